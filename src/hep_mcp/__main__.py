@@ -1,0 +1,3 @@
+from hep_mcp.cli import main
+
+raise SystemExit(main())

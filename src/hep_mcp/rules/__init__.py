@@ -1,0 +1,45 @@
+"""Layer 2: the rule engine, the rules by element, and free-text parsing."""
+
+from __future__ import annotations
+
+import re
+
+from hep_mcp.config import Config
+from hep_mcp.model import Report
+from hep_mcp.rules.engine import RuleSpec, catalog, rules_for, run
+
+NOTE_CUES = [
+    r"\bprogress (report|note)\b",
+    r"\breporting period\b",
+    r"^\s*(#+\s*)?(\*\*)?(S|O|A|P|subjective|objective|assessment|plan)(\*\*)?\s*[:\n]",
+    r"\bplan of care\b",
+    r"\bskilled\b",
+    r"\bbaseline\b",
+    r"\btreatment days?\b",
+    r"\bvisits? \d+",
+    r"\b(PT|DPT|PTA|MPT)\b,?\s*$",
+    r"\blong[- ]term goal|\bshort[- ]term goal|\bSTG\b|\bLTG\b",
+    r"\bpatient (reports|states|was|is)\b",
+    r"\bnon-?complian",
+]
+
+
+def detect_kind(text: str) -> str:
+    """'note' when the text reads like a progress note, else 'hep'."""
+    hits = sum(1 for p in NOTE_CUES if re.search(p, text, re.I | re.M))
+    return "note" if hits >= 3 else "hep"
+
+
+def check_text(
+    text: str,
+    kind: str = "auto",
+    config: Config | None = None,
+    condition: str | None = None,
+) -> Report:
+    """Check a free-text draft (Markdown or plain)."""
+    if kind == "auto":
+        kind = detect_kind(text)
+    return run(text, kind=kind, config=config, condition=condition)
+
+
+__all__ = ["RuleSpec", "catalog", "check_text", "detect_kind", "rules_for", "run"]

@@ -1,0 +1,500 @@
+"""The HEP rules. Each function is the logic of one catalog entry (hep_rules.yaml)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from hep_mcp.config import load_data
+from hep_mcp.rules.engine import Context, hit, rule
+from hep_mcp.rules.parse import Line, plain, sentences
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+CONDITION_LABELS = {
+    "total_knee_replacement": "knee replacement",
+    "acl_reconstruction": "ACL reconstruction",
+    "hip_surgery": "hip surgery",
+    "rotator_cuff_repair": "rotator cuff repair",
+    "low_back_pain": "low back pain",
+    "lower_limb_amputation": "amputation with a prosthesis",
+}
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(plain(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _sentence_hits(ctx: Context, pats, lines=None):
+    """(line, sentence, match) for each sentence matching one of the patterns."""
+    for ln in ctx.draft.body if lines is None else lines:
+        for s in sentences(plain(ln.text)) or [ln.text]:
+            for p in pats:
+                m = p.search(s)
+                if m:
+                    yield ln, s, m
+                    break
+
+
+# -- exercises -------------------------------------------------------------
+
+
+@rule("EX001")
+def too_many(ctx: Context):
+    n, mx = len(ctx.draft.exercises), ctx.config.exercise_count.max
+    if n > mx:
+        yield hit(ctx.draft.exercises[mx].line, count=n, max=mx)
+
+
+@rule("EX002")
+def too_few(ctx: Context):
+    n, mn = len(ctx.draft.exercises), ctx.config.exercise_count.min
+    if 0 < n < mn:
+        yield hit(ctx.draft.exercises[0].line, count=n, min=mn)
+
+
+@rule("EX003")
+def no_exercises(ctx: Context):
+    if not ctx.draft.exercises:
+        yield hit(None)
+
+
+# -- descriptions ------------------------------------------------------------
+
+
+@rule("DS001")
+def description_length(ctx: Context):
+    mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
+    for ex in ctx.draft.exercises:
+        n = len(sentences(ex.description_text))
+        if ex.steps >= 3 and n < mn:
+            advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
+        elif n < mn:
+            advice = "Add how to do it and what it should feel like, in plain words."
+        elif n > mx:
+            advice = f"Cut it to {mx} sentences: what to do, and what it should feel like."
+        else:
+            continue
+        yield hit(ex.line, name=ex.name, count=n, min=mn, max=mx, advice=advice)
+
+
+@rule("DS002")
+def no_tie_back(ctx: Context):
+    pats = ctx.cue("tie_back")
+    for ex in ctx.draft.exercises:
+        lines = [Line(ex.line, ex.name)] + ex.all_lines
+        if ctx.first(pats, lines) is None:
+            yield hit(ex.line, name=ex.name)
+
+
+# -- dosing -----------------------------------------------------------------------
+
+
+def _dosing_lines(ctx: Context) -> list[Line]:
+    d = ctx.draft
+    if d.headed:
+        lines = list(d.section("schedule")) + list(d.section("exercises"))
+        for ex in d.exercises:
+            lines += [Line(ex.line, ex.name), *ex.all_lines]
+        if lines:
+            return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
+    # no structure: everything but the response-rule sentences
+    skip = ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different")
+    return [ln for ln in d.body if not any(p.search(ln.text) for p in skip)]
+
+
+def _dosing_found(ctx: Context) -> dict[str, bool]:
+    cache = ctx.extra.setdefault("_dosing", {})
+    if not cache:
+        lines = _dosing_lines(ctx)
+        for key in ("when", "where", "trigger", "amount"):
+            cache[key] = ctx.first(key, lines) is not None
+        # a trigger counts wherever it is written
+        cache["trigger"] = cache["trigger"] or ctx.first("trigger") is not None
+    return cache
+
+
+@rule("DO001")
+def numbers_only(ctx: Context):
+    if _dosing_found(ctx)["trigger"]:
+        return
+    for ln, m in ctx.matches("numbers_only_dose"):
+        yield hit(ln.no, text=_quote(ln.text, 60))
+
+
+def _missing(key: str):
+    def check(ctx: Context):
+        found = _dosing_found(ctx)
+        if any(found.values()) and not found[key]:
+            yield hit(None)
+
+    return check
+
+
+rule("DO002")(_missing("when"))
+rule("DO003")(_missing("where"))
+rule("DO004")(_missing("trigger"))
+rule("DO005")(_missing("amount"))
+
+
+@rule("DO006")
+def no_dosing(ctx: Context):
+    if not any(_dosing_found(ctx).values()):
+        yield hit(None)
+
+
+# -- response rules ---------------------------------------------------------------
+
+
+def _pain_rule(ctx: Context):
+    pain = ctx.cue("pain_word")
+    number = ctx.cue("pain_number")
+    for ln, s, _ in _sentence_hits(ctx, pain):
+        m = next((p.search(s) for p in number if p.search(s)), None)
+        if m:
+            return ln, s
+    return None
+
+
+@rule("RR001")
+def no_pain_rule(ctx: Context):
+    if _pain_rule(ctx):
+        return
+    points = ctx.config.pain_points
+    vague = ctx.first("vague_pain_stop")
+    if vague:
+        ln, _ = vague
+        yield hit(ln.no, points=points, detail=f"\"{_quote(ln.text, 50)}\" has no number: say how much pain is too much")
+    else:
+        yield hit(None, points=points, detail="The draft has no pain rule with a number")
+
+
+POINTS = re.compile(r"\bmore than\s+(\d+|one|two|three|four|five|six)\b|\b(\d+|one|two|three|four|five|six)\s*(?:or more\s+)?points?\b", re.I)
+
+
+@rule("RR002")
+def pain_points_differ(ctx: Context):
+    found = _pain_rule(ctx)
+    if not found:
+        return
+    ln, s = found
+    m = POINTS.search(s)
+    if not m:
+        return
+    word = (m.group(1) or m.group(2)).lower()
+    value = NUMBER_WORDS.get(word) or int(word)
+    if value != ctx.config.pain_points:
+        yield hit(ln.no, found=value, points=ctx.config.pain_points)
+
+
+@rule("RR003")
+def no_missed_day(ctx: Context):
+    if ctx.first("missed_day") is None:
+        yield hit(None)
+
+
+@rule("RR004")
+def catch_up(ctx: Context):
+    negated = ctx.cue("dont_catch_up")
+    for ln, s, _ in _sentence_hits(ctx, ctx.cue("catch_up")):
+        if not any(p.search(s) for p in negated):
+            yield hit(ln.no, text=_quote(s, 60))
+
+
+@rule("RR005")
+def no_feels_different(ctx: Context):
+    if ctx.first("feels_different") is None:
+        yield hit(None)
+
+
+@rule("RR006")
+def no_emergency_line(ctx: Context):
+    calls, signs = ctx.cue("emergency_call"), ctx.cue("emergency_signs")
+    body = ctx.draft.body
+    for i, ln in enumerate(body):
+        window = " ".join(x.text for x in body[max(0, i - 1) : i + 2])
+        if any(p.search(ln.text) for p in signs) and any(p.search(window) for p in calls):
+            return
+    yield hit(None)
+
+
+@lru_cache(maxsize=None)
+def _red_flags() -> dict:
+    return load_data("cues.yaml")["red_flags"]
+
+
+def conditions_of(ctx: Context) -> list[str]:
+    if ctx.condition and ctx.condition != "other":
+        return [ctx.condition]
+    if ctx.condition == "other":
+        return []
+    detected = []
+    for cond in load_data("cues.yaml")["condition_detect"]:
+        if ctx.first(f"condition_detect.{cond}") is not None:
+            detected.append(cond)
+    return detected
+
+
+@rule("RR007")
+def missing_red_flags(ctx: Context):
+    text = ctx.draft.text
+    for cond in conditions_of(ctx):
+        for flag, pats in _red_flags().get(cond, {}).items():
+            if not any(re.search(p, text, re.I) for p in pats):
+                label = CONDITION_LABELS.get(cond, cond)
+                yield hit(
+                    None,
+                    condition=label,
+                    flag=flag,
+                    advice=f"State the {flag} and who to call; `hep-mcp library {cond}` has wording.",
+                )
+
+
+# -- safety -----------------------------------------------------------------------------
+
+
+def _phrase_rule(rule_id: str, cue: str):
+    def check(ctx: Context):
+        for ln, s, m in _sentence_hits(ctx, ctx.cue(f"safety_phrases.{cue}")):
+            yield hit(ln.no, text=_quote(s, 70))
+
+    rule(rule_id)(check)
+
+
+_phrase_rule("SF001", "no_pain_no_gain")
+_phrase_rule("SF002", "guarantee")
+_phrase_rule("SF003", "diagnosis")
+_phrase_rule("SF004", "self_increase")
+
+
+@rule("SF005")
+def unnamed_doctor(ctx: Context):
+    for ln, s, _ in _sentence_hits(ctx, ctx.cue("safety_phrases.unnamed_doctor")):
+        if not ctx.channel_pattern.search(s) and not re.search(r"\d{3}[-. ]\d{4}|\bsurgeon|office\b", s, re.I):
+            yield hit(ln.no, text=_quote(s, 60))
+
+
+@rule("SF006")
+def forbidden(ctx: Context):
+    phrases = [p for p in ctx.config.extra_forbidden if p.strip()]
+    if not phrases:
+        return
+    pats = [re.compile(r"(?<!\w)" + re.escape(p.strip()) + r"(?!\w)", re.I) for p in phrases]
+    for ln in ctx.draft.body:
+        for p in pats:
+            m = p.search(ln.text)
+            if m:
+                yield hit(ln.no, text=m.group(0))
+
+
+# -- feedback ---------------------------------------------------------------------------------
+
+
+def _channel_line(ctx: Context, cue: str) -> bool:
+    for ln, s, _ in _sentence_hits(ctx, ctx.cue(cue)):
+        if ctx.channel_pattern.search(s):
+            return True
+    return False
+
+
+@rule("FB001")
+def no_log_line(ctx: Context):
+    if not _channel_line(ctx, "log_cue"):
+        yield hit(None)
+
+
+@rule("FB002")
+def no_problem_line(ctx: Context):
+    if not _channel_line(ctx, "problem_cue"):
+        yield hit(None)
+
+
+@rule("FB003")
+def personal_contact(ctx: Context):
+    for ln, m in ctx.matches("personal_contact"):
+        yield hit(ln.no, text=_quote(m.group(0), 40))
+
+
+# -- milestone --------------------------------------------------------------------------------
+
+MILESTONE_LINE = re.compile(
+    r"^\s*(?:[-*+•]\s*)?(?:\*\*|__)?\s*(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
+    re.I,
+)
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+
+
+def _milestone_lines(ctx: Context) -> list[Line]:
+    sec = [ln for ln in ctx.draft.section("milestone") if ln.text.strip()]
+    if sec:
+        return sec
+    # a heading that is itself the milestone ("**Goal for Thursday: ...**")
+    lines = [ln for ln in ctx.draft.lines if ln.text.strip() and MILESTONE_LINE.search(ln.text)]
+    return lines
+
+
+@rule("MS001")
+def no_milestone(ctx: Context):
+    if not _milestone_lines(ctx):
+        yield hit(None)
+
+
+def _milestone_text(ctx: Context) -> tuple[int, str] | None:
+    lines = _milestone_lines(ctx)
+    if not lines:
+        return None
+    heading = next((h for no, h, el in ctx.draft.headings if el == "milestone"), "")
+    return lines[0].no, " ".join([heading] + [plain(ln.text) for ln in lines])
+
+
+@rule("MS002")
+def vague_milestone(ctx: Context):
+    found = _milestone_text(ctx)
+    if not found:
+        return
+    no, text = found
+    body = re.sub(r"\b(goal|milestone|target)s?\b[^:]*:", "", text, flags=re.I)
+    observable = any(p.search(body) for p in ctx.cue("observable"))
+    vague = any(p.search(body) for p in ctx.cue("vague_milestone"))
+    has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
+    if (vague and not has_number) or not observable:
+        yield hit(no, text=_quote(body.strip(), 60))
+
+
+@rule("MS003")
+def several_milestones(ctx: Context):
+    items = [ln for ln in ctx.draft.section("milestone") if LIST_ITEM.match(ln.text)]
+    if len(items) > 1:
+        yield hit(items[1].no, count=len(items))
+
+
+@rule("MS004")
+def milestone_deadline(ctx: Context):
+    found = _milestone_text(ctx)
+    if found and not any(p.search(found[1]) for p in ctx.cue("deadline")):
+        yield hit(found[0])
+
+
+# -- plain language ---------------------------------------------------------------------------
+
+
+def _grade_rule(rule_id: str, limit_attr: str, upper: str | None):
+    def check(ctx: Context):
+        r = ctx.readability
+        if r is None or len(ctx.prose_sentences) < ctx.config.reading_grade.min_sentences:
+            return
+        limit = getattr(ctx.config.reading_grade, limit_attr)
+        top = getattr(ctx.config.reading_grade, upper) if upper else None
+        if r.fk_grade > limit and (top is None or r.fk_grade <= top):
+            yield hit(None, grade=r.fk_grade, limit=_fmt(limit))
+
+    rule(rule_id)(check)
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+_grade_rule("PL001", "warning_above", "error_above")
+_grade_rule("PL002", "error_above", None)
+
+
+@lru_cache(maxsize=64)
+def _jargon_pattern(extra: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]]:
+    table = {k.lower(): v for k, v in load_data("jargon.yaml")["jargon"].items()}
+    table.update({k.lower(): v for k, v in extra})
+    terms = sorted(table, key=len, reverse=True)
+    rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.I)
+    return rx, table
+
+
+@rule("PL003")
+def jargon(ctx: Context):
+    rx, table = _jargon_pattern(tuple(sorted(ctx.config.extra_jargon.items())))
+    for ln in ctx.draft.lines:
+        seen = set()
+        for m in rx.finditer(ln.text):
+            term = m.group(1).lower()
+            # defined in place, e.g. "lie on your stomach (prone)"
+            before, after = ln.text[: m.start()], ln.text[m.end() :]
+            if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
+                continue
+            if term not in seen:
+                seen.add(term)
+                yield hit(ln.no, term=m.group(1), plain=table[term])
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[re.Pattern, dict[str, str], list[tuple[re.Pattern, str]]]:
+    data = load_data("abbreviations.yaml")
+    table = data["abbreviations"]
+    rx = re.compile(r"(?<![\w/])(" + "|".join(re.escape(t) for t in sorted(table, key=len, reverse=True)) + r")(?![\w/])")
+    pats = [(re.compile(p["pattern"], re.I), p["plain"]) for p in data["patterns"]]
+    return rx, table, pats
+
+
+@rule("PL004")
+def abbreviation(ctx: Context):
+    rx, table, pats = _abbreviations()
+    for ln in ctx.draft.lines:
+        spans: list[tuple[int, int]] = []
+        for p, advice in pats:
+            for m in p.finditer(ln.text):
+                if any(a <= m.start() < b for a, b in spans):
+                    continue
+                spans.append(m.span())
+                yield hit(ln.no, term=m.group(0).strip(), plain=advice)
+        seen = set()
+        for m in rx.finditer(ln.text):
+            term = m.group(1)
+            if term in seen or any(a <= m.start() < b for a, b in spans):
+                continue
+            seen.add(term)
+            yield hit(ln.no, term=term, plain=f'"{table[term]}"')
+
+
+# -- privacy -------------------------------------------------------------------------------------
+
+
+def _privacy_rule(rule_id: str, cue: str):
+    def check(ctx: Context):
+        for ln, m in ctx.matches(f"privacy.{cue}", ctx.draft.lines):
+            yield hit(ln.no, text=_quote(ln.text, 50))
+
+    rule(rule_id)(check)
+
+
+_privacy_rule("PV001", "date_of_birth")
+_privacy_rule("PV002", "record_number")
+_privacy_rule("PV003", "insurance_id")
+_privacy_rule("PV004", "ssn")
+_privacy_rule("PV005", "street_address")
+
+
+# -- format ---------------------------------------------------------------------------------------
+
+
+@rule("FM001")
+def empty(ctx: Context):
+    if not ctx.draft.text.strip():
+        yield hit(None)
+
+
+@rule("FM002")
+def off_topic(ctx: Context):
+    if ctx.draft.text.strip() and ctx.first("topic") is None:
+        yield hit(None)
+
+
+@rule("FM003")
+def over_one_page(ctx: Context):
+    words = sum(len(plain(ln.text).split()) for ln in ctx.draft.body)
+    if words > ctx.config.page_word_budget:
+        yield hit(None, count=words, budget=ctx.config.page_word_budget)
+
+
+@rule("FM004")
+def no_greeting(ctx: Context):
+    first = next((ln for ln in ctx.draft.lines if ln.text.strip()), None)
+    if first is not None and ctx.first("greeting", [first]) is None:
+        yield hit(first.no)

@@ -1,0 +1,121 @@
+"""Reading user files safely: bytes to text, and structured data with limits.
+
+Every failure is an :class:`InputError` whose message names the file and says
+what is expected. Nothing here writes anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from hep_mcp.errors import InputError
+
+DEFAULT_MAX_BYTES = 100_000
+MAX_DEPTH = 20
+
+
+def decode(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Bytes to text with LF line endings: UTF-8 (with or without BOM) or UTF-16 with BOM."""
+    if len(data) > max_bytes:
+        raise InputError(f"{source}: {len(data):,} bytes is over the limit of {max_bytes:,} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source}: invalid UTF-16 at byte {exc.start}") from None
+    else:
+        if b"\x00" in data:
+            raise InputError(f"{source}: binary file (contains NUL bytes); expected UTF-8 text")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8 text") from None
+    return normalize_newlines(text)
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory; expected a file")
+        with p.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: over the size limit of {max_bytes:,} bytes")
+    return decode(data, str(path), max_bytes)
+
+
+class _NoAliasSafeLoader(yaml.SafeLoader):
+    """Safe loading without anchors/aliases (no alias bombs), and no custom tags."""
+
+    def compose_node(self, parent, index):  # noqa: D401
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _depth(obj, limit: int, level: int = 0) -> None:
+    if level > limit:
+        raise ValueError
+    if isinstance(obj, dict):
+        for v in obj.values():
+            _depth(v, limit, level + 1)
+    elif isinstance(obj, list):
+        for v in obj:
+            _depth(v, limit, level + 1)
+
+
+def safe_yaml(text: str, source: str):
+    try:
+        data = yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InputError(f"{source}:{where}: invalid YAML ({exc.problem or exc.context})") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise InputError(f"{source}: invalid YAML ({exc.__class__.__name__})") from None
+    _check_depth(data, source)
+    return data
+
+
+def safe_json(text: str, source: str):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: line {exc.lineno}: invalid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels") from None
+    _check_depth(data, source)
+    return data
+
+
+def _check_depth(data, source: str) -> None:
+    try:
+        _depth(data, MAX_DEPTH)
+    except (ValueError, RecursionError):
+        raise InputError(f"{source}: nested deeper than {MAX_DEPTH} levels") from None
+
+
+def load_structured(text: str, source: str):
+    """YAML or JSON by file suffix (YAML also reads JSON)."""
+    if source.lower().endswith(".json"):
+        return safe_json(text, source)
+    return safe_yaml(text, source)
