@@ -18,7 +18,7 @@ from hep_mcp.errors import InputError
 from hep_mcp.model import ELEMENTS, Finding, Readability, Report
 from hep_mcp.rules.parse import Draft, Line, parse, plain, sentences
 
-CATALOG_FILES = {"hep": "hep_rules.yaml", "note": "note_rules.yaml"}
+CATALOG_SUFFIX = "_rules.yaml"  # every rules/data/*_rules.yaml is a catalog; its top-level `kind:` says hep or note
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,14 @@ def rule(rule_id: str) -> Callable[[CheckFn], CheckFn]:
 
 def _load_checks() -> None:
     # Importing the rule modules registers their checks.
-    from hep_mcp.rules import hep  # noqa: F401
+    import importlib
+    import pkgutil
 
-    import importlib.util
+    import hep_mcp.rules as pkg
 
-    if importlib.util.find_spec("hep_mcp.rules.note") is not None:
-        from hep_mcp.rules import note  # noqa: F401
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        if mod not in ("engine", "parse"):
+            importlib.import_module(f"hep_mcp.rules.{mod}")
 
 
 @lru_cache(maxsize=1)
@@ -91,10 +93,15 @@ def catalog() -> dict[str, RuleSpec]:
     specs: dict[str, RuleSpec] = {}
     from importlib import resources
 
-    for kind, fname in CATALOG_FILES.items():
-        if not resources.files("hep_mcp.rules").joinpath("data", fname).is_file():
-            continue
-        for rid, raw in load_data(fname)["rules"].items():
+    files = sorted(
+        f.name for f in resources.files("hep_mcp.rules").joinpath("data").iterdir() if f.name.endswith(CATALOG_SUFFIX)
+    )
+    for fname in files:
+        doc = load_data(fname)
+        kind = doc["kind"]
+        for rid, raw in doc["rules"].items():
+            if rid in specs:
+                raise RuntimeError(f"{fname}: rule {rid} is already defined")
             if raw["element"] not in ELEMENTS:
                 raise RuntimeError(f"{fname}: {rid}: unknown element {raw['element']!r}")
             specs[rid] = RuleSpec(

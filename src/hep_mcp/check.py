@@ -1,0 +1,194 @@
+"""Checking files: drafts, structured cases and fixture cases with expectations.
+
+This is the service behind ``hep-mcp check`` and the ``check_hep_rules`` tool.
+A *case* is a YAML/JSON file (or a Markdown/text draft with YAML front matter)
+that carries ``expect:`` -- the rule IDs that must fire, those that must not,
+and ``ready``. A case whose expectations break reports a ``CASE`` finding with
+a readable diff.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hep_mcp.config import Config, default_config
+from hep_mcp.errors import InputError, pydantic_message
+from hep_mcp.model import Finding, Report
+from hep_mcp.textio import load_structured, read_text_file
+
+SUFFIXES = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
+STRUCTURED = (".yaml", ".yml", ".json")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    fire: list[str] = Field(default_factory=list, description="Rule IDs that must fire.")
+    not_: list[str] = Field(default_factory=list, alias="not", description="Rule IDs that must not fire.")
+    ready: bool | None = None
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case: str | None = Field(default=None, description="What this case is about.")
+    kind: str = Field(default="auto", pattern="^(auto|hep|note)$")
+    condition: str | None = None
+    format: str | None = Field(default=None, description="Render format for a structured HEP (default print).")
+    input: object = Field(description="A structured HEP or note (mapping), or a free-text draft (string).")
+    expect: Expect | None = None
+
+
+@dataclass
+class FileResult:
+    path: str
+    report: Report | None = None
+    error: str | None = None
+    case_failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.report is not None
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def expand(paths: list[str]) -> list[tuple[str, Path | None, str | None]]:
+    """(display path, file, error) for each file to check, in a stable order."""
+    out: list[tuple[str, Path | None, str | None]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES and not _hidden(f, p)
+            )
+            if not found:
+                out.append((raw, None, f"{raw}: no .md, .txt, .yaml, .yml or .json files in this folder"))
+            out.extend((display_path(f), f, None) for f in found)
+        elif p.exists():
+            out.append((raw, p, None))
+        else:
+            out.append((raw, None, f"{raw}: no such file or folder"))
+    return out
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in f.relative_to(root).parts)
+
+
+def check_draft(text: str, kind: str = "auto", config: Config | None = None, condition: str | None = None) -> Report:
+    """Check a free-text draft (the check_hep_rules tool and the CLI share this)."""
+    from hep_mcp.rules import check_text
+
+    config = config or default_config()
+    _check_size(text, config)
+    return check_text(text, kind=kind, config=config, condition=condition)
+
+
+def _check_size(text: str, config: Config) -> None:
+    size = len(text.encode("utf-8"))
+    if size > config.max_input_bytes:
+        raise InputError(f"text: {size:,} bytes is over the limit of {config.max_input_bytes:,} bytes")
+
+
+def check_structured(data: object, source: str, kind: str = "auto", config: Config | None = None, fmt: str | None = None) -> Report:
+    """A structured HEP (rendered, then checked) or a structured progress note."""
+    config = config or default_config()
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping with the HEP or note fields, got {type(data).__name__}")
+    if kind == "auto":
+        if "exercises" in data or "patient_first_name" in data:
+            kind = "hep"
+        elif any(k in data for k in ("measures", "goals", "period", "therapist", "adherence", "diagnosis")):
+            kind = "note"
+        else:
+            raise InputError(
+                f"{source}: not a structured HEP (patient_first_name, condition, exercises, ...) "
+                "or progress note (patient, period, measures, goals, ...)"
+            )
+    if kind == "hep":
+        from hep_mcp.render import generate_hep
+
+        return generate_hep(data, fmt or "print", config=config, source=source).report
+    from hep_mcp.note import progress_note
+
+    return progress_note(data, config=config, source=source).report
+
+
+def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None = None) -> FileResult:
+    config = config or default_config()
+    try:
+        text = read_text_file(path, config.max_input_bytes)
+        if path.suffix.lower() in STRUCTURED:
+            data = load_structured(text, shown)
+            if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
+                return _run_case(data, shown, kind, config)
+            return FileResult(shown, check_structured(data, shown, kind, config))
+        m = FRONT_MATTER.match(text)
+        if m:
+            meta = load_structured(m.group(1), shown) or {}
+            if not isinstance(meta, dict):
+                raise InputError(f"{shown}: front matter must be a mapping")
+            # keep line numbers right: blank out the front matter instead of removing it
+            body = "\n" * m.group(0).count("\n") + text[m.end() :]
+            return _run_case({**meta, "input": body}, shown, kind, config)
+        return FileResult(shown, check_draft(text, kind, config))
+    except InputError as exc:
+        return FileResult(shown, error=str(exc))
+    except Exception as exc:  # last resort: one bad file never stops the others, never a traceback
+        return FileResult(shown, error=f"{shown}: internal error while checking ({exc.__class__.__name__}); please report it")
+
+
+def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{shown}: {pydantic_message(exc)}") from None
+    use_kind = case.kind if case.kind != "auto" else kind
+    if isinstance(case.input, str):
+        report = check_draft(case.input, use_kind, config, case.condition)
+    else:
+        report = check_structured(case.input, f"{shown}: input", use_kind, config, case.format)
+    result = FileResult(shown, report)
+    if case.expect is not None:
+        result.case_failures = compare(case.expect, report)
+    return result
+
+
+def compare(expect: Expect, report: Report) -> list[str]:
+    """Readable differences between a case's expectations and what the rules decided."""
+    fired = {f.rule for f in report.findings}
+    diff: list[str] = []
+    for rid in expect.fire:
+        if rid not in fired:
+            diff.append(f"- expected {rid} to fire; it did not")
+    for rid in expect.not_:
+        if rid in fired:
+            lines = sorted({str(f.line) for f in report.findings if f.rule == rid and f.line})
+            at = f" (line {', '.join(lines)})" if lines else ""
+            diff.append(f"+ {rid} fired{at}; the case says it must not")
+    if expect.ready is not None and expect.ready != report.ready:
+        diff.append(f"~ expected ready: {str(expect.ready).lower()}, got ready: {str(report.ready).lower()}")
+    return diff
+
+
+def case_finding(diff: list[str]) -> Finding:
+    return Finding(
+        rule="CASE",
+        element="format",
+        severity="error",
+        message="fixture expectations broke:\n" + "\n".join(diff),
+        line=None,
+        suggestion="Fix the rule or the draft, or update the case's expect: block if the change is intended.",
+    )
