@@ -41,6 +41,7 @@ class Case(BaseModel):
     kind: str = Field(default="auto", pattern="^(auto|hep|note)$")
     condition: str | None = None
     format: str | None = Field(default=None, description="Render format for a structured HEP (default print).")
+    config: dict | None = Field(default=None, description="Clinic settings for this case only (same keys as --config).")
     input: object = Field(description="A structured HEP or note (mapping), or a free-text draft (string).")
     expect: Expect | None = None
 
@@ -120,10 +121,20 @@ def check_structured(data: object, source: str, kind: str = "auto", config: Conf
     if kind == "hep":
         from hep_mcp.render import generate_hep
 
-        return generate_hep(data, fmt or "print", config=config, source=source).report
+        return _unanchored(generate_hep(data, fmt or "print", config=config, source=source).report, "rendered")
     from hep_mcp.note import progress_note
 
-    return progress_note(data, config=config, source=source).report
+    return _unanchored(progress_note(data, config=config, source=source).report, "rendered")
+
+
+def _unanchored(report: Report, what: str) -> Report:
+    """Findings on text rendered from a YAML/JSON file: their line numbers point into the
+    rendered text, not the file, so they move into the message (`hep-mcp render` shows it)."""
+    findings = [
+        f.model_copy(update={"line": None, "message": f"{f.message} ({what} line {f.line})"}) if f.line else f
+        for f in report.findings
+    ]
+    return report.model_copy(update={"findings": findings})
 
 
 def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None = None) -> FileResult:
@@ -156,6 +167,8 @@ def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
     except ValidationError as exc:
         raise InputError(f"{shown}: {pydantic_message(exc)}") from None
     use_kind = case.kind if case.kind != "auto" else kind
+    if case.config:
+        config = config_over(config, case.config, f"{shown}: config")
     if isinstance(case.input, str):
         report = check_draft(case.input, use_kind, config, case.condition)
     else:
@@ -164,6 +177,13 @@ def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
     if case.expect is not None:
         result.case_failures = compare(case.expect, report)
     return result
+
+
+def config_over(base: Config, overrides: dict, source: str) -> Config:
+    """The base config with a case's own settings on top."""
+    from hep_mcp.config import config_from_mapping
+
+    return config_from_mapping(overrides, source, base=base.model_dump(mode="json"))
 
 
 def compare(expect: Expect, report: Report) -> list[str]:

@@ -86,13 +86,14 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-def config_from_mapping(data: object, source: str = "config") -> Config:
+def config_from_mapping(data: object, source: str = "config", base: dict | None = None) -> Config:
+    """Settings from a mapping, on top of `base` (default: the shipped defaults)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
     try:
-        return Config.model_validate(_merge(load_data("defaults.yaml"), data))
+        return Config.model_validate(_merge(base if base is not None else load_data("defaults.yaml"), data))
     except ValidationError as exc:
         raise InputError(f"{source}: {pydantic_message(exc)}") from None
 

@@ -65,8 +65,14 @@ def no_exercises(ctx: Context):
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
+    dose_start, amount = ctx.cue("dose_sentence"), ctx.cue("amount")
     for ex in ctx.draft.exercises:
-        n = len(sentences(ex.description_text))
+        # "Do 10 squeezes." is the dose, not the description
+        n = sum(
+            1
+            for s in sentences(ex.description_text)
+            if not (any(p.search(s) for p in dose_start) and any(p.search(s) for p in amount) and len(s.split()) <= 12)
+        )
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
         elif n < mn:
@@ -99,8 +105,8 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         if lines:
             return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different")
-    return [ln for ln in d.body if not any(p.search(ln.text) for p in skip)]
+    skip = ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue")
+    return [ln for ln in d.body if not any(p.search(ln.text) for p in skip) and not MILESTONE_LINE.search(ln.text)]
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:

@@ -199,6 +199,7 @@ def _items_from_list(pool: list[Line]) -> list[ExerciseItem]:
     items: list[ExerciseItem] = []
     indent: int | None = None
     prev_no = None
+    after_blank = False
     for ln in pool:
         if prev_no is not None and ln.no != prev_no + 1 and items:
             # a gap in the pool (another section came between): close the item
@@ -213,12 +214,13 @@ def _items_from_list(pool: list[Line]) -> list[ExerciseItem]:
                 item.description.append(Line(ln.no, rest))
             items.append(item)
         elif items and ln.text.strip() and not items[-1].closed:
-            if indent is not None and not ln.text.startswith((" ", "\t")) and not LABEL.match(ln.text) and marker is BULLET:
+            unindented = not ln.text.startswith((" ", "\t")) and not LABEL.match(ln.text)
+            if unindented and (marker is BULLET or after_blank):
+                # a new paragraph after the list: the list is over
                 items[-1].closed = True
                 continue
             _add_body(items[-1], ln)
-        elif items and not ln.text.strip():
-            continue
+        after_blank = not ln.text.strip()
     if marker is BULLET and len(items) < 2:
         return items if any(it.description for it in items) else []
     return items
