@@ -88,8 +88,8 @@ def safe_yaml(text: str, source: str):
         data = yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f" line {mark.line + 1}" if mark else ""
-        raise InputError(f"{source}:{where}: invalid YAML ({exc.problem or exc.context})") from None
+        where = f":{mark.line + 1}" if mark else ""
+        raise InputError(f"{source}{where}: invalid YAML ({exc.problem or exc.context})") from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise InputError(f"{source}: invalid YAML ({exc.__class__.__name__})") from None
     _check_depth(data, source)
@@ -100,7 +100,7 @@ def safe_json(text: str, source: str):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: line {exc.lineno}: invalid JSON ({exc.msg})") from None
+        raise InputError(f"{source}:{exc.lineno}: invalid JSON ({exc.msg})") from None
     except RecursionError:
         raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels") from None
     _check_depth(data, source)

@@ -15,8 +15,12 @@ def load_config_or_none(path: str | None):
     from hep_mcp.config import load_config
     from hep_mcp.errors import InputError
 
+    from hep_mcp.rules.engine import validate_config
+
     try:
-        return load_config(path), None
+        config = load_config(path)
+        validate_config(config, str(path or "config"))
+        return config, None
     except InputError as exc:
         error(str(exc))
         return None, 2

@@ -214,11 +214,12 @@ def prose_sentences(draft: Draft) -> list[str]:
     return out
 
 
-def _validate_overrides(config: Config) -> None:
+def validate_config(config: Config, source: str = "config") -> None:
+    """Severity overrides and disabled rules must name real rule IDs."""
     known = catalog()
     for rid in list(config.severity) + list(config.disable):
         if rid not in known:
-            raise InputError(f"config: unknown rule ID {rid!r} (see `hep-mcp rules`)")
+            raise InputError(f"{source}: unknown rule ID {rid!r} (see `hep-mcp rules`)")
 
 
 def run(
@@ -231,7 +232,7 @@ def run(
 ) -> Report:
     """Check one draft. Never raises for any text; bad config raises InputError."""
     config = config or default_config()
-    _validate_overrides(config)
+    validate_config(config)
     draft = parse(text)
     ctx = Context(draft, config, kind, condition, extra)
     selected = set(only) if only is not None else None

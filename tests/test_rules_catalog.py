@@ -1,0 +1,54 @@
+"""Every rule is data with a stable ID, an element, a severity and two examples that run."""
+
+import re
+
+import pytest
+
+from hep_mcp.config import config_from_mapping
+from hep_mcp.model import HEP_ELEMENTS, NOTE_ELEMENTS
+from hep_mcp.rules import catalog
+from hep_mcp.rules.engine import check_fn, run
+
+SPECS = list(catalog().values())
+
+
+def test_catalog_is_not_empty():
+    assert len([s for s in SPECS if s.kind == "hep"]) >= 40
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_rule_metadata(spec):
+    assert re.fullmatch(r"[A-Z]{2,3}\d{3}", spec.id)
+    allowed = HEP_ELEMENTS if spec.kind == "hep" else NOTE_ELEMENTS
+    assert spec.element in allowed
+    assert spec.severity in ("error", "warning", "info")
+    assert spec.description.strip() and spec.message.strip() and (spec.suggestion or "").strip()
+    assert "pass" in spec.examples and "fail" in spec.examples, f"{spec.id} lacks an example"
+    assert isinstance(spec.examples["pass"], str) and isinstance(spec.examples["fail"], str)
+    assert check_fn(spec.id) is not None, f"{spec.id} has no check function"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_failing_example_fires(spec):
+    cfg = config_from_mapping(spec.examples.get("config") or {})
+    report = run(spec.examples["fail"], kind=spec.kind, config=cfg, only=[spec.id])
+    assert spec.id in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
+def test_passing_example_is_clean(spec):
+    cfg = config_from_mapping(spec.examples.get("config") or {})
+    report = run(spec.examples["pass"], kind=spec.kind, config=cfg, only=[spec.id])
+    assert spec.id not in {f.rule for f in report.findings}
+
+
+def test_ids_are_unique_across_catalogs():
+    ids = [s.id for s in SPECS]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_message_placeholder_is_filled_by_its_failing_example():
+    for spec in SPECS:
+        cfg = config_from_mapping(spec.examples.get("config") or {})
+        for f in run(spec.examples["fail"], kind=spec.kind, config=cfg, only=[spec.id]).findings:
+            assert "{" not in f.message, (spec.id, f.message)
