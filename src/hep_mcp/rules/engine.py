@@ -8,6 +8,7 @@ messages, applies the clinic's severity overrides and decides ``ready``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -141,17 +142,52 @@ class Context:
     def cue(self, name: str) -> list[re.Pattern]:
         return _compiled_cue(name)
 
+    def rx(self, name_or_patterns) -> Cue:
+        """One combined cue for a cue name or a list of compiled patterns."""
+        if isinstance(name_or_patterns, str):
+            return _combined_cue(name_or_patterns)
+        return _combine(tuple(p.pattern for p in name_or_patterns))
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.draft.text.lower() + "\n" + self.draft.body_plain.lower()
+
+    @cached_property
+    def _body_index(self):
+        return _index(self.draft.body, lambda ln: ln.text)
+
+    @cached_property
+    def _sentence_index(self):
+        return _index(self.draft.body_sentences, lambda pair: pair[1])
+
     def matches(self, name_or_patterns, lines: Iterable[Line] | None = None) -> Iterator[tuple[Line, re.Match]]:
-        pats = self.cue(name_or_patterns) if isinstance(name_or_patterns, str) else name_or_patterns
-        for ln in self.draft.body if lines is None else lines:
-            for p in pats:
-                m = p.search(ln.text)
-                if m:
-                    yield ln, m
-                    break
+        """The first match on each line (default: the body) of any of the cue's patterns."""
+        rx = self.rx(name_or_patterns)
+        if not rx.possible(self.lowered):
+            return
+        text, starts, items, lowered = self._body_index if lines is None else self._lines_index(lines)
+        for i, m in _first_per_item(rx, text, starts, lowered):
+            yield items[i], m
+
+    def _lines_index(self, lines: Iterable[Line]):
+        lines = list(lines)
+        key = tuple(ln.no for ln in lines)
+        cache = self.__dict__.setdefault("_line_indexes", {})
+        if key not in cache:
+            cache[key] = _index(lines, lambda ln: ln.text)
+        return cache[key]
 
     def first(self, name_or_patterns, lines: Iterable[Line] | None = None) -> tuple[Line, re.Match] | None:
         return next(self.matches(name_or_patterns, lines), None)
+
+    def sentence_hits(self, name_or_patterns) -> Iterator[tuple[Line, str, re.Match]]:
+        """(line, sentence, match) for each body sentence matching the cue."""
+        rx = self.rx(name_or_patterns)
+        if not rx.possible(self.lowered):
+            return
+        text, starts, pairs, lowered = self._sentence_index
+        for i, m in _first_per_item(rx, text, starts, lowered):
+            yield pairs[i][0], pairs[i][1], m
 
     @cached_property
     def prose_sentences(self) -> list[str]:
@@ -175,12 +211,174 @@ class Context:
         return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
 
 
-@lru_cache(maxsize=None)
-def _compiled_cue(name: str) -> list[re.Pattern]:
+def _index(items: list, text_of):
+    """Items joined by newlines, each item's start offset and the word index (one pass per cue)."""
+    starts, pos, parts = [], 0, []
+    for item in items:
+        t = text_of(item)
+        starts.append(pos)
+        parts.append(t)
+        pos += len(t) + 1
+    text = "\n".join(parts)
+    lowered = text.lower()
+    # offsets must line up (a few characters change length when lower-cased)
+    return text, starts, items, (lowered if len(lowered) == len(text) else None)
+
+
+def _first_per_item(rx: "Cue", text: str, starts: list[int], lowered: str | None = None) -> Iterator[tuple[int, re.Match]]:
+    """(item index, match) for the first match in each item; a match never spans two items."""
+    n = len(starts)
+
+    def bounded(i: int, m: re.Match) -> re.Match | None:
+        end = starts[i + 1] - 1 if i + 1 < n else len(text)
+        if m.end() <= end:
+            return m
+        return rx.rx.search(text[:end], m.start()) if m.start() < end else None
+
+    cands = rx.candidates(lowered) if lowered is not None else None
+    if cands is not None:
+        done = -1
+        for pos in cands:
+            i = bisect.bisect_right(starts, pos) - 1
+            if i == done:
+                continue
+            m = rx.rx.match(text, pos)
+            if m is not None:
+                end = starts[i + 1] - 1 if i + 1 < n else len(text)
+                m = m if m.end() <= end else rx.rx.match(text[:end], pos)
+                if m is not None:
+                    done = i
+                    yield i, m
+        return
+    pos = 0
+    while pos <= len(text):
+        m = rx.rx.search(text, pos)
+        if m is None:
+            return
+        i = bisect.bisect_right(starts, m.start()) - 1
+        m = bounded(i, m)
+        if m is not None:
+            yield i, m
+        pos = (starts[i + 1] if i + 1 < n else len(text) + 1)
+
+
+def _cue_patterns(name: str) -> list[str]:
     node = load_data("cues.yaml")
     for part in name.split("."):
         node = node[part]
-    return [re.compile(p, re.I | re.M) for p in node]
+    return list(node)
+
+
+@lru_cache(maxsize=None)
+def _compiled_cue(name: str) -> list[re.Pattern]:
+    return [re.compile(p, re.I | re.M) for p in _cue_patterns(name)]
+
+
+@lru_cache(maxsize=None)
+def _combined_cue(name: str) -> "Cue":
+    return _combine(tuple(_cue_patterns(name)))
+
+
+class Cue:
+    """A combined, case-insensitive pattern that avoids scanning the whole text.
+
+    Regular expressions that start with ``\\b`` cannot use the regex engine's fast
+    literal scan, so a plain search walks every position of the text. But a cue
+    whose every pattern starts with ``\\b`` and a literal (``no pain``,
+    ``guarantee``, ``(after|before)``...) can only match where one of those
+    literals begins a word. Those offsets are found with ``str.find`` on the
+    lower-cased text and the pattern is tried there only. A pattern whose start
+    is not such a literal makes the cue fall back to an ordinary search, so the
+    shortcut never hides a match (a test compares both ways on every fixture).
+    """
+
+    __slots__ = ("rx", "literals", "pattern")
+
+    def __init__(self, patterns: tuple[str, ...]):
+        self.pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!x)x"
+        self.rx = re.compile(self.pattern, re.I | re.M)
+        lits: list[str] | None = []
+        for p in patterns:
+            found = _literal_prefixes(p)
+            if not found:
+                lits = None
+                break
+            lits.extend(found)
+        self.literals = tuple(sorted(set(lits))) if lits else None
+
+    def possible(self, lowered: str) -> bool:
+        return self.literals is None or any(lit in lowered for lit in self.literals)
+
+    def search(self, text: str):
+        return self.rx.search(text)
+
+    def finditer(self, text: str):
+        return self.rx.finditer(text)
+
+    def candidates(self, lowered: str) -> list[int] | None:
+        """Offsets where a match may start (word starts of a literal), or None for any."""
+        if self.literals is None:
+            return None
+        out: set[int] = set()
+        for lit in self.literals:
+            pos = lowered.find(lit)
+            while pos >= 0:
+                if pos == 0 or not (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_"):
+                    out.add(pos)
+                pos = lowered.find(lit, pos + 1)
+        return sorted(out)
+
+
+_META = set("\\.()[]{}?*+|^$")
+
+
+def _literal_prefixes(pattern: str) -> list[str] | None:
+    """Lower-case literals, one of which starts every match (right after a word
+    boundary), or None when the pattern does not start that way."""
+    if _top_level_alternation(pattern) or not pattern.startswith("\\b"):
+        return None
+    p = pattern[2:]
+    m = re.match(r"\((?:\?:)?([a-z0-9' ]+(?:\|[a-z0-9' ]+)*)\)", p, re.I)
+    if m and p[m.end() : m.end() + 1] not in ("?", "*", "{"):
+        alts = [alt.lower() for alt in m.group(1).split("|")]
+        return alts if all(a and a[0].isalnum() for a in alts) else None
+    run = ""
+    for ch in p:
+        if ch in _META:
+            if ch in "?*{" and run:
+                run = run[:-1]
+            break
+        run += ch
+    run = run.lower()
+    if not run or not run[0].isalnum() or not re.fullmatch(r"[a-z0-9' ,/%-]+", run):
+        return None
+    return [run]
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+@lru_cache(maxsize=256)
+def _combine(patterns: tuple[str, ...]) -> Cue:
+    return Cue(patterns)
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")

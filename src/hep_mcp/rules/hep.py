@@ -25,17 +25,6 @@ def _quote(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _sentence_hits(ctx: Context, pats, lines=None):
-    """(line, sentence, match) for each sentence matching one of the patterns."""
-    for ln in ctx.draft.body if lines is None else lines:
-        for s in sentences(plain(ln.text)) or [ln.text]:
-            for p in pats:
-                m = p.search(s)
-                if m:
-                    yield ln, s, m
-                    break
-
-
 # -- exercises -------------------------------------------------------------
 
 
@@ -65,13 +54,13 @@ def no_exercises(ctx: Context):
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
-    dose_start, amount = ctx.cue("dose_sentence"), ctx.cue("amount")
+    dose_start, amount = ctx.rx("dose_sentence"), ctx.rx("amount")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         n = sum(
             1
             for s in sentences(ex.description_text)
-            if not (any(p.search(s) for p in dose_start) and any(p.search(s) for p in amount) and len(s.split()) <= 12)
+            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12)
         )
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
@@ -105,8 +94,8 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         if lines:
             return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue")
-    return [ln for ln in d.body if not any(p.search(ln.text) for p in skip) and not MILESTONE_LINE.search(ln.text)]
+    skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
+    return [ln for ln in d.body if not skip.search(ln.text)]
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:
@@ -153,11 +142,9 @@ def no_dosing(ctx: Context):
 
 
 def _pain_rule(ctx: Context):
-    pain = ctx.cue("pain_word")
-    number = ctx.cue("pain_number")
-    for ln, s, _ in _sentence_hits(ctx, pain):
-        m = next((p.search(s) for p in number if p.search(s)), None)
-        if m:
+    number = ctx.rx("pain_number")
+    for ln, s, _ in ctx.sentence_hits("pain_word"):
+        if number.search(s):
             return ln, s
     return None
 
@@ -201,9 +188,9 @@ def no_missed_day(ctx: Context):
 
 @rule("RR004")
 def catch_up(ctx: Context):
-    negated = ctx.cue("dont_catch_up")
-    for ln, s, _ in _sentence_hits(ctx, ctx.cue("catch_up")):
-        if not any(p.search(s) for p in negated):
+    negated = ctx.rx("dont_catch_up")
+    for ln, s, _ in ctx.sentence_hits("catch_up"):
+        if not negated.search(s):
             yield hit(ln.no, text=_quote(s, 60))
 
 
@@ -215,11 +202,13 @@ def no_feels_different(ctx: Context):
 
 @rule("RR006")
 def no_emergency_line(ctx: Context):
-    calls, signs = ctx.cue("emergency_call"), ctx.cue("emergency_signs")
+    calls = ctx.rx("emergency_call")
     body = ctx.draft.body
-    for i, ln in enumerate(body):
+    index = {id(ln): i for i, ln in enumerate(body)}
+    for ln, _ in ctx.matches("emergency_signs"):
+        i = index[id(ln)]
         window = " ".join(x.text for x in body[max(0, i - 1) : i + 2])
-        if any(p.search(ln.text) for p in signs) and any(p.search(window) for p in calls):
+        if calls.search(window):
             return
     yield hit(None)
 
@@ -261,7 +250,7 @@ def missing_red_flags(ctx: Context):
 
 def _phrase_rule(rule_id: str, cue: str):
     def check(ctx: Context):
-        for ln, s, m in _sentence_hits(ctx, ctx.cue(f"safety_phrases.{cue}")):
+        for ln, s, m in ctx.sentence_hits(f"safety_phrases.{cue}"):
             yield hit(ln.no, text=_quote(s, 70))
 
     rule(rule_id)(check)
@@ -275,7 +264,7 @@ _phrase_rule("SF004", "self_increase")
 
 @rule("SF005")
 def unnamed_doctor(ctx: Context):
-    for ln, s, _ in _sentence_hits(ctx, ctx.cue("safety_phrases.unnamed_doctor")):
+    for ln, s, _ in ctx.sentence_hits("safety_phrases.unnamed_doctor"):
         if not ctx.channel_pattern.search(s) and not re.search(r"\d{3}[-. ]\d{4}|\bsurgeon|office\b", s, re.I):
             yield hit(ln.no, text=_quote(s, 60))
 
@@ -297,7 +286,7 @@ def forbidden(ctx: Context):
 
 
 def _channel_line(ctx: Context, cue: str) -> bool:
-    for ln, s, _ in _sentence_hits(ctx, ctx.cue(cue)):
+    for ln, s, _ in ctx.sentence_hits(cue):
         if ctx.channel_pattern.search(s):
             return True
     return False
@@ -360,8 +349,8 @@ def vague_milestone(ctx: Context):
         return
     no, text = found
     body = re.sub(r"\b(goal|milestone|target)s?\b[^:]*:", "", text, flags=re.I)
-    observable = any(p.search(body) for p in ctx.cue("observable"))
-    vague = any(p.search(body) for p in ctx.cue("vague_milestone"))
+    observable = ctx.rx("observable").search(body)
+    vague = ctx.rx("vague_milestone").search(body)
     has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
     if (vague and not has_number) or not observable:
         yield hit(no, text=_quote(body.strip(), 60))
@@ -377,7 +366,7 @@ def several_milestones(ctx: Context):
 @rule("MS004")
 def milestone_deadline(ctx: Context):
     found = _milestone_text(ctx)
-    if found and not any(p.search(found[1]) for p in ctx.cue("deadline")):
+    if found and not ctx.rx("deadline").search(found[1]):
         yield hit(found[0])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from hep_mcp.config import load_data
 
@@ -68,13 +68,27 @@ class Draft:
     def section(self, name: str) -> list[Line]:
         return self.sections.get(name, [])
 
-    @property
+    @cached_property
     def body(self) -> list[Line]:
-        """Lines that are not headings."""
+        """Non-empty lines that are not headings."""
         heading_lines = {no for no, _, _ in self.headings}
         return [ln for ln in self.lines if ln.text.strip() and ln.no not in heading_lines]
 
+    @cached_property
+    def body_sentences(self) -> list[tuple[Line, str]]:
+        """(line, sentence) for every sentence of the body, markup removed."""
+        out = []
+        for ln in self.body:
+            text = plain(ln.text)
+            out.extend((ln, s) for s in (sentences(text) or [text]))
+        return out
 
+    @cached_property
+    def body_plain(self) -> str:
+        return "\n".join(s for _, s in self.body_sentences)
+
+
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Markdown inline markup and list markers removed."""
     text = BULLET.sub(r"\2", text)
