@@ -62,10 +62,13 @@ def _data(name: str) -> str:
     return resources.files("hep_mcp.rules").joinpath("data", name).read_text(encoding="utf-8")
 
 
+_DATA_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
+
+
 @functools.lru_cache(maxsize=None)
 def load_data(name: str):
-    """A shipped data file (YAML), parsed once."""
-    return yaml.safe_load(_data(name))
+    """A shipped data file (YAML), parsed once (safe loading)."""
+    return yaml.load(_data(name), Loader=_DATA_LOADER)  # noqa: S506 - a safe loader
 
 
 @functools.lru_cache(maxsize=1)

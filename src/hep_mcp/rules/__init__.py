@@ -25,9 +25,18 @@ NOTE_CUES = [
 
 
 def detect_kind(text: str) -> str:
-    """'note' when the text reads like a progress note, else 'hep'."""
-    hits = sum(1 for p in NOTE_CUES if re.search(p, text, re.I | re.M))
-    return "note" if hits >= 3 else "hep"
+    """'note' when the text reads like a progress note (3 or more note cues), else 'hep'."""
+    from hep_mcp.rules.engine import _combine
+
+    lowered = text.lower()
+    hits = 0
+    for p in NOTE_CUES:
+        cue = _combine((p,))
+        if cue.possible(lowered) and cue.search(text):
+            hits += 1
+            if hits >= 3:
+                return "note"
+    return "hep"
 
 
 def check_text(

@@ -395,17 +395,26 @@ _grade_rule("PL002", "error_above", None)
 
 
 @lru_cache(maxsize=64)
-def _jargon_pattern(extra: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]]:
+def _jargon_table(extra: tuple[tuple[str, str], ...]) -> dict[str, str]:
     table = {k.lower(): v for k, v in load_data("jargon.yaml")["jargon"].items()}
     table.update({k.lower(): v for k, v in extra})
-    terms = sorted(table, key=len, reverse=True)
-    rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])", re.I)
-    return rx, table
+    return table
+
+
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: tuple[str, ...], flags: int) -> re.Pattern:
+    alts = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"(?<![\w/-])(" + alts + r")(?![\w/-])", flags)
 
 
 @rule("PL003")
 def jargon(ctx: Context):
-    rx, table = _jargon_pattern(tuple(sorted(ctx.config.extra_jargon.items())))
+    table = _jargon_table(tuple(sorted(ctx.config.extra_jargon.items())))
+    # only the terms that occur at all go into the pattern (most drafts have none)
+    present = tuple(t for t in table if t in ctx.lowered)
+    if not present:
+        return
+    rx = _terms_pattern(present, re.I)
     for ln in ctx.draft.lines:
         seen = set()
         for m in rx.finditer(ln.text):
@@ -420,25 +429,34 @@ def jargon(ctx: Context):
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> tuple[re.Pattern, dict[str, str], list[tuple[re.Pattern, str]]]:
+def _abbreviations() -> tuple[dict[str, str], list[tuple[re.Pattern, str]], re.Pattern]:
     data = load_data("abbreviations.yaml")
-    table = data["abbreviations"]
-    rx = re.compile(r"(?<![\w/])(" + "|".join(re.escape(t) for t in sorted(table, key=len, reverse=True)) + r")(?![\w/])")
     pats = [(re.compile(p["pattern"], re.I), p["plain"]) for p in data["patterns"]]
-    return rx, table, pats
+    # any digit next to an x: the only way the patterns can match
+    quick = re.compile(r"\d\s*[x×]|[x×]\s?\d", re.I)
+    return data["abbreviations"], pats, quick
 
 
 @rule("PL004")
 def abbreviation(ctx: Context):
-    rx, table, pats = _abbreviations()
+    table, pats, quick = _abbreviations()
+    text = ctx.draft.text
+    present = tuple(t for t in table if t in text)
+    rx = _terms_pattern(present, 0) if present else None
+    numeric = quick.search(text) is not None
+    if rx is None and not numeric:
+        return
     for ln in ctx.draft.lines:
         spans: list[tuple[int, int]] = []
-        for p, advice in pats:
-            for m in p.finditer(ln.text):
-                if any(a <= m.start() < b for a, b in spans):
-                    continue
-                spans.append(m.span())
-                yield hit(ln.no, term=m.group(0).strip(), plain=advice)
+        if numeric:
+            for p, advice in pats:
+                for m in p.finditer(ln.text):
+                    if any(a <= m.start() < b for a, b in spans):
+                        continue
+                    spans.append(m.span())
+                    yield hit(ln.no, term=m.group(0).strip(), plain=advice)
+        if rx is None:
+            continue
         seen = set()
         for m in rx.finditer(ln.text):
             term = m.group(1)
