@@ -174,3 +174,13 @@ def test_console_script_and_module_entry_points():
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         assert "1 ready" in proc.stdout
+
+
+def test_worker_processes_give_the_same_results():
+    from hep_mcp.check import check_paths
+
+    serial = check_paths([str(FIXTURES / "hep")], jobs=1)
+    parallel = check_paths([str(FIXTURES / "hep")], jobs=2)
+    assert [(r.path, r.report, r.error, r.case_failures) for r in serial] == [
+        (r.path, r.report, r.error, r.case_failures) for r in parallel
+    ]

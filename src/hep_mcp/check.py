@@ -161,6 +161,46 @@ def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None
         return FileResult(shown, error=f"{shown}: internal error while checking ({exc.__class__.__name__}); please report it")
 
 
+def check_paths(paths: list[str], kind: str = "auto", config: Config | None = None, jobs: int | None = None) -> list[FileResult]:
+    """Check files and folders in a stable order. Many files are spread over worker
+    processes (``jobs``, default: one per core); the results are the same either way."""
+    config = config or default_config()
+    todo = expand(paths)
+    files = [(shown, path) for shown, path, problem in todo if not problem]
+    if jobs is None:
+        jobs = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1
+    checked: dict[str, FileResult] = {}
+    if jobs > 1 and len(files) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            ctx = multiprocessing.get_context("fork")  # workers inherit the loaded rules and data
+        except ValueError:
+            ctx = None
+        if ctx is not None:
+            from hep_mcp.rules import catalog
+
+            catalog()  # load once before forking
+            chunk = max(1, len(files) // (jobs * 4))
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                shown_list = [s for s, _ in files]
+                for shown, result in zip(
+                    shown_list,
+                    pool.map(_check_one, [(p, s, kind, config) for s, p in files], chunksize=chunk),
+                ):
+                    checked[shown] = result
+    for shown, path in files:
+        if shown not in checked:
+            checked[shown] = check_file(path, shown, kind, config)
+    return [FileResult(shown, error=problem) if problem else checked[shown] for shown, path, problem in todo]
+
+
+def _check_one(args) -> FileResult:
+    path, shown, kind, config = args
+    return check_file(path, shown, kind, config)
+
+
 def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
     try:
         case = Case.model_validate(data)

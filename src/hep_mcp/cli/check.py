@@ -23,6 +23,7 @@ def register(sub) -> None:
         default="error",
         help="exit 1 when a finding at this level or above exists (default error)",
     )
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes for many files (default: one per core)")
     p.set_defaults(run=run)
 
 
@@ -41,7 +42,7 @@ def exit_code(results, fail_on: str) -> int:
 
 
 def run(args) -> int:
-    from hep_mcp.check import check_file, expand
+    from hep_mcp.check import check_paths
     from hep_mcp.cli.common import error, load_config_or_none
     from hep_mcp.reporters import REPORTERS
 
@@ -51,16 +52,9 @@ def run(args) -> int:
     if args.fmt not in REPORTERS:
         error(f"--format {args.fmt}: not available in this version")
         return 2
-    results = []
-    from hep_mcp.check import FileResult
-
-    for shown, path, problem in expand(args.paths):
-        if problem:
-            results.append(FileResult(shown, error=problem))
-        else:
-            results.append(check_file(path, shown, args.kind, config))
+    results = check_paths(args.paths, args.kind, config, jobs=args.jobs)
     for r in results:
         if not r.ok:
             error(r.error)
-    sys.stdout.write(REPORTERS[args.fmt](results))
+    sys.stdout.write(REPORTERS[args.fmt](results, fail_on=args.fail_on))
     return exit_code(results, args.fail_on)
