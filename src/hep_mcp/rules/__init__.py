@@ -22,12 +22,20 @@ NOTE_CUES = [
     r"\bpatient (reports|states|was|is)\b",
     r"\bnon-?complian",
 ]
+# Phrases a handout for a patient never uses: one is enough to call the text a note.
+STRONG_NOTE_CUES = [
+    r"\bprogress (report|note)\b",
+    r"\breporting period\b",
+    r"\b(patient|pt)\.? (is |was )?(non-?complian|non-?adheren|unmotivated|refused)",
+]
 
 
 def detect_kind(text: str) -> str:
     """'note' when the text reads like a progress note (3 or more note cues), else 'hep'."""
     from hep_mcp.rules.engine import _combine
 
+    if any(re.search(p, text, re.I | re.M) for p in STRONG_NOTE_CUES):
+        return "note"
     lowered = text.lower()
     hits = 0
     for p in NOTE_CUES:

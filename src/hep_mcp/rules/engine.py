@@ -448,6 +448,7 @@ def run(
             continue
         for h in fn(ctx) or ():
             findings.append(_finding(spec, h, config))
+    findings = _collapse(findings)
     findings.sort(key=lambda f: (f.line or 0, f.rule, f.message))
     readability = ctx.readability if kind == "hep" else None
     return Report(
@@ -456,6 +457,22 @@ def run(
         readability=readability,
         findings=findings,
     )
+
+
+def _collapse(findings: list[Finding]) -> list[Finding]:
+    """The same finding on many lines is reported once, at its first line, with the others listed."""
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.rule, f.message, f.suggestion), []).append(f)
+    out = []
+    for group in groups.values():
+        lines = sorted({f.line for f in group if f.line})
+        first = min(group, key=lambda f: f.line or 0)
+        if len(lines) > 1:
+            shown = ", ".join(map(str, lines[1:11])) + (", …" if len(lines) > 11 else "")
+            first = first.model_copy(update={"line": lines[0], "message": f"{first.message} (also line {shown})"})
+        out.append(first)
+    return out
 
 
 def _gate(ctx: Context) -> set[str] | None:

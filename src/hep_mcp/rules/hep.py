@@ -113,8 +113,8 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 def numbers_only(ctx: Context):
     if _dosing_found(ctx)["trigger"]:
         return
-    for ln, m in ctx.matches("numbers_only_dose"):
-        yield hit(ln.no, text=_quote(ln.text, 60))
+    for ln, sentence, m in ctx.sentence_hits("numbers_only_dose"):
+        yield hit(ln.no, text=_quote(sentence, 60))
 
 
 def _missing(key: str):
@@ -134,7 +134,8 @@ rule("DO005")(_missing("amount"))
 
 @rule("DO006")
 def no_dosing(ctx: Context):
-    if not any(_dosing_found(ctx).values()):
+    # numbers-only dosing is its own, more precise finding (DO001)
+    if not any(_dosing_found(ctx).values()) and ctx.first("numbers_only_dose") is None:
         yield hit(None)
 
 
