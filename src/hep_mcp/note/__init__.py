@@ -1,0 +1,162 @@
+"""Layer 3: progress notes. Render a structured progress report, then check it.
+
+``progress_note(data, fmt, config, source)`` validates the therapist's input
+(``hep_mcp.model.note.ProgressNote``), computes what can be computed (change
+against baseline, direction-aware; MCID met or not; HEP adherence figures from
+counts or the channel's log), renders a template file (``note/templates``) in a
+sandboxed ``StrictUndefined`` environment and runs the note rules on the
+rendered text, with the structured facts passed to the rules.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from jinja2 import PackageLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hep_mcp.config import Config, default_config
+from hep_mcp.errors import InputError, pydantic_message
+from hep_mcp.model import Finding, Report
+from hep_mcp.model.note import Measure, ProgressNote
+from hep_mcp.note.adherence import AdherenceFigures, figures
+
+FORMATS = ("markdown", "text")
+TEMPLATE_FILES = {"markdown": "note.md.j2", "text": "note.txt.j2"}
+STATUS_WORDS = {"met": "Met", "progressing": "Progressing", "not_met": "Not met", "revised": "Revised"}
+
+
+class NoteResult(BaseModel):
+    """The rendered progress report, its adherence figures and the rules' verdict."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: str
+    text: str
+    ready: bool
+    findings: list[Finding] = Field(default_factory=list)
+    adherence: AdherenceFigures | None = Field(default=None, description="Computed from the input; None if not given.")
+
+    @property
+    def report(self) -> Report:
+        return Report(kind="note", ready=self.ready, readability=None, findings=self.findings)
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> ImmutableSandboxedEnvironment:
+    from hep_mcp.render import md_escape, sentence
+
+    env = ImmutableSandboxedEnvironment(
+        loader=PackageLoader("hep_mcp.note", "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["sentence"] = sentence
+    env.filters["num"] = num
+    return env
+
+
+def num(value: float | int | None) -> str:
+    """A number as a clinician writes it: 105, 12.5, never 105.0 or 1e2."""
+    if value is None:
+        return "-"
+    if float(value) == int(value):
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def signed(value: float) -> str:
+    text = num(abs(value))
+    return f"+{text}" if value > 0 else (f"-{text}" if value < 0 else "0")
+
+
+def measure_row(m: Measure) -> dict:
+    """Change against baseline, direction-aware, and whether it reaches the MCID."""
+    delta = m.current - m.baseline
+    gain = delta if m.higher_is_better else -delta
+    verdict = "better" if gain > 0 else ("worse" if gain < 0 else "no change")
+    if m.mcid is None:
+        mcid = "not given"
+    else:
+        mcid = f"{num(m.mcid)}: {'met' if gain >= m.mcid else 'not met'}"
+    unit = f" {m.unit}" if m.unit else ""
+    return {
+        "m": m,
+        "unit": unit,
+        "label": f"{m.name} ({m.unit})" if m.unit else m.name,
+        "change": signed(delta),
+        "verdict": verdict,
+        "mcid": mcid,
+        "mcid_met": None if m.mcid is None else gain >= m.mcid,
+        "direction": "higher is better" if m.higher_is_better else "lower is better",
+    }
+
+
+def coerce_note(data: object, source: str = "note") -> ProgressNote:
+    if isinstance(data, ProgressNote):
+        return data
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping with the progress note fields, got {type(data).__name__}")
+    try:
+        return ProgressNote.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {pydantic_message(exc)}") from None
+
+
+def context(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
+    goals = []
+    for i, g in enumerate(note.goals, start=1):
+        m = note.measure(g.measure)
+        goals.append({"n": i, "g": g, "status": STATUS_WORDS[g.status], "m": m, "row": measure_row(m) if m else None})
+    return {
+        "note": note,
+        "period": note.period,
+        "days": note.period.days_covered if note.period else None,
+        "measures": [measure_row(m) for m in note.measures],
+        "goals": goals,
+        "adh": note.adherence,
+        "fig": fig,
+        "missed_dates": ", ".join(d.isoformat() for d in fig.missed_dates) if fig else "",
+    }
+
+
+def render(note: ProgressNote, fmt: str = "markdown", source: str = "note") -> tuple[str, AdherenceFigures | None]:
+    if fmt not in TEMPLATE_FILES:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    fig = figures(note.adherence, note.period, source)
+    template = environment().get_template(TEMPLATE_FILES[fmt])
+    return template.render(**context(note, fig)), fig
+
+
+def facts(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
+    """Structured facts the note rules use instead of guessing from the text."""
+    a = note.adherence
+    return {
+        "structured": True,
+        "treatment_days": note.period.days_covered if note.period else None,
+        "unmeasured_goals": [g.text for g in note.goals if g.measure is None],
+        "has_adherence": a is not None,
+        "adherence": fig.model_dump(mode="json") if fig else None,
+        "plan_missing": [k for k in ("frequency", "duration") if note.plan and getattr(note.plan, k) is None],
+        "barriers": list(a.barriers) if a else [],
+        "hep_change": a.change if a else None,
+    }
+
+
+def progress_note(data: object, fmt: str = "markdown", config: Config | None = None, source: str = "note") -> NoteResult:
+    """Render the therapist's progress report and check what was rendered."""
+    from hep_mcp.rules import run
+
+    config = config or default_config()
+    note = coerce_note(data, source)
+    text, fig = render(note, fmt, source)
+    report = run(text, kind="note", config=config, extra={"note": facts(note, fig)})
+    return NoteResult(format=fmt, text=text, ready=report.ready, findings=report.findings, adherence=fig)
+
+
+__all__ = ["FORMATS", "NoteResult", "coerce_note", "environment", "progress_note", "render"]
