@@ -16,7 +16,7 @@ def clean_draft(tmp_path):
     p = tmp_path / "clean.md"
     p.write_text(CLEAN.read_text().split("---\n", 2)[2])
     return p
-FLAWED = FIXTURES / "hep" / "leaflet_nine_exercises.md"
+FLAWED = EXAMPLES / "flawed_draft.md"
 
 
 def run_cli(capsys, *args):
@@ -33,7 +33,8 @@ def test_clean_draft_exits_0(capsys):
 
 def test_errors_exit_1_with_compiler_style_lines(tmp_path, capsys):
     draft = tmp_path / "d.md"
-    draft.write_text(FLAWED.read_text().split("---\n", 2)[2])  # the draft without its expectations
+    leaflet = FIXTURES / "hep" / "leaflet_nine_exercises.md"
+    draft.write_text(leaflet.read_text().split("---\n", 2)[2])  # the draft without its expectations
     code, out, _ = run_cli(capsys, "check", draft)
     assert code == 1
     line = next(ln for ln in out.splitlines() if " EX001 " in ln)
@@ -78,7 +79,7 @@ def test_folder_is_checked_recursively(capsys):
     code, out, _ = run_cli(capsys, "check", "--format", "json", FIXTURES / "hep")
     doc = json.loads(out)
     assert doc["summary"]["files"] == len(list((FIXTURES / "hep").glob("*")))
-    assert code == 1  # the failing cases carry error findings
+    assert code == 0  # every case holds its expectations; findings a case expects do not gate
 
 
 def test_structured_yaml_is_rendered_then_checked(capsys):
@@ -140,11 +141,12 @@ def test_bad_config_is_one_clear_line(tmp_path, capsys, config, needle):
     assert needle in err and len(err.strip().splitlines()) == 1 and "clinic.yaml" in err
 
 
-def test_fail_on_levels(capsys):
-    draft = FIXTURES / "hep" / "two_exercises.md"  # a warning only
+def test_fail_on_levels(tmp_path, capsys):
+    draft = tmp_path / "two.md"  # the draft of a case with a warning only, without its expectations
+    draft.write_text((FIXTURES / "hep" / "two_exercises.md").read_text().split("---\n", 2)[2])
     assert run_cli(capsys, "check", draft)[0] == 0
     assert run_cli(capsys, "check", "--fail-on", "warning", draft)[0] == 1
-    assert run_cli(capsys, "check", "--fail-on", "never", FIXTURES / "hep" / "unsafe_wording.md")[0] == 0
+    assert run_cli(capsys, "check", "--fail-on", "never", FLAWED)[0] == 0
 
 
 def test_rules_lists_every_rule_with_examples(capsys):

@@ -52,6 +52,9 @@ class FileResult:
     report: Report | None = None
     error: str | None = None
     case_failures: list[str] = field(default_factory=list)
+    # A case with an expect: block: its findings are what the case expects, so only
+    # broken expectations (CASE) count towards the exit code and CI reports.
+    expected: bool = False
 
     @property
     def ok(self) -> bool:
@@ -93,11 +96,26 @@ def check_draft(text: str, kind: str = "auto", config: Config | None = None, con
     from hep_mcp.rules import check_text
 
     config = config or default_config()
+    if not isinstance(text, str):
+        raise InputError(f"text: expected a string (the draft), got {type(text).__name__}")
+    if kind not in KINDS:
+        raise InputError(f"kind: expected one of {', '.join(KINDS)}, got {str(kind)[:40]!r}")
     _check_size(text, config)
     return check_text(text, kind=kind, config=config, condition=condition)
 
 
+KINDS = ("auto", "hep", "note")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_size(text: str, config: Config) -> None:
+    bad = _SURROGATE.search(text)
+    if bad:
+        # JSON can carry a lone "\\ud800" escape; it is not a character and cannot be encoded
+        raise InputError(
+            f"text: invalid Unicode (a lone surrogate U+{ord(bad.group()):04X} at character {bad.start() + 1}); "
+            "expected UTF-8 text"
+        )
     size = len(text.encode("utf-8"))
     if size > config.max_input_bytes:
         raise InputError(f"text: {size:,} bytes is over the limit of {config.max_input_bytes:,} bytes")
@@ -215,6 +233,7 @@ def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
         report = check_structured(case.input, f"{shown}: input", use_kind, config, case.format)
     result = FileResult(shown, report)
     if case.expect is not None:
+        result.expected = True
         result.case_failures = compare(case.expect, report)
     return result
 

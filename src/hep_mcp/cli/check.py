@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 
 def exit_code(results, fail_on: str) -> int:
-    from hep_mcp.reporters import findings_of
+    from hep_mcp.reporters import gating
 
     if any(not r.ok for r in results):
         return 2
@@ -36,7 +36,7 @@ def exit_code(results, fail_on: str) -> int:
         return 0
     levels = {"error"} if fail_on == "error" else {"error", "warning"}
     for r in results:
-        if any(f.severity in levels for f in findings_of(r)):
+        if any(f.severity in levels for f in gating(r)):
             return 1
     return 0
 
