@@ -93,7 +93,7 @@ class _File:
         found = sorted(self.findings, key=lambda f: (f.line or 0, order.index(f.rule) if f.rule in order else 999))
         ready = not any(f.severity == "error" for f in found)
         # A pack file is neither a HEP nor a note: the report says "pack".
-        report = Report.model_construct(kind="pack", ready=ready, readability=None, findings=found)
+        report = Report(kind="pack", ready=ready, readability=None, findings=found)
         return FileResult(display_path(self.path), report)
 
 

@@ -65,7 +65,7 @@ class Report(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["hep", "note"]
+    kind: Literal["hep", "note", "pack"]
     ready: bool = Field(description="True when no error-level finding remains.")
     readability: Readability | None = None
     findings: list[Finding] = Field(default_factory=list)
