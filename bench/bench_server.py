@@ -1,0 +1,196 @@
+"""Benchmark the MCP server as clients see it (a few minutes on 2 cores).
+
+    python bench/bench_server.py [--quick]
+
+Prints:
+1. process start -> first check_hep_rules result over stdio, next to a minimal SDK server
+   answering one trivial tool, started the same way in the same run (median of N, ratio;
+   target <= 1.15x);
+2. p50/p99 of 1,000 sequential check_hep_rules calls over stdio (target p50 <= 5 ms);
+3. 500 HTTP calls, 50 concurrent sessions (errors, p50/p99; target no errors, p99 <= 100 ms);
+4. server RSS after 100 calls and after 10,000 calls over stdio (target within 10%).
+
+The draft checked is the bundled example HEP rendered for print (a realistic one-page HEP).
+Nothing is written outside a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import anyio
+import yaml
+
+SERVE = [sys.executable, "-m", "hep_mcp", "serve"]
+MINIMAL = '''
+from mcp.server.mcpserver import MCPServer
+server = MCPServer("minimal")
+
+@server.tool()
+def echo(text: str) -> str:
+    """Echo."""
+    return text
+
+server.run()
+'''
+
+
+def draft() -> str:
+    from importlib import resources
+
+    from hep_mcp.render import generate_hep
+
+    data = yaml.safe_load(resources.files("hep_mcp").joinpath("examples", "tkr.yaml").read_text(encoding="utf-8"))
+    return generate_hep(data, "print").text
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.1f} ms"
+
+
+def children_rss_kb() -> dict[int, int]:
+    """RSS of this process's direct children (Linux /proc)."""
+    out = {}
+    me = os.getpid()
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(fields.get("PPid", "0").strip()) == me and "VmRSS" in fields:
+            out[int(d.name)] = int(fields["VmRSS"].split()[0])
+    return out
+
+
+async def first_result(command: list[str], tool: str, args: dict) -> float:
+    from mcp import Client, StdioServerParameters
+
+    t0 = time.perf_counter()
+    async with Client(StdioServerParameters(command=command[0], args=command[1:])) as c:
+        r = await c.call_tool(tool, args)
+        elapsed = time.perf_counter() - t0
+    assert not r.is_error, r.content
+    return elapsed
+
+
+async def cold_start(text: str, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        minimal = Path(tmp) / "minimal_server.py"
+        minimal.write_text(MINIMAL, encoding="utf-8")
+        ours, base = [], []
+        for _ in range(runs):  # interleaved, so both see the same machine load
+            base.append(await first_result([sys.executable, str(minimal)], "echo", {"text": "hi"}))
+            ours.append(await first_result(SERVE, "check_hep_rules", {"text": text}))
+    mo, mb = statistics.median(ours), statistics.median(base)
+    print(f"1. start -> first result (median of {runs}): hep-mcp check_hep_rules {ms(mo)}, "
+          f"minimal SDK server echo {ms(mb)}, ratio {mo / mb:.2f}x (target <= 1.15x)")
+
+
+async def sequential(text: str, calls: int, rss_checkpoints: tuple[int, ...] = ()) -> None:
+    from mcp import Client, StdioServerParameters
+
+    before = set(children_rss_kb())
+    lat: list[float] = []
+    rss: dict[int, int] = {}
+    async with Client(StdioServerParameters(command=SERVE[0], args=SERVE[1:])) as c:
+        pid = next(iter(set(children_rss_kb()) - before), None)
+        for i in range(1, calls + 1):
+            t = time.perf_counter()
+            r = await c.call_tool("check_hep_rules", {"text": text})
+            lat.append(time.perf_counter() - t)
+            assert not r.is_error
+            if i in rss_checkpoints and pid:
+                rss[i] = children_rss_kb().get(pid, 0)
+    if not rss_checkpoints:
+        print(f"2. {calls} sequential check_hep_rules over stdio: p50 {ms(pct(lat, 50))}, p99 {ms(pct(lat, 99))} "
+              f"(target p50 <= 5 ms)")
+    else:
+        a, b = rss_checkpoints[0], rss_checkpoints[-1]
+        if rss.get(a) and rss.get(b):
+            growth = (rss[b] - rss[a]) / rss[a] * 100
+            print(f"4. server RSS after {a} calls {rss[a] / 1024:.1f} MiB, after {b} calls {rss[b] / 1024:.1f} MiB: "
+                  f"{growth:+.1f}% (target within 10%)")
+        else:
+            print("4. RSS: could not find the server process in /proc (Linux only)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def http(text: str, total: int, concurrent: int) -> None:
+    from mcp import Client
+
+    port = free_port()
+    proc = subprocess.Popen([*SERVE, "--transport", "http", "--port", str(port)], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        lat: list[float] = []
+        errors = 0
+        per_client = total // concurrent
+
+        async def worker():
+            nonlocal errors
+            try:
+                async with Client(f"http://127.0.0.1:{port}/mcp") as c:
+                    for _ in range(per_client):
+                        t = time.perf_counter()
+                        try:
+                            r = await c.call_tool("check_hep_rules", {"text": text})
+                            if r.is_error:
+                                errors += 1
+                        except Exception:
+                            errors += 1
+                        lat.append(time.perf_counter() - t)
+            except Exception:
+                errors += per_client
+
+        t0 = time.perf_counter()
+        async with anyio.create_task_group() as tg:
+            for _ in range(concurrent):
+                tg.start_soon(worker)
+        wall = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"3. {per_client * concurrent} HTTP calls, {concurrent} concurrent sessions: {errors} errors, "
+          f"p50 {ms(pct(lat, 50))}, p99 {ms(pct(lat, 99))}, {len(lat) / wall:.0f} calls/s "
+          f"(target no errors, p99 <= 100 ms)")
+
+
+async def main(quick: bool) -> None:
+    text = draft()
+    print(f"hep-mcp server benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); draft {len(text)} chars")
+    await cold_start(text, 3 if quick else 7)
+    await sequential(text, 200 if quick else 1000)
+    await http(text, 500, 50)
+    await sequential(text, 1000 if quick else 10_000, rss_checkpoints=(100, 1000 if quick else 10_000))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer runs and calls (a smoke test)")
+    anyio.run(main, ap.parse_args().quick)

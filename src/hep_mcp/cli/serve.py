@@ -1,0 +1,104 @@
+"""hep-mcp serve : the MCP server over stdio (default) or streamable HTTP at /mcp."""
+
+from __future__ import annotations
+
+import os
+
+LEVELS = ("debug", "info", "warning", "error")
+TOKEN_ENV = "HEP_MCP_TOKEN"
+CONFIG_ENV = "HEP_MCP_CONFIG"
+WILDCARD = ("0.0.0.0", "::", "")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="run the MCP server (stdio, or streamable HTTP with --transport http)",
+        description=(
+            "Run the MCP server. stdio (default) is what Claude Desktop, Claude Code and most clients start. "
+            "--transport http serves streamable HTTP at http://HOST:PORT/mcp, on loopback unless "
+            f"{TOKEN_ENV} is set. Logs go to stderr only and never contain tool arguments or patient text."
+        ),
+    )
+    p.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    p.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="HTTP: port (default 8765)")
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="HTTP: another host name clients use to reach this server (Host/Origin check); repeatable",
+    )
+    p.add_argument("--config", metavar="FILE", help=f"clinic config (YAML); default: ${CONFIG_ENV} if set")
+    p.add_argument("--log-level", choices=LEVELS, default="warning", help="stderr logging (default warning)")
+    p.set_defaults(run=run)
+
+
+def http_problem(host: str, port: int, token: str | None, allowed: list[str]) -> str | None:
+    """Why this HTTP binding is refused, or None."""
+    from hep_mcp.server import LOOPBACK
+
+    if not 0 < port < 65536:
+        return f"--port {port}: expected 1-65535"
+    if host not in LOOPBACK and not token:
+        return (
+            f"--host {host}: refusing to serve patient data beyond this machine without a token; "
+            f"set {TOKEN_ENV} (clients then send Authorization: Bearer <token>) or use --host 127.0.0.1"
+        )
+    if host in WILDCARD and not allowed:
+        return f"--host {host or '(empty)'}: binds every interface; name the address clients use with --allowed-host"
+    return None
+
+
+def run(args) -> int:
+    from hep_mcp.cli.common import error, load_config_or_none
+
+    token = os.environ.get(TOKEN_ENV) or None
+    if args.transport == "http":
+        problem = http_problem(args.host, args.port, token, args.allowed_host)
+        if problem:
+            error(problem)
+            return 2
+    config, code = load_config_or_none(args.config or os.environ.get(CONFIG_ENV) or None)
+    if config is None:
+        return code
+
+    from hep_mcp.server import build_server, configure_logging
+
+    configure_logging(args.log_level)
+    server = build_server(config)
+    if args.transport == "stdio":
+        import anyio
+
+        anyio.run(server.run_stdio_async)
+        return 0
+
+    import uvicorn
+
+    from hep_mcp.server import http_app
+
+    app = http_app(server, args.host, args.port, token=token, allowed_hosts=tuple(args.allowed_host))
+    uv = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,  # our stderr handler (with the redaction filter) on the root logger
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+        server_header=False,
+    )
+    import sys
+
+    print(
+        f"hep-mcp: serving streamable HTTP at http://{_show(args.host, args.port)}/mcp"
+        + (" (bearer token required)" if token else ""),
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.Server(uv).run()
+    return 0
+
+
+def _show(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -1,0 +1,509 @@
+"""Layer 5: the MCP server. Wiring only: each tool, prompt and resource calls one plain
+function of the layers below and turns its one error type (``InputError``) into an
+``is_error`` result.
+
+* tools: ``generate_hep``, ``check_hep_rules``, ``progress_note``, ``exercise_library``;
+  each returns a pydantic model (structured content) and a short text content that
+  carries ``ready`` and the findings (safety and privacy first);
+* prompts: Jinja2 files with YAML front matter in the top-level ``prompts/`` folder
+  (inside the wheel as ``hep_mcp/prompts``), rendered in a sandboxed ``StrictUndefined``
+  environment;
+* resources: ``hep://rules``, ``hep://library``, ``hep://library/{condition}``,
+  ``hep://spec/six-elements``.
+
+Privacy: the server stores nothing and sends nothing. Logging goes to stderr through
+:func:`configure_logging`, whose filter keeps tool arguments, rendered text and
+exception messages (which may quote either) out of every log record, the SDK's own
+included.
+
+This module is imported only by ``hep-mcp serve``/``demo`` and the tests: it pulls in the
+MCP SDK, which ``hep-mcp check`` must never import. Annotations are evaluated at
+import (no ``from __future__ import annotations``): tool signatures are built from
+the installed formats.
+"""
+
+import functools
+import hmac
+import json
+import logging
+import re
+import sys
+import traceback
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument, UserMessage
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hep_mcp import __version__
+from hep_mcp.errors import InputError, pydantic_message
+from hep_mcp.model import Finding, Report
+
+log = logging.getLogger("hep_mcp.server")
+
+NAME = "hep-mcp"
+INSTRUCTIONS = (
+    "Drafts home exercise programs (HEPs) and progress notes for physical therapists and checks them "
+    "with deterministic rules. The therapist chooses exercises, dosing, schedule, milestone and channel: "
+    "ask, never invent. A draft is ready to hand over only when `ready` is true."
+)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+SAFETY_ELEMENTS = ("safety", "privacy", "response_rules")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*\r?\n", re.S)
+PROMPT_SUFFIX = ".md.j2"
+
+DESCRIPTIONS = {
+    "generate_hep": (
+        "Render the therapist's six-element HEP for the patient's channel and check the result. "
+        "Fix every error finding (ask the therapist) and call again until ready is true."
+    ),
+    "check_hep_rules": (
+        "Check a free-text HEP or progress note against the six-element, plain-language, safety and "
+        "privacy rules. Returns ready, readability and findings with line numbers."
+    ),
+    "progress_note": (
+        "Render an outpatient PT progress report from the therapist's facts (measures against baseline, "
+        "goals, HEP adherence) and check it."
+    ),
+    "exercise_library": (
+        "Early-phase exercise ideas (lay names), red flags, precautions and routine triggers for a "
+        "condition. Ideas only: the therapist chooses."
+    ),
+}
+HEP_FIELDS = (
+    "The therapist's HEP as an object. Required: patient_first_name; condition "
+    "(total_knee_replacement|acl_reconstruction|rotator_cuff_repair|low_back_pain|lower_limb_amputation|other); "
+    "exercises: 3-4 of {name, description (2-3 plain sentences), tie_back (to today's session), dose}; "
+    "schedule {when, where, trigger (an existing routine), amount}; "
+    "feedback {channel (clinic's official channel), log, problem}; "
+    "milestone {what, target, by_when}. Optional: response_rules {pain_threshold_points, missed_day, "
+    "feels_different, red_flags[]}, confidence (0-10), therapist_name."
+)
+NOTE_FIELDS = (
+    "The therapist's progress report as an object: patient, period (start, end, written), therapist "
+    "(name, credentials), subjective, measures (name, baseline, current, unit, ...), goals (with status), "
+    "assessment, skilled_need, plan, and optional HEP adherence (scheduled/completed days, barriers, "
+    "format_change). Missing facts are errors that name the field; nothing is invented."
+)
+
+
+# -- where the bundled folders are ---------------------------------------------
+
+
+def bundled_dir(name: str) -> Path:
+    """A folder shipped with the package (``prompts``, ``skills``).
+
+    In a wheel they live inside the package (``hep_mcp/<name>``); in a source checkout
+    (editable install) they are the top-level folders of the repository.
+    """
+    candidates = [Path(str(resources.files("hep_mcp").joinpath(name))), Path(__file__).resolve().parents[2] / name]
+    for path in candidates:
+        if path.is_dir():
+            return path
+    raise InputError(f"{name}/: not found inside the hep_mcp package or beside src/ (broken install?)")
+
+
+# -- results: structured content plus a short text -------------------------------
+
+
+def _finding_line(f: Finding) -> str:
+    where = f" line {f.line}" if f.line else ""
+    head = f.message.split("\n", 1)[0]
+    return f"- {f.severity} {f.rule} [{f.element}]{where}: {head}"
+
+
+def summary(ready: bool, findings: list[Finding]) -> str:
+    """``ready`` and the findings, safety and privacy first, one line each."""
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    lines = [
+        f"ready: {'true' if ready else 'false'} ({errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)})"
+    ]
+    safety = [f for f in findings if f.element in SAFETY_ELEMENTS]
+    other = [f for f in findings if f.element not in SAFETY_ELEMENTS]
+    if safety:
+        lines.append("Safety and privacy findings:")
+        lines.extend(_finding_line(f) for f in safety)
+    if other:
+        lines.append("Other findings:")
+        lines.extend(_finding_line(f) for f in other)
+    return "\n".join(lines)
+
+
+def _result(model: BaseModel, text: str) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=model.model_dump(mode="json"),
+    )
+
+
+def _plain(tool: str, fn, *args, **kwargs):
+    """Call a plain function: InputError -> is_error result with its message; a bug ->
+    is_error result naming the tool, logged without the exception's message."""
+    try:
+        return fn(*args, **kwargs)
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    except Exception as exc:
+        log.error("%s: internal error %s\n%s", tool, exc.__class__.__name__, safe_stack(exc))
+        raise ToolError(f"{tool}: internal error ({exc.__class__.__name__}); please report it") from None
+
+
+def safe_stack(exc: BaseException) -> str:
+    """Where an exception happened (files, lines, functions) without its message."""
+    return "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__))).rstrip()
+
+
+class LibraryResult(BaseModel):
+    """The condition library: the list of conditions, and one entry when asked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conditions: list[str] = Field(description="Conditions the library knows.")
+    entry: Any = Field(default=None, description="The requested condition's entry, or null.")
+
+
+# -- the server ------------------------------------------------------------------
+
+
+class HepServer(MCPServer):
+    """MCPServer whose argument-validation errors name the field and what is expected."""
+
+    async def call_tool(self, name, arguments, context=None):
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):
+                # the SDK's text quotes the rejected values and a URL: one line per field instead
+                raise ToolError(f"invalid arguments for {name}: {pydantic_message(cause)}") from cause
+            if isinstance(cause, ToolError):
+                raise cause from None  # our own message, without the SDK's prefix
+            raise
+
+
+def build_server(config=None) -> MCPServer:
+    """The hep-mcp server with its tools, prompts and resources.
+
+    ``config`` is the clinic config (``hep_mcp.config.Config``); None: the defaults.
+    """
+    from hep_mcp.check import check_draft
+    from hep_mcp.config import default_config
+    from hep_mcp.render import FORMATS, GeneratedHEP, generate_hep as _generate_hep
+
+    config = config or default_config()
+    root = logging.getLogger()
+    guard = logging.NullHandler()
+    # MCPServer() calls logging.basicConfig(); a handler on the root makes that a no-op, so
+    # importing hep_mcp never installs a handler of its own (configure_logging does, for serve).
+    root.addHandler(guard)
+    try:
+        server = HepServer(NAME, title="Home exercise programs (hep-mcp)", version=__version__, instructions=INSTRUCTIONS)
+    finally:
+        root.removeHandler(guard)
+
+    HepFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+
+    @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
+    def generate_hep(
+        hep: Annotated[dict[str, Any], Field(description=HEP_FIELDS)],
+        format: Annotated[HepFormat, Field(description="The patient's channel.")] = "print",
+    ) -> Annotated[CallToolResult, GeneratedHEP]:
+        result = _plain("generate_hep", _generate_hep, hep, format, config=config, source="hep")
+        return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
+
+    @server.tool(title="Check a draft", description=DESCRIPTIONS["check_hep_rules"], annotations=READ_ONLY)
+    def check_hep_rules(
+        text: Annotated[str, Field(description="The draft HEP or progress note, Markdown or plain text.")],
+        kind: Annotated[
+            Literal["auto", "hep", "note"], Field(description="auto detects a progress note, else hep.")
+        ] = "auto",
+    ) -> Annotated[CallToolResult, Report]:
+        report = _plain("check_hep_rules", check_draft, text, kind, config)
+        return _result(report, summary(report.ready, report.findings))
+
+    _add_note_tool(server, config)
+    _add_library(server)
+    _add_rules_resource(server)
+    _add_prompts(server)
+    return server
+
+
+def _add_note_tool(server: MCPServer, config) -> None:
+    try:
+        from hep_mcp.note import NoteResult, progress_note as _progress_note
+    except ImportError:  # not in this build
+        return
+    from hep_mcp import note as note_module
+
+    NoteFormat = Literal[tuple(getattr(note_module, "FORMATS", ("markdown",)))]  # type: ignore[valid-type]
+
+    @server.tool(title="Write a progress note", description=DESCRIPTIONS["progress_note"], annotations=READ_ONLY)
+    def progress_note(
+        note: Annotated[dict[str, Any], Field(description=NOTE_FIELDS)],
+        format: Annotated[NoteFormat, Field(description="Output format.")] = "markdown",
+    ) -> Annotated[CallToolResult, NoteResult]:
+        result = _plain("progress_note", _progress_note, note, format, config=config, source="note")
+        return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
+
+
+def _add_library(server: MCPServer) -> None:
+    try:
+        from hep_mcp import library
+    except ImportError:  # not in this build
+        return
+
+    @server.tool(title="Condition library", description=DESCRIPTIONS["exercise_library"], annotations=READ_ONLY)
+    def exercise_library(
+        condition: Annotated[
+            str | None, Field(description="A condition key, e.g. total_knee_replacement. Omit to list them.")
+        ] = None,
+    ) -> Annotated[CallToolResult, LibraryResult]:
+        names = _plain("exercise_library", library.conditions)
+        if condition is None:
+            result = LibraryResult(conditions=names)
+            return _result(result, "Conditions: " + ", ".join(names))
+        entry = _plain("exercise_library", library.lookup, condition)
+        result = LibraryResult(conditions=names, entry=entry.model_dump(mode="json"))
+        return _result(result, _entry_text(result.entry))
+
+    @server.resource("hep://library", name="library", mime_type="application/json",
+                     description="The conditions the library knows.")
+    def library_index() -> str:
+        return json.dumps({"conditions": library.conditions()}, indent=2)
+
+    @server.resource("hep://library/{condition}", name="library-entry", mime_type="application/json",
+                     description="One condition: exercises, red flags, precautions, triggers.")
+    def library_entry(condition: str) -> str:
+        try:
+            return json.dumps(library.lookup(condition).model_dump(mode="json"), indent=2, ensure_ascii=False)
+        except InputError as exc:
+            raise ResourceNotFoundError(str(exc)) from None
+
+
+def _entry_text(entry: dict) -> str:
+    lines = [f"{entry.get('label') or entry.get('condition')} ({entry.get('phase', '')})".rstrip(" ()")]
+    lines.append("Exercise ideas (the therapist chooses):")
+    lines.extend(f"- {e.get('name')}: {e.get('description', '')}" for e in entry.get("exercises", []))
+    if entry.get("red_flags"):
+        lines.append("Red flags:")
+        lines.extend(f"- {f}" for f in entry["red_flags"])
+    if entry.get("precautions"):
+        lines.append("Precautions:")
+        lines.extend(f"- {p}" for p in entry["precautions"])
+    if entry.get("triggers"):
+        lines.append("Trigger ideas:")
+        lines.extend(f"- {t}" for t in entry["triggers"])
+    return "\n".join(lines)
+
+
+def _add_rules_resource(server: MCPServer) -> None:
+    @server.resource("hep://rules", name="rules", mime_type="application/json",
+                     description="The rule catalog: ID, element, severity, description, examples.")
+    def rules() -> str:
+        from hep_mcp.rules import catalog
+
+        return json.dumps([spec.as_dict() for spec in catalog().values()], indent=2, ensure_ascii=False)
+
+    @server.resource("hep://spec/six-elements", name="six-elements", mime_type="text/markdown",
+                     description="The six elements a home exercise program needs, and how each is checked.")
+    def six_elements() -> str:
+        return (bundled_dir("prompts") / "_six_elements.md").read_text(encoding="utf-8")
+
+
+# -- prompts ---------------------------------------------------------------------
+
+
+class _FrontMatterLoader(FileSystemLoader):
+    """Prompt files without their YAML front matter."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        m = FRONT_MATTER.match(source)
+        return (source[m.end():] if m else source), filename, uptodate
+
+
+class PromptSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    class Arg(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+        description: str
+        required: bool = False
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str | None = None
+    description: str = Field(min_length=1, max_length=1024)
+    arguments: list[Arg] = Field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=4)
+def prompt_environment(folder: str) -> ImmutableSandboxedEnvironment:
+    return ImmutableSandboxedEnvironment(
+        loader=_FrontMatterLoader(folder, encoding="utf-8"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def load_prompts(folder: Path | None = None) -> list[tuple[PromptSpec, str]]:
+    """(front matter, file name) for every ``*.md.j2`` file; ``_*`` files are partials."""
+    folder = folder or bundled_dir("prompts")
+    out = []
+    for path in sorted(folder.glob("*" + PROMPT_SUFFIX)):
+        if path.name.startswith("_"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        m = FRONT_MATTER.match(text)
+        if not m:
+            raise InputError(f"prompts/{path.name}: expected YAML front matter (---, name, description, arguments, ---)")
+        try:
+            spec = PromptSpec.model_validate(yaml.safe_load(m.group(1)))
+        except ValidationError as exc:
+            raise InputError(f"prompts/{path.name}: {pydantic_message(exc)}") from None
+        out.append((spec, path.name))
+    return out
+
+
+def render_prompt(spec: PromptSpec, filename: str, folder: Path, arguments: dict[str, Any]) -> str:
+    known = {a.name for a in spec.arguments}
+    unknown = sorted(set(arguments) - known)
+    if unknown:
+        raise MCPError(
+            code=INVALID_PARAMS,
+            message=f"{spec.name}: unknown argument {', '.join(unknown)}; expected {', '.join(sorted(known)) or 'none'}",
+        )
+    values = {a.name: "" for a in spec.arguments} | {k: str(v) for k, v in arguments.items()}
+    return prompt_environment(str(folder)).get_template(filename).render(**values)
+
+
+def _add_prompts(server: MCPServer) -> None:
+    folder = bundled_dir("prompts")
+    for spec, filename in load_prompts(folder):
+
+        def fn(__spec=spec, __file=filename, **arguments) -> list[UserMessage]:
+            return [UserMessage(render_prompt(__spec, __file, folder, arguments))]
+
+        server.add_prompt(
+            Prompt(
+                name=spec.name,
+                title=spec.title,
+                description=spec.description,
+                arguments=[PromptArgument(name=a.name, description=a.description, required=a.required) for a in spec.arguments],
+                fn=fn,
+            )
+        )
+
+
+# -- HTTP ------------------------------------------------------------------------
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class BearerToken:
+    """ASGI middleware: every request needs ``Authorization: Bearer <token>`` (else 401)."""
+
+    def __init__(self, app, token: str):
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            given = dict(scope.get("headers") or ()).get(b"authorization", b"")
+            if not hmac.compare_digest(given, self.expected):
+                from starlette.responses import PlainTextResponse
+
+                response = PlainTextResponse(
+                    "missing or wrong bearer token (Authorization: Bearer <HEP_MCP_TOKEN>)",
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="hep-mcp"'},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def host_header(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def http_app(server: MCPServer, host: str, port: int, token: str | None = None, allowed_hosts=()):
+    """The streamable-HTTP ASGI app at ``/mcp``: Host and Origin must name the bound host
+    (DNS-rebinding protection), and with a token every request must carry it."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    names = [host, *allowed_hosts]
+    if host in LOOPBACK:
+        names += [h for h in LOOPBACK if h not in names]
+    hosts = list(dict.fromkeys(host_header(h, port) for h in names))
+    origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
+    app = server.streamable_http_app(streamable_http_path="/mcp", json_response=True, transport_security=security, host=host)
+    return BearerToken(app, token) if token else app
+
+
+# -- logging ---------------------------------------------------------------------
+
+_SAFE_ARG = re.compile(r"^[a-z]+(/[a-zA-Z_]+)+$")  # protocol methods, e.g. tools/call
+SAFE_NAMES = {NAME, "generate_hep", "check_hep_rules", "progress_note", "exercise_library", "initialize", "ping"}
+
+
+class Redact(logging.Filter):
+    """Keep patient data out of the logs, whoever logs.
+
+    Tool arguments and rendered text can reach a log record only through its
+    arguments (``%r`` of a message, an exception text) or an exception's message.
+    Records from other loggers than ``hep_mcp`` keep only arguments that are
+    numbers or protocol/tool names; every exception keeps its type and stack
+    (files, lines, functions) but loses its message.
+    """
+
+    def __init__(self, known: set[str] | None = None):
+        super().__init__()
+        self.known = known or set()
+
+    def _safe(self, value):
+        if isinstance(value, (bool, int, float)) or value is None:
+            return value
+        if isinstance(value, str) and (value in self.known or _SAFE_ARG.match(value)) and len(value) <= 64:
+            return value
+        return "<redacted>"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and not record.name.startswith("hep_mcp"):
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(self._safe(a) for a in args)
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.msg} [{exc.__class__.__name__}]\n{safe_stack(exc)}"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def configure_logging(level: str = "WARNING", stream=None, known: set[str] | None = None) -> logging.Handler:
+    """One stderr handler on the root logger with the :class:`Redact` filter."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redact(known or SAFE_NAMES))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    return handler
