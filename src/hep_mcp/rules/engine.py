@@ -332,16 +332,34 @@ class Cue:
 _META = set("\\.()[]{}?*+|^$")
 
 
+_DIGITS = list("0123456789")
+
+
 def _literal_prefixes(pattern: str) -> list[str] | None:
     """Lower-case literals, one of which starts every match (right after a word
     boundary), or None when the pattern does not start that way."""
     if _top_level_alternation(pattern) or not pattern.startswith("\\b"):
         return None
-    p = pattern[2:]
-    m = re.match(r"\((?:\?:)?([a-z0-9' ]+(?:\|[a-z0-9' ]+)*)\)", p, re.I)
-    if m and p[m.end() : m.end() + 1] not in ("?", "*", "{"):
-        alts = [alt.lower() for alt in m.group(1).split("|")]
-        return alts if all(a and a[0].isalnum() for a in alts) else None
+    return _prefixes(pattern[2:])
+
+
+def _prefixes(p: str) -> list[str] | None:
+    if p.startswith("\\d"):
+        return _DIGITS
+    if p.startswith("("):
+        start = 3 if p.startswith("(?:") else 1
+        if p[start : start + 1] == "?":  # lookarounds, flags, named groups
+            return None
+        end = _closing(p, 0)
+        if end is None or p[end + 1 : end + 2] in ("?", "*", "{"):
+            return None
+        out: list[str] = []
+        for alt in _split_alternatives(p[start:end]):
+            found = _prefixes(alt)
+            if not found:
+                return None
+            out.extend(found)
+        return out
     run = ""
     for ch in p:
         if ch in _META:
@@ -353,6 +371,50 @@ def _literal_prefixes(pattern: str) -> list[str] | None:
     if not run or not run[0].isalnum() or not re.fullmatch(r"[a-z0-9' ,/%-]+", run):
         return None
     return [run]
+
+
+def _closing(p: str, open_at: int) -> int | None:
+    depth, i, in_class = 0, open_at, False
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def _split_alternatives(body: str) -> list[str]:
+    parts, depth, i, in_class, last = [], 0, 0, False, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(body[last:i])
+            last = i + 1
+        i += 1
+    parts.append(body[last:])
+    return parts
 
 
 def _top_level_alternation(pattern: str) -> bool:
