@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from hep_mcp.config import Config
 from hep_mcp.model import Report
@@ -34,9 +33,10 @@ def detect_kind(text: str) -> str:
     """'note' when the text reads like a progress note (3 or more note cues), else 'hep'."""
     from hep_mcp.rules.engine import _combine
 
-    if any(re.search(p, text, re.I | re.M) for p in STRONG_NOTE_CUES):
-        return "note"
     lowered = text.lower()
+    strong = _combine(tuple(STRONG_NOTE_CUES))
+    if strong.possible(lowered) and strong.search(text):
+        return "note"
     hits = 0
     for p in NOTE_CUES:
         cue = _combine((p,))
