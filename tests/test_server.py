@@ -17,7 +17,8 @@ from mcp import Client  # noqa: E402
 
 from hep_mcp.check import check_draft  # noqa: E402
 from hep_mcp.render import FORMATS, generate_hep  # noqa: E402
-from hep_mcp.server import build_server, configure_logging, load_prompts  # noqa: E402
+from hep_mcp.prompt_files import load_prompts  # noqa: E402
+from hep_mcp.server import build_server, configure_logging  # noqa: E402
 
 pytestmark = pytest.mark.anyio
 

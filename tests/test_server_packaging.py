@@ -25,7 +25,7 @@ needs_mapping = pytest.mark.skipif(
 
 def test_server_finds_the_bundled_folders():
     pytest.importorskip("mcp")
-    from hep_mcp.server import bundled_dir, load_prompts
+    from hep_mcp.prompt_files import bundled_dir, load_prompts
 
     assert (bundled_dir("prompts") / "draft_hep.md.j2").is_file()
     assert bundled_dir("skills").is_dir()

@@ -16,7 +16,6 @@ writes files or touches the network.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +27,8 @@ from hep_mcp.check import FRONT_MATTER, FileResult, display_path
 from hep_mcp.config import Config, default_config
 from hep_mcp.errors import InputError
 from hep_mcp.model import Finding, Report
+from hep_mcp.prompt_files import NAME as PROMPT_NAME_PATTERN
+from hep_mcp.prompt_files import PROMPT_SUFFIX, PromptSpec, prompt_environment
 from hep_mcp.textio import read_text_file, safe_json, safe_yaml
 
 SKILL_KEYS = ("name", "description", "license", "compatibility", "metadata", "allowed-tools")
@@ -339,9 +340,8 @@ def _check_example(f: _File, block: Block, body: str, config: Config) -> None:
 # -- prompts -------------------------------------------------------------------
 
 
-PROMPT_SUFFIX = ".md.j2"
-PROMPT_KEYS = ("name", "title", "description", "arguments")
-PROMPT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # as the server's PromptSpec
+PROMPT_KEYS = tuple(PromptSpec.model_fields)
+PROMPT_NAME = re.compile(PROMPT_NAME_PATTERN)
 
 
 def _lint_prompts(root: Path, config: Config) -> list[FileResult]:
@@ -400,7 +400,7 @@ def _prompt(f: _File, text: str, folder: Path) -> str | None:
             if extra:
                 f.add("LP010", f"arguments[{k}] ({a['name']}): unknown key {', '.join(extra)}", line=1)
             args.append(a)
-    env = _prompt_environment(str(folder))
+    env = prompt_environment(str(folder))
     try:
         source = env.loader.get_source(env, f.path.name)[0]
         ast = env.parse(source)
@@ -446,38 +446,6 @@ def _render_line(exc: BaseException) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
-
-
-def _prompt_loader(folder: str):
-    from jinja2 import FileSystemLoader
-
-    class FrontMatterBlanked(FileSystemLoader):
-        """Templates without their front matter, blanked so line numbers stay right."""
-
-        def get_source(self, environment, template):
-            source, filename, uptodate = super().get_source(environment, template)
-            m = FRONT_MATTER.match(source)
-            if m:
-                source = "\n" * m.group(0).count("\n") + source[m.end() :]
-            return source, filename, uptodate
-
-    return FrontMatterBlanked(folder, encoding="utf-8")
-
-
-@functools.lru_cache(maxsize=8)
-def _prompt_environment(folder: str):
-    """Sandboxed and strict like the server's prompt environment; includes resolve in `folder`."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    return ImmutableSandboxedEnvironment(
-        loader=_prompt_loader(folder),
-        autoescape=False,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 # -- library and config ----------------------------------------------------------

@@ -22,22 +22,16 @@ import (no ``from __future__ import annotations``): tool signatures are built fr
 the installed formats.
 """
 
-import functools
 import hmac
 import json
 import logging
 import re
 import sys
 import traceback
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument, UserMessage
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
@@ -46,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from hep_mcp import __version__
 from hep_mcp.errors import InputError, pydantic_message
 from hep_mcp.model import Finding, Report
+from hep_mcp.prompt_files import bundled_dir, load_prompts, render_prompt
 
 log = logging.getLogger("hep_mcp.server")
 
@@ -57,8 +52,6 @@ INSTRUCTIONS = (
 )
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 SAFETY_ELEMENTS = ("safety", "privacy", "response_rules")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*\r?\n", re.S)
-PROMPT_SUFFIX = ".md.j2"
 
 DESCRIPTIONS = {
     "generate_hep": (
@@ -93,22 +86,6 @@ NOTE_FIELDS = (
     "assessment, skilled_need, plan, and optional HEP adherence (scheduled/completed days, barriers, "
     "format_change). Missing facts are errors that name the field; nothing is invented."
 )
-
-
-# -- where the bundled folders are ---------------------------------------------
-
-
-def bundled_dir(name: str) -> Path:
-    """A folder shipped with the package (``prompts``, ``skills``).
-
-    In a wheel they live inside the package (``hep_mcp/<name>``); in a source checkout
-    (editable install) they are the top-level folders of the repository.
-    """
-    candidates = [Path(str(resources.files("hep_mcp").joinpath(name))), Path(__file__).resolve().parents[2] / name]
-    for path in candidates:
-        if path.is_dir():
-            return path
-    raise InputError(f"{name}/: not found inside the hep_mcp package or beside src/ (broken install?)")
 
 
 # -- results: structured content plus a short text -------------------------------
@@ -323,79 +300,15 @@ def _add_rules_resource(server: MCPServer) -> None:
 # -- prompts ---------------------------------------------------------------------
 
 
-class _FrontMatterLoader(FileSystemLoader):
-    """Prompt files without their YAML front matter."""
-
-    def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        m = FRONT_MATTER.match(source)
-        return (source[m.end():] if m else source), filename, uptodate
-
-
-class PromptSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    class Arg(BaseModel):
-        model_config = ConfigDict(extra="forbid")
-        name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-        description: str
-        required: bool = False
-
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str | None = None
-    description: str = Field(min_length=1, max_length=1024)
-    arguments: list[Arg] = Field(default_factory=list)
-
-
-@functools.lru_cache(maxsize=4)
-def prompt_environment(folder: str) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        loader=_FrontMatterLoader(folder, encoding="utf-8"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def load_prompts(folder: Path | None = None) -> list[tuple[PromptSpec, str]]:
-    """(front matter, file name) for every ``*.md.j2`` file; ``_*`` files are partials."""
-    folder = folder or bundled_dir("prompts")
-    out = []
-    for path in sorted(folder.glob("*" + PROMPT_SUFFIX)):
-        if path.name.startswith("_"):
-            continue
-        text = path.read_text(encoding="utf-8")
-        m = FRONT_MATTER.match(text)
-        if not m:
-            raise InputError(f"prompts/{path.name}: expected YAML front matter (---, name, description, arguments, ---)")
-        try:
-            spec = PromptSpec.model_validate(yaml.safe_load(m.group(1)))
-        except ValidationError as exc:
-            raise InputError(f"prompts/{path.name}: {pydantic_message(exc)}") from None
-        out.append((spec, path.name))
-    return out
-
-
-def render_prompt(spec: PromptSpec, filename: str, folder: Path, arguments: dict[str, Any]) -> str:
-    known = {a.name for a in spec.arguments}
-    unknown = sorted(set(arguments) - known)
-    if unknown:
-        raise MCPError(
-            code=INVALID_PARAMS,
-            message=f"{spec.name}: unknown argument {', '.join(unknown)}; expected {', '.join(sorted(known)) or 'none'}",
-        )
-    values = {a.name: "" for a in spec.arguments} | {k: str(v) for k, v in arguments.items()}
-    return prompt_environment(str(folder)).get_template(filename).render(**values)
-
-
 def _add_prompts(server: MCPServer) -> None:
     folder = bundled_dir("prompts")
     for spec, filename in load_prompts(folder):
 
         def fn(__spec=spec, __file=filename, **arguments) -> list[UserMessage]:
-            return [UserMessage(render_prompt(__spec, __file, folder, arguments))]
+            try:
+                return [UserMessage(render_prompt(__spec, __file, folder, arguments))]
+            except InputError as exc:
+                raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
 
         server.add_prompt(
             Prompt(
