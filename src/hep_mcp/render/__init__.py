@@ -18,8 +18,14 @@ from hep_mcp.config import Config, default_config, load_data
 from hep_mcp.errors import InputError, MissingTherapistInput, pydantic_message
 from hep_mcp.model import HEP, Finding, Readability, Report
 
-FORMATS = ("print",)
-TEMPLATE_FILES = {"print": "print.md.j2"}
+FORMATS = ("print", "html", "sms", "portal", "caregiver")
+TEMPLATE_FILES = {
+    "print": "print.md.j2",
+    "html": "handout.html.j2",
+    "sms": "sms.txt.j2",
+    "portal": "portal.txt.j2",
+    "caregiver": "caregiver.md.j2",
+}
 
 # Fields the therapist decides; the tool never fills them in.
 THERAPIST_FIELDS = ("exercises", "schedule", "milestone", "feedback")
@@ -35,6 +41,9 @@ class GeneratedHEP(BaseModel):
     ready: bool
     readability: Readability | None = None
     findings: list[Finding] = Field(default_factory=list)
+    messages: list[str] | None = Field(
+        default=None, description="sms only: the numbered text messages, in order (text joins them)."
+    )
 
     @property
     def report(self) -> Report:
@@ -53,6 +62,7 @@ def environment() -> ImmutableSandboxedEnvironment:
     )
     env.filters["md"] = md_escape
     env.filters["sentence"] = sentence
+    env.filters["capfirst"] = capfirst
     return env
 
 
@@ -68,6 +78,12 @@ def sentence(value: object) -> str:
     """Ensure a closing full stop."""
     text = str(value).strip()
     return text if not text or text[-1] in ".!?" else text + "."
+
+
+def capfirst(value: object) -> str:
+    """First letter upper-case ("in bed" -> "In bed"); the rest as written."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
 
 
 def coerce_hep(data: object, source: str = "hep") -> HEP:
@@ -91,13 +107,22 @@ def red_flag_lines(hep: HEP) -> list[str]:
     return [data["emergency"], *flags]
 
 
+def pain_points(hep: HEP, config: Config) -> int:
+    """The therapist's number when given, else the clinic's setting (default 2)."""
+    rules = hep.response_rules
+    if "pain_threshold_points" in rules.model_fields_set:
+        return rules.pain_threshold_points
+    return config.pain_points
+
+
 def context(hep: HEP, config: Config) -> dict:
     return {
         "hep": hep,
         "name": hep.patient_first_name,
+        "caregiver_name": hep.caregiver_name,
         "exercises": hep.exercises,
         "count_word": _count_word(len(hep.exercises)),
-        "pain_points": hep.response_rules.pain_threshold_points,
+        "pain_points": pain_points(hep, config),
         "red_flags": red_flag_lines(hep),
         "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     }
@@ -108,6 +133,7 @@ def _count_word(n: int) -> str:
 
 
 def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
+    """The rendered text for a format (for sms: the message source, before splitting)."""
     if fmt not in TEMPLATE_FILES:
         raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     template = environment().get_template(TEMPLATE_FILES[fmt])
@@ -115,13 +141,44 @@ def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
 
 
 def generate_hep(data: object, fmt: str = "print", config: Config | None = None, source: str = "hep") -> GeneratedHEP:
-    """Render the therapist's HEP for a channel and check what was rendered."""
+    """Render the therapist's HEP for a channel and check what was rendered.
+
+    The rules read what the patient gets: the Markdown or plain text itself; the
+    visible text of the HTML page (line for line); for sms, the message text
+    (the messages' lines, without their "2/9" counters and the breaks between
+    messages), with line numbers pointing into the joined messages.
+    """
     from hep_mcp.rules import run
 
+    if fmt not in TEMPLATE_FILES:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     config = config or default_config()
     hep = coerce_hep(data, source)
-    text = render(hep, fmt, config)
-    report = run(text, kind="hep", config=config, condition=hep.condition.value)
+    rendered = render(hep, fmt, config)
+    messages = None
+    line_map: dict[int, int] | None = None
+    if fmt == "sms":
+        from hep_mcp.render.sms import split, to_gsm_twins
+
+        checked = to_gsm_twins(rendered)
+        sms = split(checked)
+        text, messages, line_map = sms.text, sms.messages, sms.line_map
+    elif fmt == "html":
+        from hep_mcp.render.checkable import html_to_text
+
+        text, checked = rendered, html_to_text(rendered)
+    else:
+        text = checked = rendered
+    extra = {"confidence": hep.confidence, "confidence_change": hep.confidence_change}
+    report = run(checked, kind="hep", config=config, condition=hep.condition.value, extra=extra)
+    findings = report.findings
+    if line_map is not None:
+        findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in findings]
     return GeneratedHEP(
-        format=fmt, text=text, ready=report.ready, readability=report.readability, findings=report.findings
+        format=fmt,
+        text=text,
+        ready=report.ready,
+        readability=report.readability,
+        findings=findings,
+        messages=messages,
     )

@@ -1,0 +1,53 @@
+"""hep-mcp render CASE.yaml --format FMT : render a structured HEP for a channel and check it."""
+
+from __future__ import annotations
+
+import sys
+
+FORMATS = ("print", "html", "sms", "portal", "caregiver")  # hep_mcp.render.FORMATS (kept light to import)
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "render",
+        help="render a structured HEP (YAML/JSON) for the patient's channel and check it",
+        description=(
+            "Render the therapist's six-element HEP (or a fixture case's input:) as a print handout, "
+            "an HTML page, numbered text messages, a portal message or a caregiver handout, then check "
+            "the rendered text. The text goes to stdout (or -o FILE), findings to stderr. "
+            "Exit 0: ready; 1: error findings (the draft is still printed); 2: bad input."
+        ),
+    )
+    p.add_argument("path", metavar="CASE", help="structured HEP or case file (.yaml .yml .json)")
+    p.add_argument("--format", dest="fmt", choices=FORMATS, default="print")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the rendered text to FILE instead of stdout")
+    p.add_argument("--config", metavar="FILE", help="clinic config (YAML)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from hep_mcp.cli.common import error, load_config_or_none, write_output
+    from hep_mcp.errors import InputError
+    from hep_mcp.render import generate_hep
+    from hep_mcp.reporters import finding_line
+    from hep_mcp.textio import load_structured, read_text_file
+
+    config, code = load_config_or_none(args.config)
+    if config is None:
+        return code
+    try:
+        data = load_structured(read_text_file(args.path, config.max_input_bytes), args.path)
+        source = args.path
+        if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
+            data, source = data["input"], f"{args.path}: input"
+        result = generate_hep(data, args.fmt, config=config, source=source)
+    except InputError as exc:
+        error(str(exc))
+        return 2
+    code = write_output(result.text, args.output)
+    if code:
+        return code
+    shown = args.output if args.output and args.output != "-" else f"<{args.fmt}>"
+    for f in result.findings:
+        print(finding_line(shown, f), file=sys.stderr)
+    return 0 if result.ready else 1
