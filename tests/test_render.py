@@ -22,7 +22,7 @@ EXAMPLES = ROOT / "src" / "hep_mcp" / "examples"
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "render"
 EXT = {"print": "md", "html": "html", "sms": "txt", "portal": "txt", "caregiver": "md"}
 CASES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
-UPDATE = os.environ.get("HEP_UPDATE_SNAPSHOTS") == "1"
+UPDATE = os.environ.get("HEP_MCP_UPDATE_SNAPSHOTS") == "1"
 
 
 def load(stem: str) -> dict:
@@ -58,14 +58,14 @@ def test_clean_example_is_ready_with_no_findings(rendered, stem, fmt):
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("stem", CASES)
 def test_snapshot(rendered, stem, fmt):
-    """Byte-identical output. HEP_UPDATE_SNAPSHOTS=1 rewrites the files."""
+    """Byte-identical output. HEP_MCP_UPDATE_SNAPSHOTS=1 rewrites the files."""
     path = SNAPSHOTS / f"{stem}.{fmt}.{EXT[fmt]}"
     text = rendered[(stem, fmt)].text
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
-    assert path.exists(), f"no snapshot {path.name}: run with HEP_UPDATE_SNAPSHOTS=1"
-    assert text.encode("utf-8") == path.read_bytes(), f"{path.name} differs (HEP_UPDATE_SNAPSHOTS=1 to accept)"
+    assert path.exists(), f"no snapshot {path.name}: run with HEP_MCP_UPDATE_SNAPSHOTS=1"
+    assert text.encode("utf-8") == path.read_bytes(), f"{path.name} differs (HEP_MCP_UPDATE_SNAPSHOTS=1 to accept)"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
