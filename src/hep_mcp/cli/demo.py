@@ -84,7 +84,7 @@ async def session(fmt: str, out=sys.stdout) -> int:
         say(f"-- ready: {str(report['ready']).lower()}; {errors} errors, {len(report['findings']) - errors} other findings. Caught:")
         say("\n".join(grouped(report["findings"])))
         say()
-        say("Add the server to Claude: see docs/server.md (Install). Check your own drafts: hep-mcp check FILE.")
+        say("Add the server to Claude: see README.md (Install). Check your own drafts: hep-mcp check FILE.")
     return 0
 
 
@@ -97,4 +97,7 @@ def run(args) -> int:
         return anyio.run(session, args.fmt)
     except OSError as exc:
         error(f"could not start the server subprocess ({exc.strerror or exc.__class__.__name__})")
+        return 2
+    except Exception as exc:  # the server exited or broke the session: one line, no traceback
+        error(f"the MCP session with `hep-mcp serve` failed ({exc.__class__.__name__}); run `hep-mcp serve` to see why")
         return 2
