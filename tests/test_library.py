@@ -184,3 +184,33 @@ def test_cli_clinic_dir(tmp_path, capsys):
     (tmp_path / "hip.yaml").write_text(yaml.safe_dump(CLINIC_FILE), encoding="utf-8")
     assert main(["library", "--dir", str(tmp_path)]) == 0
     assert "hip_replacement" in capsys.readouterr().out.split()
+
+
+def test_clinic_config_names_library_folders_relative_to_itself(tmp_path, capsys, monkeypatch):
+    (tmp_path / "library").mkdir()
+    (tmp_path / "library" / "hip.yaml").write_text(yaml.safe_dump(CLINIC_FILE), encoding="utf-8")
+    (tmp_path / "clinic.yaml").write_text("library_dirs: [library]\n", encoding="utf-8")
+    monkeypatch.chdir("/")  # the folder is found from the config file, not the working directory
+    assert main(["library", "--config", str(tmp_path / "clinic.yaml")]) == 0
+    assert "hip_replacement" in capsys.readouterr().out.split()
+
+
+def test_server_library_tool_uses_the_clinic_config(tmp_path):
+    import anyio
+    from mcp import Client
+
+    from hep_mcp.config import load_config
+    from hep_mcp.server import build_server
+
+    (tmp_path / "library").mkdir()
+    (tmp_path / "library" / "hip.yaml").write_text(yaml.safe_dump(CLINIC_FILE), encoding="utf-8")
+    (tmp_path / "clinic.yaml").write_text("library_dirs: [library]\n", encoding="utf-8")
+    server = build_server(load_config(tmp_path / "clinic.yaml"))
+
+    async def call():
+        async with Client(server) as client:
+            return await client.call_tool("exercise_library", {"condition": "hip_replacement"})
+
+    result = anyio.run(call)
+    assert not result.is_error
+    assert result.structured_content["entry"]["label"] == "Hip replacement"

@@ -53,6 +53,9 @@ class Config(BaseModel):
     severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
     disable: tuple[str, ...] = ()
     max_input_bytes: int = Field(default=100_000, ge=1_000, le=10_000_000)
+    library_dirs: tuple[str, ...] = Field(
+        default=(), description="The clinic's own condition library folders (relative to the config file)."
+    )
 
     def __hash__(self) -> int:  # dict fields: hash by content
         return hash(self.model_dump_json())
@@ -108,4 +111,8 @@ def load_config(path: str | Path | None) -> Config:
     from hep_mcp.textio import read_text_file, safe_yaml
 
     text = read_text_file(path)
-    return config_from_mapping(safe_yaml(text, str(path)), str(path))
+    config = config_from_mapping(safe_yaml(text, str(path)), str(path))
+    if config.library_dirs:  # relative to the config file, wherever the command runs
+        base = Path(path).resolve().parent
+        config = config.model_copy(update={"library_dirs": tuple(str(base / d) for d in config.library_dirs)})
+    return config

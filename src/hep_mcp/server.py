@@ -209,7 +209,7 @@ def build_server(config=None) -> MCPServer:
         return _result(report, summary(report.ready, report.findings))
 
     _add_note_tool(server, config)
-    _add_library(server)
+    _add_library(server, config)
     _add_rules_resource(server)
     _add_prompts(server)
     return server
@@ -233,7 +233,7 @@ def _add_note_tool(server: MCPServer, config) -> None:
         return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
 
-def _add_library(server: MCPServer) -> None:
+def _add_library(server: MCPServer, config) -> None:
     try:
         from hep_mcp import library
     except ImportError:  # not in this build
@@ -245,24 +245,24 @@ def _add_library(server: MCPServer) -> None:
             str | None, Field(description="A condition key, e.g. total_knee_replacement. Omit to list them.")
         ] = None,
     ) -> Annotated[CallToolResult, LibraryResult]:
-        names = _plain("exercise_library", library.conditions)
+        names = _plain("exercise_library", library.conditions, config.library_dirs)
         if condition is None:
             result = LibraryResult(conditions=names)
             return _result(result, "Conditions: " + ", ".join(names))
-        entry = _plain("exercise_library", library.lookup, condition)
+        entry = _plain("exercise_library", library.lookup, condition, config.library_dirs)
         result = LibraryResult(conditions=names, entry=entry.model_dump(mode="json"))
         return _result(result, _entry_text(result.entry))
 
     @server.resource("hep://library", name="library", mime_type="application/json",
                      description="The conditions the library knows.")
     def library_index() -> str:
-        return json.dumps({"conditions": library.conditions()}, indent=2)
+        return json.dumps({"conditions": library.conditions(config.library_dirs)}, indent=2)
 
     @server.resource("hep://library/{condition}", name="library-entry", mime_type="application/json",
                      description="One condition: exercises, red flags, precautions, triggers.")
     def library_entry(condition: str) -> str:
         try:
-            return json.dumps(library.lookup(condition).model_dump(mode="json"), indent=2, ensure_ascii=False)
+            return json.dumps(library.lookup(condition, config.library_dirs).model_dump(mode="json"), indent=2, ensure_ascii=False)
         except InputError as exc:
             raise ResourceNotFoundError(str(exc)) from None
 

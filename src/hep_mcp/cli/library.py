@@ -25,6 +25,7 @@ def register(sub) -> None:
         metavar="DIR",
         help="a clinic's own library folder (condition .yaml files); repeatable; replaces entries with the same key",
     )
+    p.add_argument("--config", metavar="FILE", help="clinic config (its library_dirs are added)")
     p.set_defaults(run=run)
 
 
@@ -45,12 +46,18 @@ def run(args) -> int:
     from hep_mcp.cli.common import error
     from hep_mcp.errors import InputError
 
+    from hep_mcp.cli.common import load_config_or_none
+
+    config, code = load_config_or_none(args.config)
+    if config is None:
+        return code
+    dirs = [*config.library_dirs, *args.dirs]
     try:
         if args.condition is None:
-            names = library.conditions(args.dirs)
+            names = library.conditions(dirs)
             out = json.dumps({"conditions": names}, indent=2) + "\n" if args.fmt == "json" else "\n".join(names) + "\n"
         else:
-            entry = library.lookup(args.condition, args.dirs)
+            entry = library.lookup(args.condition, dirs)
             out = (
                 json.dumps(entry.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
                 if args.fmt == "json"
