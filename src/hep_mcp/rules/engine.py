@@ -320,7 +320,11 @@ class Cue:
         if self.literals is None:
             return None
         out: set[int] = set()
-        for lit in self.literals:
+        lits = self.literals
+        if "0" in lits:  # all ten digits: one pass over the runs of digits
+            out.update(m.start() for m in _DIGIT_RUN.finditer(lowered))
+            lits = [lit for lit in lits if lit not in _DIGITS]
+        for lit in lits:
             pos = lowered.find(lit)
             while pos >= 0:
                 if pos == 0 or not (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_"):
@@ -333,6 +337,7 @@ _META = set("\\.()[]{}?*+|^$")
 
 
 _DIGITS = list("0123456789")
+_DIGIT_RUN = re.compile(r"(?<![\w])\d")
 
 
 def _literal_prefixes(pattern: str) -> list[str] | None:
