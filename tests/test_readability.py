@@ -62,3 +62,13 @@ def test_check_runs_offline_with_fresh_home(tmp_path, root):
     out = json.loads(proc.stdout)
     assert out["results"][0]["readability"]["fk_grade"] > 0
     assert list(home.rglob("*")) == []  # nothing downloaded, nothing cached
+
+
+def test_numbers_skip_pyphen_with_the_same_answer():
+    import pyphen
+
+    real = pyphen.Pyphen(lang="en_US")
+    lazy = readability._LazyPyphen(lambda lang: real, "en_US")
+    for word in ["0", "5", "10", "911", "2026", "12345678901234567890"]:
+        assert lazy.positions(word) == real.positions(word) == []
+    assert lazy.positions("portal") == real.positions("portal")

@@ -144,6 +144,11 @@ class _LazyPyphen:
         self._factory, self._lang = factory, lang
 
     def positions(self, word: str):
+        # Numbers ("10", "911") are in almost every HEP and no hyphenation pattern has a
+        # digit, so they have no break points: answer without loading the dictionary.
+        # (A test checks this against Pyphen itself.)
+        if word.isascii() and word.isdigit():
+            return []
         return self._factory(self._lang).positions(word)
 
 
