@@ -73,12 +73,15 @@ def expand(paths: list[str]) -> list[tuple[str, Path | None, str | None]]:
     out: list[tuple[str, Path | None, str | None]] = []
     for raw in paths:
         p = Path(raw)
+        if "\x00" in raw:
+            shown = raw.replace("\x00", "\\0")
+            out.append((shown, None, f"{shown}: not a valid path (contains a NUL character)"))
+            continue
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES and not _hidden(f, p)
-            )
-            if not found:
+            found, problems = _walk(p)
+            if not found and not problems:
                 out.append((raw, None, f"{raw}: no .md, .txt, .yaml, .yml or .json files in this folder"))
+            out.extend((shown, None, problem) for shown, problem in problems)
             out.extend((display_path(f), f, None) for f in found)
         elif p.exists():
             out.append((raw, p, None))
@@ -87,8 +90,23 @@ def expand(paths: list[str]) -> list[tuple[str, Path | None, str | None]]:
     return out
 
 
-def _hidden(f: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in f.relative_to(root).parts)
+def _walk(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files to check under a folder (hidden files and folders skipped, symlinked folders
+    not followed), and (path, problem) for each subfolder that cannot be read."""
+    found: list[Path] = []
+    problems: list[tuple[str, str]] = []
+
+    def unreadable(exc: OSError) -> None:
+        shown = display_path(Path(exc.filename)) if exc.filename else str(root)
+        problems.append((shown, f"{shown}: cannot read this folder ({exc.strerror or exc.__class__.__name__})"))
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        for name in files:
+            f = Path(folder) / name
+            if not name.startswith(".") and f.suffix.lower() in SUFFIXES and f.is_file():
+                found.append(f)
+    return sorted(found), sorted(problems)
 
 
 def check_draft(text: str, kind: str = "auto", config: Config | None = None, condition: str | None = None) -> Report:
@@ -101,7 +119,18 @@ def check_draft(text: str, kind: str = "auto", config: Config | None = None, con
     if kind not in KINDS:
         raise InputError(f"kind: expected one of {', '.join(KINDS)}, got {str(kind)[:40]!r}")
     _check_size(text, config)
-    return check_text(text, kind=kind, config=config, condition=condition)
+    return check_text(visible(text), kind=kind, config=config, condition=condition)
+
+
+# Invisible format characters (zero-width space/joiners, word joiner, soft hyphen, BOM,
+# bidirectional controls): a reader never sees them, so the rules must not either --
+# "no pain, no<U+200B> gain" is the same words as "no pain, no gain". Lines are unchanged.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """The text as a reader sees it: invisible format characters removed."""
+    return _INVISIBLE.sub("", text)
 
 
 KINDS = ("auto", "hep", "note")

@@ -42,6 +42,8 @@ def normalize_newlines(text: str) -> str:
 
 def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     p = Path(path)
+    if "\x00" in str(path):
+        raise InputError(f"{str(path).replace(chr(0), chr(92) + '0')}: not a valid path (contains a NUL character)")
     try:
         if p.is_dir():
             raise InputError(f"{path}: is a directory; expected a file")
@@ -90,19 +92,35 @@ def safe_yaml(text: str, source: str):
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark else ""
         raise InputError(f"{source}{where}: invalid YAML ({exc.problem or exc.context})") from None
-    except (yaml.YAMLError, RecursionError) as exc:
+    except RecursionError:
+        raise InputError(f"{source}: invalid YAML (nested deeper than {MAX_DEPTH} levels)") from None
+    except yaml.YAMLError as exc:
         raise InputError(f"{source}: invalid YAML ({exc.__class__.__name__})") from None
+    except (ValueError, OverflowError) as exc:
+        # a scalar the safe constructors cannot convert: 2024-02-30, a 5,000-digit number
+        raise InputError(f"{source}: invalid YAML value ({_short(exc)})") from None
     _check_depth(data, source)
     return data
 
 
+def _short(exc: BaseException, limit: int = 120) -> str:
+    text = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def safe_json(text: str, source: str):
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)  # NaN/Infinity are not JSON
     except json.JSONDecodeError as exc:
         raise InputError(f"{source}:{exc.lineno}: invalid JSON ({exc.msg})") from None
     except RecursionError:
         raise InputError(f"{source}: JSON nested deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, OverflowError) as exc:  # a 5,000-digit number, NaN, Infinity
+        raise InputError(f"{source}: invalid JSON value ({_short(exc)})") from None
     _check_depth(data, source)
     return data
 
