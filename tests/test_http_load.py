@@ -253,9 +253,6 @@ def test_stdio_client_closing_its_pipe_ends_the_server_quietly():
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (serve, issue 5): when the client closes stdout while calls are in "
-                   "flight, the SDK's stdio_server raises an ExceptionGroup(BrokenPipeError) that `hep-mcp serve` "
-                   "prints as a traceback; cli/serve.py should catch it around anyio.run and exit 0")
 def test_stdio_client_closing_mid_call_ends_the_server_quietly():
     """The pipe closes while a tool call is in flight (its answer cannot be written)."""
     proc = subprocess.Popen([*SERVE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

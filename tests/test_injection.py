@@ -212,12 +212,6 @@ def test_progress_note_fields_are_data(payload):
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (model/render): C0/C1 control characters and bidi overrides in patient-supplied strings "
-    "reach every rendered format (ESC/BEL in an SMS, U+202E in the HTML title); they should be rejected "
-    "or stripped when the HEP is validated (hep_mcp.model.hep Text/ShortText/Name).",
-)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_control_characters_in_fields_never_reach_the_patient(fmt):
     data = example("tkr.yaml")

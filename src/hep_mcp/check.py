@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from hep_mcp.config import Config, default_config
 from hep_mcp.errors import InputError, pydantic_message
 from hep_mcp.model import Finding, Report
-from hep_mcp.textio import load_structured, read_text_file
+from hep_mcp.textio import load_structured, read_text_file, visible
 
 SUFFIXES = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
 STRUCTURED = (".yaml", ".yml", ".json")
@@ -120,17 +120,6 @@ def check_draft(text: str, kind: str = "auto", config: Config | None = None, con
         raise InputError(f"kind: expected one of {', '.join(KINDS)}, got {str(kind)[:40]!r}")
     _check_size(text, config)
     return check_text(visible(text), kind=kind, config=config, condition=condition)
-
-
-# Invisible format characters (zero-width space/joiners, word joiner, soft hyphen, BOM,
-# bidirectional controls): a reader never sees them, so the rules must not either --
-# "no pain, no<U+200B> gain" is the same words as "no pain, no gain". Lines are unchanged.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
-def visible(text: str) -> str:
-    """The text as a reader sees it: invisible format characters removed."""
-    return _INVISIBLE.sub("", text)
 
 
 KINDS = ("auto", "hep", "note")

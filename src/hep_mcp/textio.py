@@ -7,6 +7,7 @@ what is expected. Nothing here writes anywhere.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -34,6 +35,17 @@ def decode(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         except UnicodeDecodeError as exc:
             raise InputError(f"{source}: not valid UTF-8 (byte {exc.start}); save the file as UTF-8 text") from None
     return normalize_newlines(text)
+
+
+# Invisible format characters (zero-width space/joiners, word joiner, soft hyphen, BOM,
+# bidirectional controls): a reader never sees them, so the rules must not either --
+# "no pain, no<U+200B> gain" is the same words as "no pain, no gain". Lines are unchanged.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """The text as a reader sees it: invisible format characters removed."""
+    return INVISIBLE.sub("", text)
 
 
 def normalize_newlines(text: str) -> str:

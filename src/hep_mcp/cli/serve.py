@@ -71,7 +71,12 @@ def run(args) -> int:
     if args.transport == "stdio":
         import anyio
 
-        anyio.run(server.run_stdio_async)
+        try:
+            anyio.run(server.run_stdio_async)
+        except BaseExceptionGroup as group:
+            # the client closed its pipes while calls were in flight: a normal way to end
+            if not _only_closed_pipes(group):
+                raise
         return 0
 
     import uvicorn
@@ -98,6 +103,14 @@ def run(args) -> int:
     )
     uvicorn.Server(uv).run()
     return 0
+
+
+def _only_closed_pipes(group: BaseExceptionGroup) -> bool:
+    import anyio
+
+    closed = (BrokenPipeError, ConnectionResetError, anyio.ClosedResourceError, anyio.BrokenResourceError)
+    rest = group.subgroup(lambda exc: not isinstance(exc, (*closed, BaseExceptionGroup)))
+    return rest is None
 
 
 def _show(host: str, port: int) -> str:

@@ -9,13 +9,10 @@ accountability line) has friendly defaults a therapist can replace.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+from hep_mcp.model.text import Name, ShortText, Text
 
 
 class Condition(str, Enum):

@@ -14,10 +14,15 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+from hep_mcp.model.text import ShortText, Text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = {
@@ -66,14 +71,18 @@ class Period(_Strict):
         return None
 
 
+# Clinical measures are finite and far from the float range (degrees, seconds, feet, scores).
+Value = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+
+
 class Measure(_Strict):
     name: ShortText = Field(description="What was measured, e.g. 'Knee bend (flexion), right'.")
     unit: ShortText | None = Field(default=None, description="e.g. 'degrees', 'seconds', 'feet', 'points'.")
-    baseline: float = Field(description="Value at the initial evaluation.")
-    previous: float | None = Field(default=None, description="Value at the previous progress report.")
-    current: float = Field(description="Value today.")
+    baseline: Value = Field(description="Value at the initial evaluation.")
+    previous: Value | None = Field(default=None, description="Value at the previous progress report.")
+    current: Value = Field(description="Value today.")
     higher_is_better: bool = Field(default=True, description="False for pain scores, TUG time, ODI and the like.")
-    mcid: float | None = Field(default=None, gt=0, description="Minimal clinically important difference, if known.")
+    mcid: Value | None = Field(default=None, gt=0, description="Minimal clinically important difference, if known.")
 
 
 class Goal(_Strict):
@@ -82,7 +91,7 @@ class Goal(_Strict):
     target_date: dt.date | None = None
     status: Literal["met", "progressing", "not_met", "revised"]
     measure: ShortText | None = Field(default=None, description="Name of the linked measure (as in measures[].name).")
-    target: float | None = Field(default=None, description="Target value of the linked measure.")
+    target: Value | None = Field(default=None, description="Target value of the linked measure.")
     comment: Text | None = Field(default=None, description="Assessment of progress toward this goal.")
 
 

@@ -126,8 +126,8 @@ def context(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
 
 
 def render(note: ProgressNote, fmt: str = "markdown", source: str = "note") -> tuple[str, AdherenceFigures | None]:
-    if fmt not in TEMPLATE_FILES:
-        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
     fig = figures(note.adherence, note.period, source)
     template = environment().get_template(TEMPLATE_FILES[fmt])
     return template.render(**context(note, fig)), fig

@@ -134,8 +134,8 @@ def _count_word(n: int) -> str:
 
 def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
     """The rendered text for a format (for sms: the message source, before splitting)."""
-    if fmt not in TEMPLATE_FILES:
-        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
     template = environment().get_template(TEMPLATE_FILES[fmt])
     return template.render(**context(hep, config or default_config()))
 
@@ -150,8 +150,8 @@ def generate_hep(data: object, fmt: str = "print", config: Config | None = None,
     """
     from hep_mcp.rules import run
 
-    if fmt not in TEMPLATE_FILES:
-        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
+        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
     config = config or default_config()
     hep = coerce_hep(data, source)
     rendered = render(hep, fmt, config)

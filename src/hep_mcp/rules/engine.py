@@ -18,6 +18,7 @@ from hep_mcp.config import Config, default_config, load_data
 from hep_mcp.errors import InputError
 from hep_mcp.model import ELEMENTS, Finding, Readability, Report
 from hep_mcp.rules.parse import Draft, Line, parse, plain, sentences
+from hep_mcp.textio import visible
 
 CATALOG_SUFFIX = "_rules.yaml"  # every rules/data/*_rules.yaml is a catalog; its top-level `kind:` says hep or note
 
@@ -498,7 +499,7 @@ def run(
     """Check one draft. Never raises for any text; bad config raises InputError."""
     config = config or default_config()
     validate_config(config)
-    draft = parse(text)
+    draft = parse(visible(text))  # what a reader sees: invisible characters cannot hide words
     ctx = Context(draft, config, kind, condition, extra)
     selected = set(only) if only is not None else None
     findings: list[Finding] = []
