@@ -161,7 +161,7 @@ def lookup(condition: str, extra_dirs: Iterable[str | Path] | None = None) -> Co
     for entry in entries.values():
         if key in entry.aliases:
             return entry
-    raise InputError(f"condition: unknown {condition!r}; expected one of {', '.join(sorted(entries))}")
+    raise InputError(f"condition: unknown {condition!r:.60}; expected one of {', '.join(sorted(entries))}")
 
 
 __all__ = ["ConditionEntry", "LibraryExercise", "conditions", "default_red_flags", "load_file", "lookup"]
