@@ -43,6 +43,7 @@ class Config(BaseModel):
 
     reading_grade: ReadingGrade = ReadingGrade()
     pain_points: int = Field(default=2, ge=1, le=10)
+    confidence_threshold: int = Field(default=7, ge=0, le=10)
     exercise_count: ExerciseCount = ExerciseCount()
     page_word_budget: int = Field(default=450, ge=10, le=5000)
     max_sentences_per_description: int = Field(default=3, ge=1, le=20)

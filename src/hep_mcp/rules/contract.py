@@ -14,8 +14,6 @@ import re
 
 from hep_mcp.rules.engine import Context, hit, rule
 
-THRESHOLD = 7
-
 CONFIDENCE = re.compile(
     r"\bconfiden(?:ce|t)\b[^.\n]{0,40}?\b(10|\d)\s*(?:/|out of)\s*10\b"
     r"|\b(10|\d)\s*(?:/|out of)\s*10\b[^.\n]{0,30}?\b(?:confiden(?:ce|t)|sure)\b",
@@ -32,6 +30,8 @@ CHANGE = re.compile(
 def _from_text(ctx: Context) -> tuple[int | None, int | None, bool]:
     """(confidence, its line, change recorded) as written in a free-text draft."""
     found, line = None, None
+    if "confiden" not in ctx.lowered and "sure" not in ctx.lowered:  # the pattern needs one of them
+        return None, None, False
     for ln in ctx.draft.lines:
         m = CONFIDENCE.search(ln.text)
         if m:
@@ -49,5 +49,6 @@ def low_confidence(ctx: Context):
         line = None
     else:
         value, line, changed = _from_text(ctx)
-    if value is not None and value < THRESHOLD and not changed:
-        yield hit(line, confidence=value, threshold=THRESHOLD)
+    threshold = ctx.config.confidence_threshold
+    if value is not None and value < threshold and not changed:
+        yield hit(line, confidence=value, threshold=threshold)
