@@ -17,7 +17,7 @@ NOTE_CUES = [
     r"\btreatment days?\b",
     r"\bvisits? \d+",
     r"\b(PT|DPT|PTA|MPT)\b,?\s*$",
-    r"\blong[- ]term goal|\bshort[- ]term goal|\bSTG\b|\bLTG\b",
+    r"\b(?:long[- ]term goal|short[- ]term goal|stg\b|ltg\b)",
     r"\bpatient (reports|states|was|is)\b",
     r"\bnon-?complian",
 ]
@@ -35,12 +35,12 @@ def detect_kind(text: str) -> str:
 
     lowered = text.lower()
     strong = _combine(tuple(STRONG_NOTE_CUES))
-    if strong.possible(lowered) and strong.search(text):
+    if strong.possible(lowered) and strong.find(text, lowered):
         return "note"
     hits = 0
     for p in NOTE_CUES:
         cue = _combine((p,))
-        if cue.possible(lowered) and cue.search(text):
+        if cue.possible(lowered) and cue.find(text, lowered):
             hits += 1
             if hits >= 3:
                 return "note"

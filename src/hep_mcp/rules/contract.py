@@ -27,10 +27,13 @@ CHANGE = re.compile(
 )
 
 
+_NEEDED = re.compile(r"confiden|\bsure\b")
+
+
 def _from_text(ctx: Context) -> tuple[int | None, int | None, bool]:
     """(confidence, its line, change recorded) as written in a free-text draft."""
     found, line = None, None
-    if "confiden" not in ctx.lowered and "sure" not in ctx.lowered:  # the pattern needs one of them
+    if not _NEEDED.search(ctx.lowered):  # the pattern needs one of these words
         return None, None, False
     for ln in ctx.draft.lines:
         m = CONFIDENCE.search(ln.text)

@@ -313,6 +313,13 @@ class Cue:
     def search(self, text: str):
         return self.rx.search(text)
 
+    def find(self, text: str, lowered: str | None = None):
+        """The first match in the text, trying only where a literal starts a word."""
+        lowered = text.lower() if lowered is None else lowered
+        if len(lowered) != len(text):
+            return self.rx.search(text)
+        return next((m for _, m in _first_per_item(self, text, [0], lowered)), None)
+
     def finditer(self, text: str):
         return self.rx.finditer(text)
 

@@ -105,15 +105,16 @@ def sentences(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def _heading_patterns() -> dict[str, list[re.Pattern]]:
+def _heading_patterns() -> dict[str, re.Pattern]:
     cues = load_data("cues.yaml")["headings"]
-    return {k: [re.compile(p, re.I) for p in cues[k]] for k in SECTION_KEYS}
+    return {k: re.compile("|".join(f"(?:{p})" for p in cues[k]), re.I) for k in SECTION_KEYS}
 
 
+@lru_cache(maxsize=4096)
 def classify_heading(text: str) -> str | None:
     pats = _heading_patterns()
     for key in SECTION_KEYS:
-        if any(p.search(text) for p in pats[key]):
+        if pats[key].search(text):
             return key
     return None
 
