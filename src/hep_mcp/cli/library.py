@@ -43,10 +43,8 @@ def run(args) -> int:
     import json
 
     from hep_mcp import library
-    from hep_mcp.cli.common import error
+    from hep_mcp.cli.common import error, load_config_or_none
     from hep_mcp.errors import InputError
-
-    from hep_mcp.cli.common import load_config_or_none
 
     config, code = load_config_or_none(args.config)
     if config is None:

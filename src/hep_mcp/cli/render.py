@@ -26,20 +26,16 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from hep_mcp.cli.common import error, load_config_or_none, write_output
+    from hep_mcp.cli.common import error, load_case_input, load_config_or_none, write_output
     from hep_mcp.errors import InputError
     from hep_mcp.render import generate_hep
     from hep_mcp.reporters import finding_line
-    from hep_mcp.textio import load_structured, read_text_file
 
     config, code = load_config_or_none(args.config)
     if config is None:
         return code
     try:
-        data = load_structured(read_text_file(args.path, config.max_input_bytes), args.path)
-        source = args.path
-        if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
-            data, source = data["input"], f"{args.path}: input"
+        data, source = load_case_input(args.path, config)
         result = generate_hep(data, args.fmt, config=config, source=source)
     except InputError as exc:
         error(str(exc))

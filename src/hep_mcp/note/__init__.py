@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from jinja2 import PackageLoader, StrictUndefined
+from jinja2 import PackageLoader
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,6 +21,7 @@ from hep_mcp.errors import InputError, pydantic_message
 from hep_mcp.model import Finding, Report
 from hep_mcp.model.note import Measure, ProgressNote
 from hep_mcp.note.adherence import AdherenceFigures, figures
+from hep_mcp.templating import sandboxed
 
 FORMATS = ("markdown", "text")
 TEMPLATE_FILES = {"markdown": "note.md.j2", "text": "note.txt.j2"}
@@ -47,14 +48,7 @@ class NoteResult(BaseModel):
 def environment() -> ImmutableSandboxedEnvironment:
     from hep_mcp.render import md_escape, sentence
 
-    env = ImmutableSandboxedEnvironment(
-        loader=PackageLoader("hep_mcp.note", "templates"),
-        autoescape=False,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = sandboxed(PackageLoader("hep_mcp.note", "templates"), autoescape=False)
     env.filters["md"] = md_escape
     env.filters["sentence"] = sentence
     env.filters["num"] = num

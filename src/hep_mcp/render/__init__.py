@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import re
 
-from jinja2 import PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import PackageLoader, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hep_mcp.config import Config, default_config, load_data
 from hep_mcp.errors import InputError, MissingTherapistInput, pydantic_message
 from hep_mcp.model import HEP, Finding, Readability, Report
+from hep_mcp.templating import sandboxed
 
 FORMATS = ("print", "html", "sms", "portal", "caregiver")
 TEMPLATE_FILES = {
@@ -52,14 +53,7 @@ class GeneratedHEP(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        loader=PackageLoader("hep_mcp.render", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = sandboxed(PackageLoader("hep_mcp.render", "templates"), autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False))
     env.filters["md"] = md_escape
     env.filters["sentence"] = sentence
     env.filters["capfirst"] = capfirst

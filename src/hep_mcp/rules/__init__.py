@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from hep_mcp.config import Config
 from hep_mcp.model import Report
 from hep_mcp.rules.engine import RuleSpec, catalog, rules_for, run
