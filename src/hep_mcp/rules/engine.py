@@ -320,9 +320,6 @@ class Cue:
             return self.rx.search(text)
         return next((m for _, m in _first_per_item(self, text, [0], lowered)), None)
 
-    def finditer(self, text: str):
-        return self.rx.finditer(text)
-
     def candidates(self, lowered: str) -> list[int] | None:
         """Offsets where a match may start (word starts of a literal), or None for any."""
         if self.literals is None:
