@@ -36,6 +36,25 @@ class ExerciseCount(BaseModel):
         return self
 
 
+class Clinic(BaseModel):
+    """The clinic's own contact block: shown on every patient format, and the only
+    phone numbers, addresses and links a handout may carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str | None = Field(default=None, max_length=120, description="e.g. 'Riverside Physical Therapy'.")
+    phone: str | None = Field(default=None, max_length=40, description="Main clinic phone, e.g. '(555) 010-4477'.")
+    after_hours_phone: str | None = Field(default=None, max_length=40, description="After-hours or on-call line.")
+    text_line: str | None = Field(default=None, max_length=40, description="The clinic text line's number.")
+    portal_name: str | None = Field(default=None, max_length=80, description="e.g. 'MyChart'.")
+    portal_url: str | None = Field(default=None, max_length=200, description="e.g. 'https://mychart.riverside.example'.")
+    app_name: str | None = Field(default=None, max_length=80, description="The clinic app's name.")
+    email: str | None = Field(default=None, max_length=120, description="The clinic's official e-mail address.")
+    hours: str | None = Field(default=None, max_length=120, description="e.g. 'Mon-Fri 7 am to 6 pm'.")
+    domains: tuple[str, ...] = Field(
+        default=(), max_length=20, description="The clinic's own web domains (links to them are allowed)."
+    )
+
+
 class Config(BaseModel):
     """Every setting a clinic can change."""
 
@@ -57,6 +76,7 @@ class Config(BaseModel):
     library_dirs: tuple[str, ...] = Field(
         default=(), description="The clinic's own condition library folders (relative to the config file)."
     )
+    clinic: Clinic = Clinic()
 
     def __hash__(self) -> int:  # dict fields: hash by content
         return hash(self.model_dump_json())
@@ -83,7 +103,7 @@ def default_config() -> Config:
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key in ("reading_grade", "exercise_count"):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key in ("reading_grade", "exercise_count", "clinic"):
             out[key] = _merge(out[key], value)
         elif key == "official_channels" and isinstance(value, list):
             # A clinic names its own channels; the generic ones stay recognised.
