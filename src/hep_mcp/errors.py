@@ -24,14 +24,75 @@ class MissingTherapistInput(InputError):
         )
 
 
-def pydantic_message(exc, prefix: str = "") -> str:
-    """One line per invalid field: `field.path: what is expected`."""
+def pydantic_message(exc, prefix: str = "", model=None) -> str:
+    """One line per invalid field: `field.path: what is expected`.
+
+    With ``model`` (the pydantic model that was validated), an unknown field names the
+    closest valid fields (`adherence.format_change: unknown field; did you mean
+    adherence.change?`) and a missing one says what it is (its description).
+    """
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()))
+        path = [str(p) for p in err.get("loc", ())]
+        loc = ".".join(path)
         where = f"{prefix}{loc}" if loc else (prefix.rstrip(".") or "input")
         msg = err.get("msg", "invalid value")
         if err.get("type") == "extra_forbidden":
-            msg = "unknown field (check the spelling)"
+            msg = unknown_field_hint(model, path)
+        elif err.get("type") == "missing" and model is not None:
+            about = _field_at(model, path)
+            desc = getattr(about, "description", None) if about is not None else None
+            msg = f"{msg}: {_first_sentence(desc)}" if desc else msg
         parts.append(f"{where}: {msg}")
     return "; ".join(parts)
+
+
+def _first_sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _submodel(annotation):
+    """The pydantic model inside an annotation (``X``, ``X | None``, ``list[X]``), or None."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(model, path: list[str]):
+    """The model that holds the last part of ``path`` (list indexes skipped)."""
+    for part in path[:-1]:
+        if part.isdigit() or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _submodel(field.annotation) if field is not None else None
+    return model
+
+
+def _field_at(model, path: list[str]):
+    holder = _model_at(model, path)
+    return holder.model_fields.get(path[-1]) if holder is not None and path else None
+
+
+def unknown_field_hint(model, path: list[str]) -> str:
+    """`unknown field; did you mean a.b?` (difflib), or the valid names at that place."""
+    import difflib
+
+    holder = _model_at(model, path) if model is not None and path else None
+    if holder is None:
+        return "unknown field (check the spelling)"
+    names = list(holder.model_fields)
+    head = [p for p in path[:-1]]
+    close = difflib.get_close_matches(path[-1], names, n=2, cutoff=0.5)
+    close += [n for n in names if n not in close and len(n) > 3 and (n in path[-1] or path[-1] in n)][: 2 - len(close)]
+    if close:
+        return "unknown field; did you mean " + " or ".join(".".join([*head, c]) for c in close) + "?"
+    return "unknown field; expected one of " + ", ".join(names)

@@ -44,7 +44,7 @@ class _Strict(BaseModel):
 class Exercise(_Strict):
     name: ShortText = Field(description="The exercise's name in plain words, e.g. 'Thigh squeeze'.")
     description: Text = Field(
-        description="Two or three plain sentences on how to do it (the tie-back goes in tie_back)."
+        description="Two or three plain sentences on how to do it, about 6th-grade words, e.g. 'Lie on your back with your leg straight. Tighten the muscle on top of your thigh.' (the tie-back goes in tie_back)."
     )
     tie_back: ShortText = Field(
         description="One sentence tying it to the session, e.g. 'This is the squeeze we did at the start of today's session.'"
@@ -63,14 +63,14 @@ class Schedule(_Strict):
 
 class ResponseRules(_Strict):
     pain_threshold_points: int = Field(
-        default=2, ge=1, le=10, description="Stop an exercise for the day if pain rises more than this many points."
+        default=2, ge=1, le=10, description="Stop an exercise for the day if pain rises more than this many points (0-10 scale), e.g. 2. Default: the clinic setting (2)."
     )
-    missed_day: Text = Field(default=DEFAULT_MISSED_DAY)
-    feels_different: Text = Field(default=DEFAULT_FEELS_DIFFERENT)
+    missed_day: Text = Field(default=DEFAULT_MISSED_DAY, description="The missed-day rule in plain words. Default: don't make it up, start again the next day.")
+    feels_different: Text = Field(default=DEFAULT_FEELS_DIFFERENT, description="The something-feels-different rule. Default: new pain, swelling or weakness -> stop and contact the clinic.")
     red_flags: list[Text] = Field(
         default_factory=list,
         max_length=20,
-        description="Warning signs with who to call. Empty: the condition library's red flags are used.",
+        description="Warning signs with who to call, e.g. ['Calf pain, warmth or swelling: call the clinic today.']. Empty: the condition library's red flags are used.",
     )
 
 
@@ -89,20 +89,20 @@ class Milestone(_Strict):
 class HEP(_Strict):
     """A six-element home exercise program as the therapist decided it."""
 
-    patient_first_name: Name
-    condition: Condition
-    exercises: list[Exercise] = Field(min_length=1, max_length=20)
-    schedule: Schedule
-    response_rules: ResponseRules = Field(default_factory=ResponseRules)
-    feedback: Feedback
-    milestone: Milestone
+    patient_first_name: Name = Field(description="The patient's first name only (no surname, date of birth or record number), e.g. 'Maria'.")
+    condition: Condition = Field(description="The condition (picks the red flags); other: the therapist lists red_flags.")
+    exercises: list[Exercise] = Field(min_length=1, max_length=20, description="The 3 exercises (4 at most) the therapist chose, in order.")
+    schedule: Schedule = Field(description="Dosing as a behavior: when, where, the routine it is anchored to, how much.")
+    response_rules: ResponseRules = Field(default_factory=ResponseRules, description="Pain, missed-day and feels-different rules and red flags; defaults are friendly and safe.")
+    feedback: Feedback = Field(description="The clinic's official channel for logging 'did it today' and for reporting problems.")
+    milestone: Milestone = Field(description="Exactly one small, observable marker for the next visit (not the plan-of-care goal).")
     confidence: int | None = Field(
-        default=None, ge=0, le=10, description="Patient's confidence 0-10 that they can do the plan."
+        default=None, ge=0, le=10, description="Patient's confidence 0-10 that they can do the plan, e.g. 8. Under 7: ask 'what would make it a 9?'."
     )
     confidence_change: Text | None = Field(
-        default=None, description="What was changed after asking 'what would make it a 9?'."
+        default=None, description="What was changed after asking 'what would make it a 9?', e.g. 'Moved the evening round to right after dinner'."
     )
-    accountability: bool = Field(default=True, description="End with the accountability line.")
-    accountability_line: Text = Field(default=DEFAULT_ACCOUNTABILITY)
-    therapist_name: Name | None = None
-    caregiver_name: Name | None = Field(default=None, description="For the caregiver format.")
+    accountability: bool = Field(default=True, description="End with the accountability line (true by default).")
+    accountability_line: Text = Field(default=DEFAULT_ACCOUNTABILITY, description="The accountability line the handout ends with (default below).")
+    therapist_name: Name | None = Field(default=None, description="How the patient knows the therapist, shown on the handout, e.g. 'Sam'.")
+    caregiver_name: Name | None = Field(default=None, description="The family member or caregiver the caregiver format is written to, e.g. 'Luis'.")

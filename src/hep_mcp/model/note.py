@@ -40,14 +40,14 @@ class _Strict(BaseModel):
 
 
 class Period(_Strict):
-    start: dt.date = Field(description="First day of the reporting period (YYYY-MM-DD).")
-    end: dt.date = Field(description="Last day of the reporting period (YYYY-MM-DD).")
-    written: dt.date = Field(description="Date the report is written (YYYY-MM-DD).")
+    start: dt.date = Field(description="First day of the reporting period (YYYY-MM-DD), e.g. 2024-03-01.")
+    end: dt.date = Field(description="Last day of the reporting period (YYYY-MM-DD), e.g. 2024-03-22.")
+    written: dt.date = Field(description="Date the report is written (YYYY-MM-DD), e.g. 2024-03-22.")
     treatment_days: int | None = Field(
-        default=None, ge=0, le=400, description="Treatment days covered by this report (Medicare: at most 10)."
+        default=None, ge=0, le=400, description="Treatment days covered by this report (Medicare: at most 10), e.g. 8."
     )
-    first_visit: int | None = Field(default=None, ge=1, le=1000, description="Number of the first visit in the period.")
-    last_visit: int | None = Field(default=None, ge=1, le=1000, description="Number of the last visit in the period.")
+    first_visit: int | None = Field(default=None, ge=1, le=1000, description="Number of the first visit in the period, e.g. 3.")
+    last_visit: int | None = Field(default=None, ge=1, le=1000, description="Number of the last visit in the period, e.g. 10.")
 
     @model_validator(mode="after")
     def _order(self):
@@ -78,44 +78,44 @@ Value = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
 class Measure(_Strict):
     name: ShortText = Field(description="What was measured, e.g. 'Knee bend (flexion), right'.")
     unit: ShortText | None = Field(default=None, description="e.g. 'degrees', 'seconds', 'feet', 'points'.")
-    baseline: Value = Field(description="Value at the initial evaluation.")
-    previous: Value | None = Field(default=None, description="Value at the previous progress report.")
-    current: Value = Field(description="Value today.")
-    higher_is_better: bool = Field(default=True, description="False for pain scores, TUG time, ODI and the like.")
-    mcid: Value | None = Field(default=None, gt=0, description="Minimal clinically important difference, if known.")
+    baseline: Value = Field(description="Value at the initial evaluation, e.g. 85.")
+    previous: Value | None = Field(default=None, description="Value at the previous progress report, e.g. 95.")
+    current: Value = Field(description="Value today, e.g. 105.")
+    higher_is_better: bool = Field(default=True, description="Direction of the measure: true when a higher value is better (range of motion, strength); false for pain scores, TUG time, ODI and the like.")
+    mcid: Value | None = Field(default=None, gt=0, description="Minimal clinically important difference in the same unit, if known, e.g. 10.")
 
 
 class Goal(_Strict):
-    text: Text = Field(description="The goal as written in the plan of care.")
-    term: Literal["short", "long"] = "long"
-    target_date: dt.date | None = None
-    status: Literal["met", "progressing", "not_met", "revised"]
-    measure: ShortText | None = Field(default=None, description="Name of the linked measure (as in measures[].name).")
-    target: Value | None = Field(default=None, description="Target value of the linked measure.")
-    comment: Text | None = Field(default=None, description="Assessment of progress toward this goal.")
+    text: Text = Field(description="The goal as written in the plan of care, e.g. 'Climb a flight of stairs with one rail'.")
+    term: Literal["short", "long"] = Field(default="long", description="Short-term or long-term goal.")
+    target_date: dt.date | None = Field(default=None, description="Date the goal should be met (YYYY-MM-DD), e.g. 2024-04-19.")
+    status: Literal["met", "progressing", "not_met", "revised"] = Field(description="Progress toward the goal this period.")
+    measure: ShortText | None = Field(default=None, description="Name of the linked measure, exactly as in measures[].name, e.g. 'Knee bend (flexion), right'.")
+    target: Value | None = Field(default=None, description="Target value of the linked measure, e.g. 115.")
+    comment: Text | None = Field(default=None, description="Assessment of progress toward this goal, e.g. 'Up 20 degrees; climbs 6 steps with one rail'.")
 
 
 class Adherence(_Strict):
     """HEP adherence: counts, or a log of dates from the clinic's channel."""
 
-    scheduled: int | None = Field(default=None, ge=1, le=1000, description="Sessions or days scheduled.")
-    completed: int | None = Field(default=None, ge=0, le=1000, description="Sessions or days completed.")
+    scheduled: int | None = Field(default=None, ge=1, le=1000, description="HEP sessions or days scheduled in the period, e.g. 6 (give with completed, or a log).")
+    completed: int | None = Field(default=None, ge=0, le=1000, description="HEP sessions or days completed, e.g. 4.")
     log: list[dt.date] | None = Field(
-        default=None, max_length=1000, description="Dates the patient logged 'did it today' (from the clinic channel)."
+        default=None, max_length=1000, description="Dates the patient logged 'did it today' on the clinic channel (YYYY-MM-DD), e.g. [2024-03-04, 2024-03-05]."
     )
-    log_start: dt.date | None = Field(default=None, description="First day the log covers (default: period start).")
-    log_end: dt.date | None = Field(default=None, description="Last day the log covers (default: period end).")
+    log_start: dt.date | None = Field(default=None, description="First day the log covers (default: period start), e.g. 2024-03-01.")
+    log_end: dt.date | None = Field(default=None, description="Last day the log covers (default: period end), e.g. 2024-03-22.")
     planned_days: list[str] | None = Field(
         default=None,
         description="Weekdays the HEP was planned for, e.g. [mon, wed, fri]. Default: every day.",
     )
     source: ShortText | None = Field(default=None, description="Where the figures come from, e.g. 'patient portal log'.")
-    milestone: Text | None = Field(default=None, description="The previous HEP's one milestone.")
-    milestone_met: bool | None = None
-    what_ran: Text | None = Field(default=None, description="What worked in the HEP.")
-    fell_apart: Text | None = Field(default=None, description="Where it fell apart (the patient's words).")
-    barriers: list[ShortText] = Field(default_factory=list, max_length=20)
-    change: Text | None = Field(default=None, description="The change made to the HEP.")
+    milestone: Text | None = Field(default=None, description="The previous HEP's one milestone, e.g. 'Hold the thigh squeeze the full 5 seconds, three days in a row'.")
+    milestone_met: bool | None = Field(default=None, description="Whether that milestone was met.")
+    what_ran: Text | None = Field(default=None, description="What worked in the HEP, e.g. 'The morning round after the alarm'.")
+    fell_apart: Text | None = Field(default=None, description="Where it fell apart, in the patient's words, e.g. 'Evenings after late shifts'.")
+    barriers: list[ShortText] = Field(default_factory=list, max_length=20, description="What got in the way, e.g. ['work shifts', 'knee swelling after long walks'].")
+    change: Text | None = Field(default=None, description="The format change made to the HEP, e.g. 'Moved the evening round to right after dinner'.")
 
     @field_validator("planned_days")
     @classmethod
@@ -150,11 +150,11 @@ class Adherence(_Strict):
 class Plan(_Strict):
     frequency: ShortText | None = Field(default=None, description="e.g. '2 times a week'.")
     duration: ShortText | None = Field(default=None, description="e.g. '4 weeks'.")
-    changes: list[Text] = Field(default_factory=list, max_length=20, description="Changes to goals or plan of care.")
+    changes: list[Text] = Field(default_factory=list, max_length=20, description="Changes to goals or plan of care, e.g. ['Add stair training'].")
 
 
 class Therapist(_Strict):
-    name: ShortText
+    name: ShortText = Field(description="The therapist's name as signed, e.g. 'Sam Rivera'.")
     credentials: ShortText | None = Field(default=None, description="e.g. 'PT, DPT'.")
 
 
@@ -164,17 +164,17 @@ _INITIALS_OR_NAME = re.compile(r"^[^\W\d_][\w.'’-]*(\s+[^\W\d_][\w.'’-]*)?$"
 class ProgressNote(_Strict):
     """A progress report for one reporting period."""
 
-    patient: ShortText = Field(description="First name or initials only (no surname, DOB or record number).")
-    diagnosis: ShortText | None = Field(default=None, description="Diagnosis in words.")
-    period: Period | None = None
-    subjective: list[Text] = Field(default_factory=list, max_length=30)
-    measures: list[Measure] = Field(default_factory=list, max_length=30)
-    goals: list[Goal] = Field(default_factory=list, max_length=20)
-    adherence: Adherence | None = None
-    assessment: Text | None = None
-    skilled_need: Text | None = None
-    plan: Plan | None = None
-    therapist: Therapist | None = None
+    patient: ShortText = Field(description="First name or initials only (no surname, DOB or record number), e.g. 'Maria'.")
+    diagnosis: ShortText | None = Field(default=None, description="Diagnosis in words, e.g. 'Right total knee replacement'.")
+    period: Period | None = Field(default=None, description="The reporting period: start, end and written dates, treatment days or visit numbers.")
+    subjective: list[Text] = Field(default_factory=list, max_length=30, description="Relevant statements in the patient's own words, e.g. ['I can get in and out of the car now'].")
+    measures: list[Measure] = Field(default_factory=list, max_length=30, description="Objective measures against baseline, one per goal at least.")
+    goals: list[Goal] = Field(default_factory=list, max_length=20, description="The plan-of-care goals with their status, linked to a measure by name.")
+    adherence: Adherence | None = Field(default=None, description="HEP adherence: counts or the channel's log, barriers and the format change.")
+    assessment: Text | None = Field(default=None, description="Assessment of progress in patient-specific words, not boilerplate such as 'tolerated treatment well', e.g. 'Knee bend up 20 degrees; now climbs stairs with one rail'.")
+    skilled_need: Text | None = Field(default=None, description="Why a skilled therapist is still needed, e.g. 'Gait training on stairs needs skilled cueing'.")
+    plan: Plan | None = Field(default=None, description="Plan for continuing treatment: frequency, duration, changes.")
+    therapist: Therapist | None = Field(default=None, description="Who signs: name and credentials.")
 
     @field_validator("patient")
     @classmethod

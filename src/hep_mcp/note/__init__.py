@@ -99,7 +99,7 @@ def coerce_note(data: object, source: str = "note") -> ProgressNote:
     try:
         return ProgressNote.model_validate(data)
     except ValidationError as exc:
-        raise InputError(f"{source}: {pydantic_message(exc)}") from None
+        raise InputError(f"{source}: {pydantic_message(exc, model=ProgressNote)}") from None
 
 
 def context(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
@@ -150,7 +150,35 @@ def progress_note(data: object, fmt: str = "markdown", config: Config | None = N
     note = coerce_note(data, source)
     text, fig = render(note, fmt, source)
     report = run(text, kind="note", config=config, extra={"note": facts(note, fig)})
-    return NoteResult(format=fmt, text=text, ready=report.ready, findings=report.findings, adherence=fig)
+    findings = with_field_paths(report.findings, note)
+    return NoteResult(format=fmt, text=text, ready=report.ready, findings=findings, adherence=fig)
+
+
+# The input field that supplies each note element: a finding about a missing element
+# names it, so the assistant knows what to ask for and where it goes.
+ELEMENT_FIELDS = {
+    "period": "period",
+    "subjective": "subjective",
+    "objective": "measures",
+    "goals": "goals",
+    "assessment": "assessment",
+    "skilled_need": "skilled_need",
+    "plan": "plan",
+    "adherence": "adherence",
+    "signature": "therapist",
+}
+
+
+def with_field_paths(findings: list[Finding], note: ProgressNote) -> list[Finding]:
+    """Findings about an element whose input field is empty end with that field's path."""
+    out = []
+    for f in findings:
+        field = ELEMENT_FIELDS.get(f.element)
+        if field and not getattr(note, field, None) and f"field {field}" not in f.message:
+            head, sep, rest = f.message.partition("\n")
+            f = f.model_copy(update={"message": f"{head} (field {field}){sep}{rest}"})
+        out.append(f)
+    return out
 
 
 __all__ = ["FORMATS", "NoteResult", "coerce_note", "environment", "progress_note", "render"]

@@ -91,7 +91,7 @@ def coerce_hep(data: object, source: str = "hep") -> HEP:
     try:
         return HEP.model_validate(data)
     except ValidationError as exc:
-        raise InputError(f"{source}: {pydantic_message(exc)}") from None
+        raise InputError(f"{source}: {pydantic_message(exc, model=HEP)}") from None
 
 
 def red_flag_lines(hep: HEP) -> list[str]:
