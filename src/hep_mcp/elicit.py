@@ -161,6 +161,8 @@ def form_model(kind: str, data: Any, paths: list[str]) -> type[BaseModel]:
         prop = {k: node[k] for k in _PRIMITIVE_KEYS[node["type"]] if k in node}
         if prop.get("format") not in _FORMATS:
             prop.pop("format", None)
+        if "description" in prop:  # the form suggests nothing: no example values
+            prop["description"] = _NO_EXAMPLE.sub("", prop["description"]).strip()
         prop["title"] = _title(kind, data, path)
         fields[f"f{i}"] = (Annotated[Any, WithJsonSchema(prop)], Field(alias=path))
     return create_model(
@@ -211,6 +213,7 @@ def answers(result: Any) -> dict[str, Any] | None:
     return data.model_dump(by_alias=True)
 
 
+_NO_EXAMPLE = re.compile(r",? e\.g\. (?:'[^']{0,300}'|\[[^\]]{0,300}\]|[^.;,)]{0,80})")
 _MODERN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 

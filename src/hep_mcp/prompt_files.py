@@ -97,13 +97,16 @@ def load_prompts(folder: Path | None = None) -> list[tuple[PromptSpec, str]]:
     return out
 
 
-def render_prompt(spec: PromptSpec, filename: str, folder: Path, arguments: dict[str, Any]) -> str:
-    """The prompt's text; every declared argument is passed ("" when left out)."""
+def render_prompt(
+    spec: PromptSpec, filename: str, folder: Path, arguments: dict[str, Any], context: dict[str, Any] | None = None
+) -> str:
+    """The prompt's text; every declared argument is passed ("" when left out), and
+    ``context`` (values the caller derived from them, e.g. a canonical condition)."""
     known = {a.name for a in spec.arguments}
     unknown = sorted(set(arguments) - known)
     if unknown:
         raise InputError(
             f"{spec.name}: unknown argument {', '.join(unknown)}; expected {', '.join(sorted(known)) or 'none'}"
         )
-    values = {a.name: "" for a in spec.arguments} | {k: str(v) for k, v in arguments.items()}
+    values = (context or {}) | {a.name: "" for a in spec.arguments} | {k: str(v) for k, v in arguments.items()}
     return prompt_environment(str(folder)).get_template(filename).render(**values).lstrip("\n")

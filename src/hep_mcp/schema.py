@@ -42,30 +42,31 @@ def _inline(node: Any, defs: dict, depth: int = 0) -> Any:
     return {k: _inline(v, defs, depth + 1) for k, v in node.items() if k != "$defs"}
 
 
-def _simplify(node: Any, top: bool = True) -> Any:
-    """Collapse ``anyOf [X, null]`` to X, drop titles and null defaults, recursively."""
+def _simplify(node: Any, top: bool = True, nullable: bool = False) -> Any:
+    """Collapse ``anyOf [X, null]`` to X (unless ``nullable``: results keep their nulls),
+    drop titles and null defaults, recursively."""
     if isinstance(node, list):
-        return [_simplify(v, False) for v in node]
+        return [_simplify(v, False, nullable) for v in node]
     if not isinstance(node, dict):
         return node
     node = dict(node)
     branches = node.get("anyOf")
-    if isinstance(branches, list):
+    if isinstance(branches, list) and not nullable:
         real = [b for b in branches if not (isinstance(b, dict) and b.get("type") == "null")]
         if len(real) == 1 and len(real) < len(branches):
             node.pop("anyOf")
             merged = {**real[0], **{k: v for k, v in node.items()}}
             node = merged
-    if "default" in node and node["default"] is None:
+    if "default" in node and node["default"] is None and not nullable:
         node.pop("default")
     if not top:
         node.pop("title", None)
     out = {}
     for k, v in node.items():
         if k == "properties" and isinstance(v, dict):
-            out[k] = {name: _simplify(sub, False) for name, sub in v.items()}
+            out[k] = {name: _simplify(sub, False, nullable) for name, sub in v.items()}
         elif k in ("items", "anyOf", "oneOf", "allOf", "additionalProperties", "prefixItems"):
-            out[k] = _simplify(v, False)
+            out[k] = _simplify(v, False, nullable)
         else:
             out[k] = v
     return out
@@ -119,16 +120,18 @@ def _examples(node: Any, example: Any) -> None:
         node["examples"] = [value]
 
 
-def portable(schema: dict | None, example: Any = None) -> dict | None:
-    """A self-contained, single-type-per-node copy of a pydantic JSON Schema."""
+def portable(schema: dict | None, example: Any = None, nullable: bool = False) -> dict | None:
+    """A self-contained, single-type-per-node copy of a pydantic JSON Schema.
+
+    ``nullable``: keep ``anyOf [X, null]`` (for results, whose optional values are null);
+    arguments drop the null branch (leave the field out instead). Examples: arguments only.
+    """
     if schema is None:
         return None
     defs = schema.get("$defs") or {}
-    out = _simplify(_inline(copy.deepcopy(schema), defs))
-    if example is not None:
+    out = _simplify(_inline(copy.deepcopy(schema), defs), nullable=nullable)
+    if not nullable:
         _examples(out, example)
-    else:
-        _examples(out, None)
     return out
 
 

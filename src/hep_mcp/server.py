@@ -30,17 +30,20 @@ import sys
 import traceback
 from typing import Annotated, Any, Literal
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.resolve import Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument, UserMessage
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
-from hep_mcp import __version__
+from hep_mcp import __version__, elicit
 from hep_mcp.errors import InputError, pydantic_message
+from hep_mcp.library import ConditionEntry
 from hep_mcp.model import Finding, Report
 from hep_mcp.prompt_files import bundled_dir, load_prompts, render_prompt
+from hep_mcp.schema import format_description, model_schema, portable
 
 log = logging.getLogger("hep_mcp.server")
 
@@ -72,19 +75,12 @@ DESCRIPTIONS = {
     ),
 }
 HEP_FIELDS = (
-    "The therapist's HEP as an object. Required: patient_first_name; condition "
-    "(total_knee_replacement|acl_reconstruction|rotator_cuff_repair|low_back_pain|lower_limb_amputation|other); "
-    "exercises: 3-4 of {name, description (2-3 plain sentences), tie_back (to today's session), dose}; "
-    "schedule {when, where, trigger (an existing routine), amount}; "
-    "feedback {channel (clinic's official channel), log, problem}; "
-    "milestone {what, target, by_when}. Optional: response_rules {pain_threshold_points, missed_day, "
-    "feels_different, red_flags[]}, confidence (0-10), therapist_name."
+    "The therapist's six-element HEP. Exercises, doses, schedule, milestone and channel are the "
+    "therapist's decisions: ask, never invent. Missing ones are errors naming the field."
 )
 NOTE_FIELDS = (
-    "The therapist's progress report as an object: patient, period (start, end, written), therapist "
-    "(name, credentials), subjective, measures (name, baseline, current, unit, ...), goals (with status), "
-    "assessment, skilled_need, plan, and optional HEP adherence (scheduled/completed days, barriers, "
-    "format_change). Missing facts are errors that name the field; nothing is invented."
+    "The therapist's progress report for one period. Missing facts are errors or findings that "
+    "name the field; nothing is invented."
 )
 
 
@@ -145,15 +141,28 @@ class LibraryResult(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    conditions: list[str] = Field(description="Conditions the library knows.")
-    entry: Any = Field(default=None, description="The requested condition's entry, or null.")
+    conditions: list[str] = Field(description="Conditions the library knows (keys for condition).")
+    entry: ConditionEntry | None = Field(default=None, description="The requested condition's entry (absent when listing).")
 
 
 # -- the server ------------------------------------------------------------------
 
 
 class HepServer(MCPServer):
-    """MCPServer whose argument-validation errors name the field and what is expected."""
+    """MCPServer whose argument-validation errors name the field and what is expected, and
+    whose listed tool schemas are self-contained (no $ref/$defs, one type per node)."""
+
+    _listed: tuple | None = None
+
+    async def list_tools(self):
+        tools = await super().list_tools()
+        key = tuple(t.name for t in tools)
+        if self._listed is None or self._listed[0] != key:
+            self._listed = (key, [
+                t.model_copy(update={"input_schema": portable(t.input_schema), "output_schema": portable(t.output_schema, nullable=True)})
+                for t in tools
+            ])
+        return list(self._listed[1])
 
     async def call_tool(self, name, arguments, context=None):
         try:
@@ -175,6 +184,7 @@ def build_server(config=None) -> MCPServer:
     """
     from hep_mcp.check import check_draft
     from hep_mcp.config import default_config
+    from hep_mcp.model import HEP
     from hep_mcp.render import FORMATS, GeneratedHEP
     from hep_mcp.render import generate_hep as _generate_hep
 
@@ -190,12 +200,20 @@ def build_server(config=None) -> MCPServer:
         root.removeHandler(guard)
 
     HepFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+    # The schema is the model's; validation is the model's too, in the plain function, after
+    # any missing facts were asked for (so a missing milestone can be elicited, not refused).
+    HepArg = Annotated[dict[str, Any], WithJsonSchema(model_schema(HEP, "tkr.yaml", HEP_FIELDS))]
+
+    async def ask_hep(hep: dict[str, Any], ctx: Context) -> Elicit[Any] | None:
+        return _question("hep", hep, ctx)
 
     @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
     def generate_hep(
-        hep: Annotated[dict[str, Any], Field(description=HEP_FIELDS)],
-        format: Annotated[HepFormat, Field(description="The patient's channel.")] = "print",
+        hep: HepArg,
+        format: Annotated[HepFormat, Field(description=format_description("hep", FORMATS, "The patient's channel."))] = "print",
+        asked: Annotated[ElicitationResult[BaseModel], Resolve(ask_hep)] = None,
     ) -> Annotated[CallToolResult, GeneratedHEP]:
+        hep = _answered(hep, asked)
         result = _plain("generate_hep", _generate_hep, hep, format, config=config, source="hep")
         return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
@@ -212,8 +230,25 @@ def build_server(config=None) -> MCPServer:
     _add_note_tool(server, config)
     _add_library(server, config)
     _add_rules_resource(server)
-    _add_prompts(server)
+    _add_prompts(server, config)
+    _add_completions(server, config)
     return server
+
+
+def _question(kind: str, data: Any, ctx: Context) -> Elicit[Any] | None:
+    """The form asking the therapist for the missing facts, when the client can show one."""
+    if not isinstance(data, dict) or not elicit.can_elicit(ctx):
+        return None
+    paths = elicit.missing_facts(kind, data)
+    if not paths:
+        return None
+    return Elicit(elicit.message(kind, paths), elicit.form_model(kind, data, paths))
+
+
+def _answered(data: Any, asked: Any) -> Any:
+    """The arguments with what the therapist entered merged in (validated later, with them)."""
+    content = elicit.answers(asked)
+    return elicit.merge(data, content) if content and isinstance(data, dict) else data
 
 
 def _add_note_tool(server: MCPServer, config) -> None:
@@ -223,14 +258,22 @@ def _add_note_tool(server: MCPServer, config) -> None:
     except ImportError:  # not in this build
         return
     from hep_mcp import note as note_module
+    from hep_mcp.model.note import ProgressNote
 
-    NoteFormat = Literal[tuple(getattr(note_module, "FORMATS", ("markdown",)))]  # type: ignore[valid-type]
+    formats = tuple(getattr(note_module, "FORMATS", ("markdown",)))
+    NoteFormat = Literal[formats]  # type: ignore[valid-type]
+    NoteArg = Annotated[dict[str, Any], WithJsonSchema(model_schema(ProgressNote, None, NOTE_FIELDS))]
+
+    async def ask_note(note: dict[str, Any], ctx: Context) -> Elicit[Any] | None:
+        return _question("note", note, ctx)
 
     @server.tool(title="Write a progress note", description=DESCRIPTIONS["progress_note"], annotations=READ_ONLY)
     def progress_note(
-        note: Annotated[dict[str, Any], Field(description=NOTE_FIELDS)],
-        format: Annotated[NoteFormat, Field(description="Output format.")] = "markdown",
+        note: NoteArg,
+        format: Annotated[NoteFormat, Field(description=format_description("note", formats, "Output format."))] = "markdown",
+        asked: Annotated[ElicitationResult[BaseModel], Resolve(ask_note)] = None,
     ) -> Annotated[CallToolResult, NoteResult]:
+        note = _answered(note, asked)
         result = _plain("progress_note", _progress_note, note, format, config=config, source="note")
         return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
@@ -252,8 +295,8 @@ def _add_library(server: MCPServer, config) -> None:
             result = LibraryResult(conditions=names)
             return _result(result, "Conditions: " + ", ".join(names))
         entry = _plain("exercise_library", library.lookup, condition, config.library_dirs)
-        result = LibraryResult(conditions=names, entry=entry.model_dump(mode="json"))
-        return _result(result, _entry_text(result.entry))
+        result = LibraryResult(conditions=names, entry=entry)
+        return _result(result, _entry_text(entry.model_dump(mode="json")))
 
     @server.resource("hep://library", name="library", mime_type="application/json",
                      description="The conditions the library knows.")
@@ -270,7 +313,8 @@ def _add_library(server: MCPServer, config) -> None:
 
 
 def _entry_text(entry: dict) -> str:
-    lines = [f"{entry.get('label') or entry.get('condition')} ({entry.get('phase', '')})".rstrip(" ()")]
+    label = entry.get("label") or entry.get("condition")
+    lines = [f"{label} ({entry['phase']})" if entry.get("phase") else str(label)]
     lines.append("Exercise ideas (the therapist chooses):")
     lines.extend(f"- {e.get('name')}: {e.get('description', '')}" for e in entry.get("exercises", []))
     if entry.get("red_flags"):
@@ -302,13 +346,20 @@ def _add_rules_resource(server: MCPServer) -> None:
 # -- prompts ---------------------------------------------------------------------
 
 
-def _add_prompts(server: MCPServer) -> None:
+def _add_prompts(server: MCPServer, config=None) -> None:
+    from hep_mcp import prompt_args
+
     folder = bundled_dir("prompts")
+    dirs = tuple(config.library_dirs) if config is not None else ()
     for spec, filename in load_prompts(folder):
 
         def fn(__spec=spec, __file=filename, **arguments) -> list[UserMessage]:
             try:
-                return [UserMessage(render_prompt(__spec, __file, folder, arguments))]
+                known = {a.name for a in __spec.arguments}
+                checked, extra = prompt_args.check({k: v for k, v in arguments.items() if k in known}, dirs)
+                arguments = {**arguments, **checked}
+                defaults = {"library_entry": False, "hep_condition": ""}
+                return [UserMessage(render_prompt(__spec, __file, folder, arguments, defaults | extra))]
             except InputError as exc:
                 raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
 
@@ -321,6 +372,24 @@ def _add_prompts(server: MCPServer) -> None:
                 fn=fn,
             )
         )
+
+
+def _add_completions(server: MCPServer, config) -> None:
+    """``completion/complete`` for prompt and resource-template arguments (by name:
+    condition, channel/format, kind)."""
+    from mcp.types import Completion
+
+    from hep_mcp import prompt_args
+
+    dirs = tuple(config.library_dirs)
+
+    @server.completion()
+    async def complete(ref, argument, context) -> Completion:
+        try:
+            found = prompt_args.complete(argument.name, argument.value, dirs)
+        except InputError:  # a broken clinic library folder: nothing to offer
+            found = []
+        return Completion(values=found, total=len(found), has_more=False)
 
 
 # -- HTTP ------------------------------------------------------------------------

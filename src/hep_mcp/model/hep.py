@@ -75,15 +75,15 @@ class ResponseRules(_Strict):
 
 
 class Feedback(_Strict):
-    channel: ShortText = Field(description="The clinic's official channel, e.g. 'the patient portal'.")
+    channel: ShortText = Field(description="The clinic's official channel (portal, clinic text line, clinic app, front desk; never a personal phone), e.g. 'the patient portal'.")
     log: Text = Field(description="How to log 'did it today', e.g. 'Tap Done in the portal each day.'")
     problem: Text = Field(description="How to report a problem, e.g. 'Send a portal message if anything feels wrong.'")
 
 
 class Milestone(_Strict):
-    what: Text = Field(description="The one small marker, e.g. 'Hold the thigh squeeze the full 5 seconds'.")
-    by_when: ShortText = Field(description="When, e.g. 'by your visit on Thursday'.")
-    target: ShortText = Field(description="What we will see, e.g. 'three days in a row'.")
+    what: Text = Field(description="The one small, observable marker for the next visit, e.g. 'Hold the thigh squeeze the full 5 seconds'.")
+    by_when: ShortText = Field(description="By when it should be seen, e.g. 'by your visit on Thursday'.")
+    target: ShortText = Field(description="How we will know it is met, e.g. 'three days in a row'.")
 
 
 class HEP(_Strict):
