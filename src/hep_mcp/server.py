@@ -219,7 +219,7 @@ def build_server(config=None) -> MCPServer:
 
     @server.tool(title="Check a draft", description=DESCRIPTIONS["check_hep_rules"], annotations=READ_ONLY)
     def check_hep_rules(
-        text: Annotated[str, Field(description="The draft HEP or progress note, Markdown or plain text.")],
+        text: Annotated[str, Field(description="The draft HEP or progress note, Markdown or plain text, e.g. 'Hi Maria, here is your plan for this week: three exercises ...'.")],
         kind: Annotated[
             Literal["auto", "hep", "note"], Field(description="auto detects a progress note, else hep.")
         ] = "auto",
@@ -287,7 +287,7 @@ def _add_library(server: MCPServer, config) -> None:
     @server.tool(title="Condition library", description=DESCRIPTIONS["exercise_library"], annotations=READ_ONLY)
     def exercise_library(
         condition: Annotated[
-            str | None, Field(description="A condition key, e.g. total_knee_replacement. Omit to list them.")
+            str | None, Field(description="A condition key or alias, e.g. 'total_knee_replacement'. Omit to list them.")
         ] = None,
     ) -> Annotated[CallToolResult, LibraryResult]:
         names = _plain("exercise_library", library.conditions, config.library_dirs)
