@@ -1,0 +1,145 @@
+"""Prompt and resource-template arguments: completion/complete answers for condition,
+format (channel) and kind; prompts refuse values that point nowhere; the other path and
+the caregiver path."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+pytest.importorskip("mcp")
+
+from mcp import Client  # noqa: E402
+from mcp.shared.exceptions import MCPError  # noqa: E402
+from mcp.types import PromptReference, ResourceTemplateReference  # noqa: E402
+
+from hep_mcp import library, prompt_args  # noqa: E402
+from hep_mcp.config import config_from_mapping  # noqa: E402
+from hep_mcp.errors import InputError  # noqa: E402
+from hep_mcp.render import FORMATS  # noqa: E402
+from hep_mcp.server import build_server  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+DRAFT = PromptReference(type="ref/prompt", name="draft_hep")
+ENTRY = ResourceTemplateReference(type="ref/resource", uri="hep://library/{condition}")
+
+
+@pytest.fixture(scope="module")
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def server():
+    return build_server()
+
+
+def all_names() -> list[str]:
+    keys = library.conditions()
+    return [*keys, *[a for k in keys for a in library.lookup(k).aliases], "other"]
+
+
+# -- pure ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argument,typed,expected",
+    [
+        ("condition", "", lambda: all_names()),
+        ("condition", "TOTAL", lambda: [n for n in all_names() if n.startswith("total")]),
+        ("condition", "knee", lambda: [n for n in all_names() if n.startswith("knee")]
+         + [n for n in all_names() if "knee" in n and not n.startswith("knee")]),
+        ("channel", "", lambda: list(FORMATS)),
+        ("format", "h", lambda: ["html"]),
+        ("kind", "n", lambda: ["note"]),
+        ("patient_first_name", "M", lambda: []),
+    ],
+)
+def test_complete(argument, typed, expected):
+    assert prompt_args.complete(argument, typed) == expected()
+
+
+def test_aliases_are_offered_and_resolve():
+    aliases = [a for k in library.conditions() for a in library.lookup(k).aliases]
+    assert aliases, "the shipped library has aliases"
+    checked, extra = prompt_args.check({"condition": aliases[0]})
+    assert checked["condition"] == library.lookup(aliases[0]).condition
+    assert extra["library_entry"] is True
+
+
+def test_unknown_condition_lists_the_library_and_other():
+    with pytest.raises(InputError) as err:
+        prompt_args.check({"condition": "broken leg"})
+    text = str(err.value)
+    assert text.startswith("condition: unknown 'broken leg'; expected a library condition (")
+    assert all(k in text for k in library.conditions()) and "or other" in text
+
+
+def test_unknown_channel_lists_the_formats():
+    with pytest.raises(InputError, match="channel: unknown 'fax'; expected one of " + ", ".join(FORMATS)):
+        prompt_args.check({"channel": "fax"})
+
+
+def test_a_clinic_condition_is_completed_and_drafted_as_other(tmp_path):
+    entry = yaml.safe_load(yaml.safe_dump(library.lookup("total_knee_replacement").model_dump(mode="json")))
+    entry.update(condition="ankle_sprain", label="Ankle sprain", aliases=["sprain"])
+    (tmp_path / "ankle_sprain.yaml").write_text(yaml.safe_dump(entry), encoding="utf-8")
+    dirs = (str(tmp_path),)
+    assert "ankle_sprain" in prompt_args.complete("condition", "ank", dirs)
+    checked, extra = prompt_args.check({"condition": "sprain"}, dirs)
+    assert checked["condition"] == "ankle_sprain" and extra["hep_condition"] == "other"
+    config = config_from_mapping({"library_dirs": list(dirs)})
+    assert config.library_dirs == dirs
+
+
+# -- through the server ----------------------------------------------------------------
+
+
+async def test_completion_complete_answers_for_condition_format_and_kind(server):
+    async with Client(server) as c:
+        cond = await c.complete(DRAFT, {"name": "condition", "value": "ro"})
+        res = await c.complete(ENTRY, {"name": "condition", "value": ""})
+        channel = await c.complete(DRAFT, {"name": "channel", "value": "p"})
+        kind = await c.complete(DRAFT, {"name": "kind", "value": ""})
+    assert "rotator_cuff_repair" in cond.completion.values
+    assert cond.completion.values == [n for n in all_names() if n.startswith("ro")] + [
+        n for n in all_names() if "ro" in n and not n.startswith("ro")
+    ]
+    assert res.completion.values == all_names() and res.completion.has_more is False
+    assert channel.completion.values == [f for f in FORMATS if f.startswith("p")]
+    assert kind.completion.values == ["auto", "hep", "note"]
+
+
+async def test_draft_hep_refuses_a_condition_that_points_nowhere(server):
+    async with Client(server) as c:
+        with pytest.raises(MCPError, match="condition: unknown 'broken_leg'; expected a library condition"):
+            await c.get_prompt("draft_hep", {"condition": "broken_leg"})
+        with pytest.raises(MCPError, match="channel: unknown 'fax'"):
+            await c.get_prompt("draft_hep", {"channel": "fax"})
+
+
+async def test_draft_hep_alias_points_at_the_real_entry(server):
+    alias = next(a for k in library.conditions() for a in library.lookup(k).aliases)
+    key = library.lookup(alias).condition
+    async with Client(server) as c:
+        r = await c.get_prompt("draft_hep", {"condition": alias})
+        res = await c.read_resource(f"hep://library/{key}")
+    text = r.messages[0].content.text
+    assert f"hep://library/{key}`" in text and f"hep://library/{alias}`" not in text
+    assert res.contents[0].text
+
+
+async def test_draft_hep_other_path_asks_for_the_therapists_red_flags(server):
+    async with Client(server) as c:
+        r = await c.get_prompt("draft_hep", {"condition": "Other"})
+    text = r.messages[0].content.text
+    assert "hep://library/" not in text
+    assert "response_rules.red_flags" in text and "condition: other" in text
+
+
+async def test_draft_hep_explains_writing_to_the_caregiver(server):
+    async with Client(server) as c:
+        r = await c.get_prompt("draft_hep", {"patient_first_name": "Maria", "channel": "caregiver"})
+    text = r.messages[0].content.text
+    assert "format `caregiver`" in text and "caregiver_name" in text
+    assert "Have Maria lie on their back" in text and "format `caregiver`" in text
