@@ -102,7 +102,7 @@ def coerce_note(data: object, source: str = "note") -> ProgressNote:
         raise InputError(f"{source}: {pydantic_message(exc, model=ProgressNote)}") from None
 
 
-def context(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
+def context(note: ProgressNote, fig: AdherenceFigures | None, clinic=None) -> dict:
     goals = []
     for i, g in enumerate(note.goals, start=1):
         m = note.measure(g.measure)
@@ -116,15 +116,18 @@ def context(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
         "adh": note.adherence,
         "fig": fig,
         "missed_dates": ", ".join(d.isoformat() for d in fig.missed_dates) if fig else "",
+        "clinic": clinic,
     }
 
 
-def render(note: ProgressNote, fmt: str = "markdown", source: str = "note") -> tuple[str, AdherenceFigures | None]:
+def render(
+    note: ProgressNote, fmt: str = "markdown", source: str = "note", clinic=None
+) -> tuple[str, AdherenceFigures | None]:
     if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
         raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
     fig = figures(note.adherence, note.period, source)
     template = environment().get_template(TEMPLATE_FILES[fmt])
-    return template.render(**context(note, fig)), fig
+    return template.render(**context(note, fig, clinic)), fig
 
 
 def facts(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
@@ -148,7 +151,7 @@ def progress_note(data: object, fmt: str = "markdown", config: Config | None = N
 
     config = config or default_config()
     note = coerce_note(data, source)
-    text, fig = render(note, fmt, source)
+    text, fig = render(note, fmt, source, clinic=config.clinic)
     report = run(text, kind="note", config=config, extra={"note": facts(note, fig)})
     findings = with_field_paths(report.findings, note)
     return NoteResult(format=fmt, text=text, ready=report.ready, findings=findings, adherence=fig)
