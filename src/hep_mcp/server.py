@@ -153,15 +153,28 @@ class HepServer(MCPServer):
     whose listed tool schemas are self-contained (no $ref/$defs, one type per node)."""
 
     _listed: tuple | None = None
+    _arguments: dict | None = None
+
+    def publish_argument(self, tool: str, param: str, make) -> None:
+        """List ``tool``'s ``param`` with the schema ``make()`` returns (built on the first
+        tools/list, so starting the server and calling a tool never pays for it)."""
+        self._arguments = {**(self._arguments or {}), (tool, param): make}
+        self._listed = None
+
+    def _listed_tool(self, tool):
+        schema = tool.input_schema
+        made = {p: make() for (name, p), make in (self._arguments or {}).items() if name == tool.name}
+        if made:
+            schema = {**schema, "properties": {**schema.get("properties", {}), **made}}
+        return tool.model_copy(
+            update={"input_schema": portable(schema), "output_schema": portable(tool.output_schema, nullable=True)}
+        )
 
     async def list_tools(self):
         tools = await super().list_tools()
         key = tuple(t.name for t in tools)
         if self._listed is None or self._listed[0] != key:
-            self._listed = (key, [
-                t.model_copy(update={"input_schema": portable(t.input_schema), "output_schema": portable(t.output_schema, nullable=True)})
-                for t in tools
-            ])
+            self._listed = (key, [self._listed_tool(t) for t in tools])
         return list(self._listed[1])
 
     async def call_tool(self, name, arguments, context=None):
@@ -202,7 +215,8 @@ def build_server(config=None) -> MCPServer:
     HepFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
     # The schema is the model's; validation is the model's too, in the plain function, after
     # any missing facts were asked for (so a missing milestone can be elicited, not refused).
-    HepArg = Annotated[dict[str, Any], WithJsonSchema(model_schema(HEP, "tkr.yaml", HEP_FIELDS))]
+    HepArg = Annotated[dict[str, Any], WithJsonSchema({"type": "object", "description": HEP_FIELDS})]
+    server.publish_argument("generate_hep", "hep", lambda: model_schema(HEP, "tkr.yaml", HEP_FIELDS))
 
     async def ask_hep(hep: dict[str, Any], ctx: Context) -> Elicit[Any] | None:
         return _question("hep", hep, ctx)
@@ -262,7 +276,8 @@ def _add_note_tool(server: MCPServer, config) -> None:
 
     formats = tuple(getattr(note_module, "FORMATS", ("markdown",)))
     NoteFormat = Literal[formats]  # type: ignore[valid-type]
-    NoteArg = Annotated[dict[str, Any], WithJsonSchema(model_schema(ProgressNote, None, NOTE_FIELDS))]
+    NoteArg = Annotated[dict[str, Any], WithJsonSchema({"type": "object", "description": NOTE_FIELDS})]
+    server.publish_argument("progress_note", "note", lambda: model_schema(ProgressNote, None, NOTE_FIELDS))
 
     async def ask_note(note: dict[str, Any], ctx: Context) -> Elicit[Any] | None:
         return _question("note", note, ctx)
