@@ -207,10 +207,71 @@ def merge(data: dict, content: dict[str, Any]) -> dict:
 
 def answers(result: Any) -> dict[str, Any] | None:
     """The accepted form's content keyed by field path, or None (declined, cancelled, not asked)."""
-    data = getattr(result, "data", None)
-    if getattr(result, "action", None) != "accept" or not isinstance(data, BaseModel):
+    if getattr(result, "action", None) != "accept":
         return None
-    return data.model_dump(by_alias=True)
+    data = getattr(result, "data", None)
+    if isinstance(data, BaseModel):
+        return data.model_dump(by_alias=True)
+    content = getattr(result, "content", None)  # a wire ElicitResult (input_required round)
+    return dict(content) if isinstance(content, dict) else None
+
+
+# -- the MCP flow (SDK imported lazily: only the server calls this) ----------------------
+
+KEY = "hep-mcp/missing-facts"  # the input request's key in an input_required round trip
+_NOT_ASKED = object()
+
+
+async def run_asking(kind: str, data: Any, ctx: Any, run):
+    """``run(data)`` in a worker thread. When it fails for missing facts a form may ask
+    for and the client can show a form, ask the therapist once and run again with the
+    answers merged in (``run`` validates them like any argument). Protocol 2026-07-28:
+    the question is an ``InputRequiredResult`` and the answers come with the client's
+    retry; earlier protocols: a server-to-client ``elicitation/create`` request. Not
+    asked, declined or unanswerable: ``run``'s own error."""
+    import anyio
+
+    retried = _retry_round(kind, data, ctx)
+    if retried is not _NOT_ASKED:  # the answer to our question: never ask twice
+        return await anyio.to_thread.run_sync(run, retried)
+    try:
+        return await anyio.to_thread.run_sync(run, data)
+    except Exception as exc:
+        first = exc
+    paths = missing_facts(kind, data) if can_elicit(ctx) else []
+    if not paths:
+        raise first
+    form = form_model(kind, data, paths)
+    text = message(kind, paths)
+    if _modern(ctx):
+        from mcp.server.elicitation import render_elicitation_schema
+        from mcp.types import ElicitRequest, ElicitRequestFormParams, InputRequiredResult
+
+        params = ElicitRequestFormParams(message=text, requested_schema=render_elicitation_schema(form))
+        return InputRequiredResult(input_requests={KEY: ElicitRequest(params=params)})
+    try:
+        result = await ctx.elicit(text, form)
+    except Exception:  # no back-channel, a malformed answer: the clear error stands
+        raise first from None
+    content = answers(result)
+    if not content:
+        raise first
+    return await anyio.to_thread.run_sync(run, merge(data, content))
+
+
+def _retry_round(kind: str, data: Any, ctx: Any) -> Any:
+    """The arguments with the answers of an input_required retry (only for the fields this
+    call would ask for), the arguments unchanged when the therapist declined, or
+    ``_NOT_ASKED`` on a first round."""
+    try:
+        responses = ctx.input_responses
+    except Exception:
+        return _NOT_ASKED
+    if not responses or KEY not in responses or not isinstance(data, dict):
+        return _NOT_ASKED
+    content = answers(responses[KEY]) or {}
+    wanted = set(missing_facts(kind, data))
+    return merge(data, {k: v for k, v in content.items() if k in wanted})
 
 
 _NO_EXAMPLE = re.compile(r",? e\.g\. (?:'[^']{0,300}'|\[[^\]]{0,300}\]|[^.;,)]{0,80})")
@@ -224,9 +285,14 @@ def can_elicit(ctx: Any) -> bool:
         el = caps.elicitation if caps is not None else None
         if el is None or (el.form is None and el.url is not None):
             return False
-        version = ctx.protocol_version or ""
-        if _MODERN.match(version) and version >= "2026-07-28":
+        if _modern(ctx):
             return True  # asked through an input_required result: no back-channel needed
         return bool(ctx.session.can_send_request)
     except Exception:  # outside a request, or a transport without a session
         return False
+
+
+def _modern(ctx: Any) -> bool:
+    """Protocol 2026-07-28 or later: questions ride an input_required result."""
+    version = getattr(ctx, "protocol_version", None) or ""
+    return bool(_MODERN.match(version)) and version >= "2026-07-28"

@@ -31,11 +31,10 @@ import traceback
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.resolve import Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument, UserMessage
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, ToolAnnotations
+from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from hep_mcp import __version__, elicit
@@ -218,18 +217,17 @@ def build_server(config=None) -> MCPServer:
     HepArg = Annotated[dict[str, Any], WithJsonSchema({"type": "object", "description": HEP_FIELDS})]
     server.publish_argument("generate_hep", "hep", lambda: model_schema(HEP, "tkr.yaml", HEP_FIELDS))
 
-    async def ask_hep(hep: dict[str, Any], ctx: Context) -> Elicit[Any] | None:
-        return _question("hep", hep, ctx)
-
     @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
-    def generate_hep(
+    async def generate_hep(
         hep: HepArg,
         format: Annotated[HepFormat, Field(description=format_description("hep", FORMATS, "The patient's channel."))] = "print",
-        asked: Annotated[ElicitationResult[BaseModel], Resolve(ask_hep)] = None,
-    ) -> Annotated[CallToolResult, GeneratedHEP]:
-        hep = _answered(hep, asked)
-        result = _plain("generate_hep", _generate_hep, hep, format, config=config, source="hep")
-        return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
+        ctx: Context = None,
+    ) -> Annotated[CallToolResult, GeneratedHEP] | InputRequiredResult:
+        def run(data):
+            result = _plain("generate_hep", _generate_hep, data, format, config=config, source="hep")
+            return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
+
+        return await elicit.run_asking("hep", hep, ctx, run)
 
     @server.tool(title="Check a draft", description=DESCRIPTIONS["check_hep_rules"], annotations=READ_ONLY)
     def check_hep_rules(
@@ -249,22 +247,6 @@ def build_server(config=None) -> MCPServer:
     return server
 
 
-def _question(kind: str, data: Any, ctx: Context) -> Elicit[Any] | None:
-    """The form asking the therapist for the missing facts, when the client can show one."""
-    if not isinstance(data, dict) or not elicit.can_elicit(ctx):
-        return None
-    paths = elicit.missing_facts(kind, data)
-    if not paths:
-        return None
-    return Elicit(elicit.message(kind, paths), elicit.form_model(kind, data, paths))
-
-
-def _answered(data: Any, asked: Any) -> Any:
-    """The arguments with what the therapist entered merged in (validated later, with them)."""
-    content = elicit.answers(asked)
-    return elicit.merge(data, content) if content and isinstance(data, dict) else data
-
-
 def _add_note_tool(server: MCPServer, config) -> None:
     try:
         from hep_mcp.note import NoteResult
@@ -279,18 +261,17 @@ def _add_note_tool(server: MCPServer, config) -> None:
     NoteArg = Annotated[dict[str, Any], WithJsonSchema({"type": "object", "description": NOTE_FIELDS})]
     server.publish_argument("progress_note", "note", lambda: model_schema(ProgressNote, None, NOTE_FIELDS))
 
-    async def ask_note(note: dict[str, Any], ctx: Context) -> Elicit[Any] | None:
-        return _question("note", note, ctx)
-
     @server.tool(title="Write a progress note", description=DESCRIPTIONS["progress_note"], annotations=READ_ONLY)
-    def progress_note(
+    async def progress_note(
         note: NoteArg,
         format: Annotated[NoteFormat, Field(description=format_description("note", formats, "Output format."))] = "markdown",
-        asked: Annotated[ElicitationResult[BaseModel], Resolve(ask_note)] = None,
-    ) -> Annotated[CallToolResult, NoteResult]:
-        note = _answered(note, asked)
-        result = _plain("progress_note", _progress_note, note, format, config=config, source="note")
-        return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
+        ctx: Context = None,
+    ) -> Annotated[CallToolResult, NoteResult] | InputRequiredResult:
+        def run(data):
+            result = _plain("progress_note", _progress_note, data, format, config=config, source="note")
+            return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
+
+        return await elicit.run_asking("note", note, ctx, run)
 
 
 def _add_library(server: MCPServer, config) -> None:
