@@ -129,3 +129,25 @@ def test_syllable_cache_is_bounded(monkeypatch):
     text = "one two three four five six seven eight nine ten eleven twelve. Thirteen fourteen fifteen."
     assert readability.scores(text) == readability.textstat_scores(text)
     assert len(readability._SYLLABLES) <= 5
+
+
+def test_count_syllables_equals_textstats_word_by_word():
+    import textstat.backend.counts._count_syllables as counter
+
+    readability._textstat()  # textstat's dictionary lookups through the stand-in
+    words = sorted({w for t in _corpus() + EDGE_CASES for w in t.split()})
+    words += list(readability.cmu_dict()._raw.split("\n", 3000)[:3000:7])  # dictionary lines, punctuation and all
+    assert len(words) > 2000
+    mismatched = [w for w in words if readability.count_syllables(w) != counter.count_syllables(w, "en_US")]
+    assert mismatched == []
+
+
+def test_a_check_does_not_import_textstat(tmp_path):
+    draft = tmp_path / "d.md"
+    draft.write_text("Lie on your back. Bend your knee a little. Slide your heel back down. Do this ten times.\n")
+    code = ("import sys, io, contextlib\nfrom hep_mcp.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['check', sys.argv[1]])\n"
+            "from hep_mcp import readability\n"
+            "print(bool(readability._SYLLABLES), 'textstat' in sys.modules, 'mcp' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code, str(draft)], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["True", "False", "False"], proc.stderr  # scored, without textstat
