@@ -278,3 +278,13 @@ def test_stateless_two_workers_answer_one_clients_requests_interleaved():
             _, err = proc.communicate()
     assert "Traceback" not in err
     assert "Quorvantel" not in err
+
+
+def test_several_workers_need_the_stateless_mode():
+    proc = subprocess.run([sys.executable, "-m", "hep_mcp", "serve", "--transport", "http", "--workers", "2"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "--stateless" in proc.stderr
+    bad = subprocess.run([sys.executable, "-m", "hep_mcp", "serve", "--transport", "http", "--workers", "0"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--workers" in bad.stderr and "Traceback" not in bad.stderr

@@ -58,6 +58,11 @@ def run(args) -> int:
     token = os.environ.get(TOKEN_ENV) or None
     if args.transport == "http":
         problem = http_problem(args.host, args.port, token, args.allowed_host)
+        if not problem and args.workers > 1 and not args.stateless:
+            problem = (
+                f"--workers {args.workers}: a session lives in one worker, so several workers need "
+                "--stateless (every request stands alone)"
+            )
         if problem:
             error(problem)
             return 2
