@@ -3,7 +3,7 @@
 ``load(port, total, clients)`` sends a mix of valid, invalid and oversized calls from
 concurrent MCP sessions (raw JSON-RPC over httpx: initialize, notifications/initialized,
 tools/call with the mcp-session-id header) and checks every answer. CI runs 400 requests
-from 50 clients; ``python bench/bench_load.py`` runs the full 2,000.
+from 50 clients; ``python bench/bench_faults.py`` runs the full 2,000.
 
 Faults while the load runs: a client that disconnects mid-request, a slow client that
 dribbles its body, and malformed JSON-RPC bodies; none may affect the others. Then

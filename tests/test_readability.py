@@ -72,3 +72,82 @@ def test_numbers_skip_pyphen_with_the_same_answer():
     for word in ["0", "5", "10", "911", "2026", "12345678901234567890"]:
         assert lazy.positions(word) == real.positions(word) == []
     assert lazy.positions("portal") == real.positions("portal")
+
+
+# -- the fast path gives textstat's own numbers --------------------------------------------
+
+def _corpus() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("fixtures/**/*.md"), *root.glob("skills/**/*.md"), *root.glob("prompts/*"),
+             *root.glob("src/hep_mcp/examples/*"), root / "README.md"]
+    texts = [f.read_text(encoding="utf-8") for f in sorted(files) if f.is_file()]
+    # every paragraph on its own too: short texts hit the 0-sentence and 0-word branches
+    return texts + [p for t in texts for p in t.split("\n\n")]
+
+
+EDGE_CASES = [
+    "", " ", ".", "!?", "a", "A.", "Hi.", "Hi there.", "Do it. Do it now. Then rest.",
+    "don't won't it's they're we've I'll you'd rock'n'roll 'quoted' o'clock ''",
+    "İstanbul STRASSE straße ǅemal Ωmega naïve café résumé coöperate",
+    "10 reps, 3 sets; 911 — call. 2x/day @ 8:00 a.m.!!! Really?! Yes...",
+    "well-being self-care twenty-one - -- --- non-weight-bearing",
+    "x\u200by zero\u00a0width\tand\ttabs\nnew\r\nlines\u2028sep\u3000ideo",
+    "Supercalifragilisticexpialidocious antidisestablishmentarianism pneumonoultramicroscopic.",
+    "ABCDEFG. HIJKLMNOP? QRSTUV! wxyz. qzxv jjjj. Mmm hmm.",
+]
+
+
+def test_scores_equal_textstat_on_every_bundled_text_and_edge_case():
+    texts = _corpus() + EDGE_CASES
+    assert len(texts) > 300
+    mismatches = [t[:60] for t in texts if readability.scores(t) != readability.textstat_scores(t)]
+    assert mismatches == []
+
+
+def test_scores_equal_textstat_on_generated_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        ["knee", "Knee", "bend", "gently", "physiotherapy", "rehabilitation", "don't", "it's", "o'clock",
+         "'", "-", ".", "!", "?", "...", ",", ";", "10", "911", "İ", "ß", "café", "zqxv", "a", "I",
+         " ", "  ", "\n", "\t", "\u00a0", "'s", "'ll", "'t", "ve", "re", "...?!", "Mrs.", "e.g."]
+    )
+
+    @given(st.lists(pieces, max_size=60).map("".join), st.lists(pieces, max_size=60).map(" ".join))
+    def check(glued, spaced):
+        for text in (glued, spaced):
+            assert readability.scores(text) == readability.textstat_scores(text), repr(text)
+
+    check()
+
+
+def test_syllable_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(readability, "_SYLLABLES_MAX", 5)
+    text = "one two three four five six seven eight nine ten eleven twelve. Thirteen fourteen fifteen."
+    assert readability.scores(text) == readability.textstat_scores(text)
+    assert len(readability._SYLLABLES) <= 5
+
+
+def test_count_syllables_equals_textstats_word_by_word():
+    import textstat.backend.counts._count_syllables as counter
+
+    readability._textstat()  # textstat's dictionary lookups through the stand-in
+    words = sorted({w for t in _corpus() + EDGE_CASES for w in t.split()})
+    words += list(readability.cmu_dict()._raw.split("\n", 3000)[:3000:7])  # dictionary lines, punctuation and all
+    assert len(words) > 2000
+    mismatched = [w for w in words if readability.count_syllables(w) != counter.count_syllables(w, "en_US")]
+    assert mismatched == []
+
+
+def test_a_check_does_not_import_textstat(tmp_path):
+    draft = tmp_path / "d.md"
+    draft.write_text("Lie on your back. Bend your knee a little. Slide your heel back down. Do this ten times.\n")
+    code = ("import sys, io, contextlib\nfrom hep_mcp.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['check', sys.argv[1]])\n"
+            "from hep_mcp import readability\n"
+            "print(bool(readability._SYLLABLES), 'textstat' in sys.modules, 'mcp' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code, str(draft)], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["True", "False", "False"], proc.stderr  # scored, without textstat

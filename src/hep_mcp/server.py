@@ -420,21 +420,171 @@ def host_header(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def http_app(server: MCPServer, host: str, port: int, token: str | None = None, allowed_hosts=()):
+def host_values(name: str, port: int) -> list[str]:
+    """The ``Host`` header values that name ``name``: as given when it carries a port
+    (``hep.clinic.example:8443``, ``[::1]:8765``); else the name with the bound port and
+    the bare name, which is what a client sends through a reverse proxy on 443 or 80."""
+    if name.startswith("["):
+        if "]:" in name:
+            return [name]
+        return [f"{name}:{port}", name]
+    if name.count(":") == 1:
+        base, _, tail = name.partition(":")
+        if tail.isdigit():
+            return [name]
+        name = base
+    if ":" in name:  # a bare IPv6 address
+        return [f"[{name}]:{port}", f"[{name}]"]
+    return [f"{name}:{port}", name]
+
+
+#: Defaults for the stateful HTTP mode (``hep-mcp serve --transport http``); each has an option.
+MAX_SESSIONS = 1000
+SESSION_IDLE_TIMEOUT = 900.0
+SESSIONS_PER_CLIENT = 100
+HEALTH_PATH = "/healthz"
+
+
+def http_app(
+    server: MCPServer,
+    host: str,
+    port: int,
+    token: str | None = None,
+    allowed_hosts=(),
+    *,
+    stateless: bool = False,
+    max_sessions: int = MAX_SESSIONS,
+    session_idle_timeout: float = SESSION_IDLE_TIMEOUT,
+    sessions_per_client: int | None = SESSIONS_PER_CLIENT,
+):
     """The streamable-HTTP ASGI app at ``/mcp``: Host and Origin must name the bound host
-    (DNS-rebinding protection), and with a token every request must carry it."""
+    or an allowed host (DNS-rebinding protection), and with a token every request must
+    carry it. ``/healthz`` answers ``ok`` without either (no data, for load balancers).
+
+    Stateless (``stateless=True``): every request stands alone (JSON responses, no
+    session id), so any worker can answer any request and nothing is kept between
+    requests. Stateful: at most ``max_sessions`` sessions, ``sessions_per_client`` of
+    them from one client address, each closed after ``session_idle_timeout`` seconds
+    without a request.
+    """
     from mcp.server.transport_security import TransportSecuritySettings
 
     names = [host, *allowed_hosts]
     if host in LOOPBACK:
         names += [h for h in LOOPBACK if h not in names]
-    hosts = list(dict.fromkeys(host_header(h, port) for h in names))
+    hosts = list(dict.fromkeys(v for h in names for v in host_values(h, port)))
     origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
     )
-    app = server.streamable_http_app(streamable_http_path="/mcp", json_response=True, transport_security=security, host=host)
-    return BearerToken(app, token) if token else app
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp",
+        json_response=True,
+        stateless_http=stateless,
+        max_sessions=None if stateless else max_sessions,
+        session_idle_timeout=None if stateless else session_idle_timeout,
+        transport_security=security,
+        host=host,
+    )
+    if not stateless and sessions_per_client:
+        app = SessionsPerClient(app, server.session_manager, sessions_per_client)
+    if token:
+        app = BearerToken(app, token)
+    return Health(app)
+
+
+class Health:
+    """ASGI middleware: ``GET /healthz`` -> 200 ``ok`` (no token, no data); the rest passes on."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("path") == HEALTH_PATH:
+            status = 200 if scope.get("method") in ("GET", "HEAD") else 405
+            body = b"ok\n" if status == 200 else b"method not allowed\n"
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+            return
+        await self.app(scope, receive, send)
+
+
+class SessionsPerClient:
+    """ASGI middleware: a client address may hold at most ``limit`` open sessions; one more
+    ``initialize`` is answered 429 until one of them ends (DELETE or idle timeout).
+
+    Sessions are told apart by the ``mcp-session-id`` the SDK answers an opening request
+    with; whether one is still open is the session manager's own record, so a session the
+    SDK closed for idleness frees its slot at once.
+    """
+
+    SWEEP_EVERY = 256
+
+    def __init__(self, app, manager, limit: int):
+        self.app, self.manager, self.limit = app, manager, limit
+        self.sessions: dict[str, set[bytes]] = {}
+        self.pending: dict[str, int] = {}
+        self._opened = 0
+
+    def _open(self) -> Any:
+        return self.manager._server_instances  # the SDK's open sessions, by id
+
+    def _sweep(self) -> None:
+        live = self._open()
+        for client in list(self.sessions):
+            alive = {s for s in self.sessions[client] if s.decode() in live}
+            if alive:
+                self.sessions[client] = alive
+            else:
+                del self.sessions[client]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        if any(k == b"mcp-session-id" for k, _ in scope.get("headers") or ()):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown",))[0]
+        live = self._open()
+        mine = {s for s in self.sessions.get(client, ()) if s.decode() in live}
+        if len(mine) + self.pending.get(client, 0) >= self.limit:
+            body = json.dumps(
+                {"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": "Too many open sessions from this address"}}
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [(b"content-type", b"application/json"), (b"retry-after", b"60")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.sessions[client] = mine
+        self.pending[client] = self.pending.get(client, 0) + 1
+
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                for k, v in message.get("headers") or ():
+                    if k.lower() == b"mcp-session-id":
+                        self.sessions.setdefault(client, set()).add(bytes(v))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            left = self.pending.get(client, 1) - 1
+            if left:
+                self.pending[client] = left
+            else:
+                self.pending.pop(client, None)
+            if not self.sessions.get(client):
+                self.sessions.pop(client, None)
+            self._opened += 1
+            if self._opened % self.SWEEP_EVERY == 0:
+                self._sweep()
 
 
 # -- logging ---------------------------------------------------------------------

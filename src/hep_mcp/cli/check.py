@@ -42,6 +42,12 @@ def exit_code(results, fail_on: str) -> int:
 
 
 def run(args) -> int:
+    import os
+
+    # pydantic looks for plugins in the entry points of every installed distribution the
+    # first time it builds a model: tens of milliseconds of a cold check, for plugins a
+    # check never uses. A user's own setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from hep_mcp.check import check_paths
     from hep_mcp.cli.common import error, load_config_or_none
     from hep_mcp.reporters import REPORTERS

@@ -31,6 +31,7 @@ def register(sub) -> None:
         help="HTTP: another host name clients use to reach this server (Host/Origin check); repeatable",
     )
     p.add_argument("--config", metavar="FILE", help=f"clinic config (YAML); default: ${CONFIG_ENV} if set")
+    _add_http_limits(p)
     p.add_argument("--log-level", choices=LEVELS, default="warning", help="stderr logging (default warning)")
     p.set_defaults(run=run)
 
@@ -57,6 +58,11 @@ def run(args) -> int:
     token = os.environ.get(TOKEN_ENV) or None
     if args.transport == "http":
         problem = http_problem(args.host, args.port, token, args.allowed_host)
+        if not problem and args.workers > 1 and not args.stateless:
+            problem = (
+                f"--workers {args.workers}: a session lives in one worker, so several workers need "
+                "--stateless (every request stands alone)"
+            )
         if problem:
             error(problem)
             return 2
@@ -67,8 +73,8 @@ def run(args) -> int:
     from hep_mcp.server import build_server, configure_logging
 
     configure_logging(args.log_level)
-    server = build_server(config)
     if args.transport == "stdio":
+        server = build_server(config)
         import anyio
 
         try:
@@ -79,30 +85,92 @@ def run(args) -> int:
                 raise
         return 0
 
-    import uvicorn
+    from hep_mcp.serving import HTTPOptions, serve
 
-    from hep_mcp.server import http_app
-
-    app = http_app(server, args.host, args.port, token=token, allowed_hosts=tuple(args.allowed_host))
-    uv = uvicorn.Config(
-        app,
+    options = HTTPOptions(
         host=args.host,
         port=args.port,
-        log_config=None,  # our stderr handler (with the redaction filter) on the root logger
+        allowed_hosts=list(args.allowed_host),
+        config=args.config or os.environ.get(CONFIG_ENV) or None,
         log_level=args.log_level,
-        access_log=args.log_level == "debug",
-        server_header=False,
+        stateless=args.stateless,
+        workers=args.workers,
+        max_sessions=args.max_sessions,
+        session_idle_timeout=args.session_idle_timeout,
+        sessions_per_client=args.sessions_per_client,
+        keep_alive_timeout=args.keep_alive_timeout,
+        header_timeout=args.header_timeout,
+        max_connections=args.max_connections,
     )
     import sys
 
+    mode = "stateless" if args.stateless else "stateful"
     print(
-        f"hep-mcp: serving streamable HTTP at http://{_show(args.host, args.port)}/mcp"
-        + (" (bearer token required)" if token else ""),
+        f"hep-mcp: serving streamable HTTP ({mode}, {args.workers} worker{'s' * (args.workers != 1)}) "
+        f"at http://{_show(args.host, args.port)}/mcp" + (" (bearer token required)" if token else ""),
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.Server(uv).run()
-    return 0
+    return serve(options, config)
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0 or value != value or value == float("inf"):
+            import argparse
+
+            raise argparse.ArgumentTypeError(f"expected a positive {'whole number' if kind is int else 'number'}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _add_http_limits(p) -> None:
+    g = p.add_argument_group("HTTP scaling and limits")
+    g.add_argument(
+        "--stateless",
+        action="store_true",
+        help="HTTP: no sessions; every request stands alone (JSON responses), so any worker answers any request",
+    )
+    g.add_argument("--workers", type=_positive(int), default=1, metavar="N", help="HTTP: worker processes (default 1)")
+    g.add_argument(
+        "--max-sessions", type=_positive(int), default=1000, metavar="N", help="HTTP stateful: open sessions per worker (default 1000; 503 past it)"
+    )
+    g.add_argument(
+        "--session-idle-timeout",
+        type=_positive(float),
+        default=900.0,
+        metavar="SECONDS",
+        help="HTTP stateful: close a session after this long without a request (default 900)",
+    )
+    g.add_argument(
+        "--sessions-per-client",
+        type=_positive(int),
+        default=100,
+        metavar="N",
+        help="HTTP stateful: open sessions one client address may hold per worker (default 100; 429 past it)",
+    )
+    g.add_argument(
+        "--keep-alive-timeout", type=_positive(int), default=5, metavar="SECONDS", help="HTTP: close an idle connection after this long (default 5)"
+    )
+    g.add_argument(
+        "--header-timeout",
+        type=_positive(float),
+        default=10.0,
+        metavar="SECONDS",
+        help="HTTP: close a connection whose request head has not arrived within this time (default 10)",
+    )
+    g.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        default=1000,
+        metavar="N",
+        help="HTTP: concurrent connections and requests per worker (default 1000; 503 past it)",
+    )
 
 
 def _only_closed_pipes(group: BaseExceptionGroup) -> bool:
