@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator
 
 from hep_mcp.config import load_data
+from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, hit, rule
 from hep_mcp.rules.parse import Line, plain, sentences
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-CONDITION_LABELS = {
-    "total_knee_replacement": "knee replacement",
-    "acl_reconstruction": "ACL reconstruction",
-    "hip_surgery": "hip surgery",
-    "rotator_cuff_repair": "rotator cuff repair",
-    "low_back_pain": "low back pain",
-    "lower_limb_amputation": "amputation with a prosthesis",
-}
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -214,36 +208,144 @@ def no_emergency_line(ctx: Context):
     yield hit(None)
 
 
-@lru_cache(maxsize=None)
-def _red_flags() -> dict:
-    return load_data("cues.yaml")["red_flags"]
-
-
 def conditions_of(ctx: Context) -> list[str]:
-    if ctx.condition and ctx.condition != "other":
-        return [ctx.condition]
-    if ctx.condition == "other":
-        return []
-    detected = []
-    for cond in load_data("cues.yaml")["condition_detect"]:
-        if ctx.first(f"condition_detect.{cond}") is not None:
-            detected.append(cond)
-    return detected
+    """The case's condition, or the conditions a free-text draft names (none for `other`)."""
+    if ctx.condition:
+        return [] if ctx.condition == "other" else [ctx.condition]
+    return C.detect(ctx.draft.text)
+
+
+def _sentence_index(ctx: Context):
+    """(sentences, sentence indexes per line, position of each line in the body)."""
+    cache = ctx.extra.get("_sentence_index")
+    if cache is None:
+        pairs = ctx.draft.body_sentences
+        per_line: dict[int, list[int]] = {}
+        for k, (ln, _) in enumerate(pairs):
+            per_line.setdefault(id(ln), []).append(k)
+        order = {id(ln): i for i, ln in enumerate(ctx.draft.body)}
+        cache = ctx.extra["_sentence_index"] = (pairs, per_line, order)
+    return cache
+
+
+def _sentence_route(sentence: str) -> str | None:
+    routes = [C.route_of(c, 0) for _, c in C.clauses(sentence)]
+    return next((r for r in routes if r), None)
+
+
+def _route_near(ctx: Context, k: int, signs) -> str | None:
+    """Where the text around sentence k sends the patient when its own clause says
+    nothing: the same line, then the next line (unless it names a sign of its own),
+    then the line that leads into a list ("Call 911 right away if you notice:")."""
+    pairs, per_line, order = _sentence_index(ctx)
+    ln = pairs[k][0]
+    mine = per_line[id(ln)]
+    for j in [j for j in mine if j > k] + [j for j in reversed(mine) if j < k]:
+        r = _sentence_route(pairs[j][1])
+        if r:
+            return r
+    body = ctx.draft.body
+    i = order.get(id(ln))
+    if i is None:
+        return None
+    if i + 1 < len(body) and not LIST_ITEM.match(body[i + 1].text):
+        nxt = plain(body[i + 1].text)
+        if not any(rx.search(nxt) for _, rx in signs):
+            r = _sentence_route(nxt)
+            if r:
+                return r
+    if LIST_ITEM.match(ln.text):
+        lines = ctx.draft.lines  # headings too: "Call 911 right away if you notice:" often parses as one
+        j = ln.no - 2
+        while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
+            j -= 1
+        if j >= 0 and plain(lines[j].text).rstrip().endswith(":"):
+            return _sentence_route(plain(lines[j].text))
+    return None
+
+
+def _clause_route(ctx: Context, k: int, parts: list[tuple[int, str]], ci: int, at: int, signs) -> str | None:
+    """Where the patient is sent for a sign at offset ``at`` of clause ci of sentence k:
+    that clause, then the sentence's later clauses, then its earlier ones, then around it."""
+    r = C.route_of(parts[ci][1], at)
+    if r:
+        return r
+    for cj in list(range(ci + 1, len(parts))) + list(range(ci - 1, -1, -1)):
+        r = C.route_of(parts[cj][1], 0 if cj > ci else len(parts[cj][1]))
+        if r:
+            return r
+    return _route_near(ctx, k, signs)
+
+
+def _sign_routes(ctx: Context, rx: re.Pattern, signs) -> Iterator[tuple[Line, str, str | None]]:
+    """(line, sentence, route) for each sentence naming a sign."""
+    pairs, _, _ = _sentence_index(ctx)
+    for k, (ln, s) in enumerate(pairs):
+        parts = C.clauses(s)
+        for ci, (_, clause) in enumerate(parts):
+            m = rx.search(clause)
+            if m:
+                yield ln, s, _clause_route(ctx, k, parts, ci, m.start(), signs)
+                break
 
 
 @rule("RR007")
 def missing_red_flags(ctx: Context):
     text = ctx.draft.text
-    for cond in conditions_of(ctx):
-        for flag, pats in _red_flags().get(cond, {}).items():
-            if not any(re.search(p, text, re.I) for p in pats):
-                label = CONDITION_LABELS.get(cond, cond)
-                yield hit(
-                    None,
-                    condition=label,
-                    flag=flag,
-                    advice=f"State the {flag} and who to call; `hep-mcp library {cond}` has wording.",
-                )
+    conds = conditions_of(ctx)
+    signs = C.signs_for(conds)
+    for cond in conds:
+        c = C.known().get(cond)
+        for flag in c.red_flags if c else ():
+            if not flag.pattern.search(text):
+                advice = f"State the {flag.flag} and who to call; `hep-mcp library {cond}` has wording."
+                yield hit(None, condition=c.label, flag=flag.flag, advice=advice)
+            elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.pattern, signs)):
+                advice = f"Say to call 911 or go to the emergency department now for the {flag.flag}; `hep-mcp library {cond}` has wording."
+                yield hit(None, condition=c.label, flag=f"{flag.flag}, sent to 911 or the emergency department", advice=advice)
+
+
+@rule("RR008")
+def emergency_sign_sent_elsewhere(ctx: Context):
+    signs = C.signs_for(conditions_of(ctx))
+    pairs, _, _ = _sentence_index(ctx)
+    for k, (ln, s) in enumerate(pairs):
+        parts = C.clauses(s)
+        found = next(
+            (
+                name
+                for ci, (_, clause) in enumerate(parts)
+                for name, rx in signs
+                for m in [rx.search(clause)]
+                if m and _clause_route(ctx, k, parts, ci, m.start(), signs) == "other"
+            ),
+            None,
+        )
+        if found:
+            yield hit(ln.no, sign=found, text=_quote(s, 70))
+
+
+@rule("RR009")
+def condition_unknown(ctx: Context):
+    if ctx.condition is None and not C.detect(ctx.draft.text):
+        yield hit(None)
+
+
+@rule("RR010")
+def other_without_red_flags(ctx: Context):
+    if ctx.condition != "other":
+        return
+    if "red_flags" in ctx.extra:  # a structured HEP: the therapist's own list
+        if not ctx.extra["red_flags"]:
+            yield hit(None)
+        return
+    # a sentence with who to call and how soon, that is not the 911 line or the feels-different rule
+    universal, different = ctx.rx("emergency_signs"), C.feels_different_rule()
+    route = C.warning_route()
+    for _, s in ctx.draft.body_sentences:
+        if route.search(s) and not universal.search(s) and not different.search(s):
+            return
+    yield hit(None)
 
 
 # -- safety -----------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""Conditions: red flags with urgency, emergency signs never sent to the clinic, `other` is no free pass."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hep_mcp.render import FORMATS, context, generate_hep, red_flag_lines
+from hep_mcp.rules import conditions as C
+from hep_mcp.rules.engine import run
+from hep_mcp.config import default_config
+from hep_mcp.model import HEP
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "src" / "hep_mcp" / "examples"
+
+
+def _example(stem: str) -> dict:
+    return yaml.safe_load((EXAMPLES / f"{stem}.yaml").read_text(encoding="utf-8"))
+
+
+def _rules(result) -> set[str]:
+    return {f.rule for f in result.findings}
+
+
+# -- RR008: an emergency sign sent anywhere but the emergency line ------------------
+
+SENT_ELSEWHERE = [
+    (None, "If your arm suddenly feels weak, message us on the portal."),
+    (None, "Call us if your face starts to droop."),
+    (None, "Slurred speech or trouble finding words: send a message through the patient portal."),
+    (None, "If you lose control of your bladder, tell us at your next visit."),
+    ("low_back_pain", "Numbness between your legs: call the clinic today."),
+    (None, "Sudden numbness in your leg; contact the clinic. Chest pain: call 911."),
+    (None, "Weakness in both legs? Let us know."),
+    (None, "Call the clinic if you notice:\n- sudden weakness in an arm\n- a face that droops"),
+    (None, "**Send us a portal message if you notice:**\n\n- sudden weakness in an arm\n- a face that droops"),
+    (None, "If you suddenly can't speak, wait and see if it passes."),
+    (None, "Chest pain or trouble breathing: send us a portal message."),
+    (None, "If your leg goes numb all of a sudden, call your surgeon's office."),
+    (None, "Sudden weakness in an arm or leg.\nTell the front desk at your next visit."),
+]
+
+SENT_TO_911 = [
+    (None, "If your arm suddenly feels weak or your face droops, call 911 right away."),
+    (None, "Sudden weakness: call 911, then tell the clinic."),
+    (None, "Call 911 right away if you notice:\n- sudden weakness in an arm\n- a face that droops"),
+    (None, "Sudden weakness or numbness. Call 911 right away, even if it goes away."),
+    (None, "Message the clinic or call 911 if your face droops."),
+    ("low_back_pain", "Numbness between your legs or trouble controlling your bladder: go to the emergency department now."),
+    # not emergency signs: the clinic is right
+    ("total_knee_replacement", "If your leg still feels numb from the nerve block tomorrow, call the clinic."),
+    ("total_knee_replacement", "New weakness in your knee, or it gives way: call the clinic."),
+    ("total_knee_replacement", "If something feels different, like new pain, new swelling or new weakness, stop and contact the clinic."),
+]
+
+
+@pytest.mark.parametrize("condition,text", SENT_ELSEWHERE)
+def test_an_emergency_sign_sent_to_the_clinic_is_an_error(condition, text):
+    report = run(text, condition=condition, only=["RR008"])
+    assert {f.rule for f in report.findings} == {"RR008"}, text
+    assert not report.ready
+
+
+@pytest.mark.parametrize("condition,text", SENT_TO_911)
+def test_the_emergency_line_or_a_sign_that_can_wait_is_clean(condition, text):
+    assert run(text, condition=condition, only=["RR008"]).findings == [], text
+
+
+def test_rr008_patterns_are_linear_on_hostile_text():
+    import time
+
+    hostile = ("suddenly " + "weak " * 3000 + "numb " * 3000) * 3 + "\n" + ("face " * 5000) + ";" * 2000
+    start = time.perf_counter()
+    run(hostile, condition="low_back_pain", only=["RR007", "RR008", "RR009", "RR010"])
+    assert time.perf_counter() - start < 5
+
+
+# -- the rendered "something feels different" wording --------------------------------
+
+
+def test_back_pain_default_feels_different_sends_no_weakness_to_the_clinic():
+    hep = HEP.model_validate(_example("low_back"))
+    ctx = context(hep, default_config())
+    assert "weakness" not in ctx["feels_different"]
+    assert ctx["hep"].response_rules.feels_different == ctx["feels_different"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_therapist_wording_that_sends_bladder_trouble_to_the_clinic_is_not_ready(fmt):
+    data = _example("low_back")
+    data["response_rules"] = {
+        "feels_different": "If something feels different, like new pain or trouble controlling your bladder, "
+        "stop the exercises and contact the clinic before you do them again."
+    }
+    result = generate_hep(data, fmt)
+    assert not result.ready and "RR008" in _rules(result), fmt
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_emergency_flags_come_first_in_every_format(fmt):
+    result = generate_hep(_example("low_back"), fmt)
+    assert result.ready, [f.rule for f in result.findings]
+    text = " ".join(result.text.split())
+    universal = C.wording()["emergency"]
+    saddle = C.condition_flags("low_back_pain")[0]["text"]
+    assert universal.rstrip(".") in text and saddle.rstrip(".") in text
+
+
+def test_red_flags_context_is_plain_strings_emergency_line_first():
+    hep = HEP.model_validate(_example("rotator_cuff"))
+    ctx = context(hep, default_config())
+    assert all(isinstance(x, str) for x in ctx["red_flags"])
+    assert ctx["red_flags"][0] == C.wording()["emergency"] == red_flag_lines(hep)[0]
+    assert ctx["emergency_flags"][0] == C.wording()["emergency"]
+    assert set(ctx["red_flags"]) == set(ctx["emergency_flags"] + ctx["today_flags"] + ctx["stop_flags"])
+    assert any("sling" in f for f in ctx["stop_flags"]) and any("fever" in f for f in ctx["today_flags"])
+
+
+# -- `other` is no free pass ----------------------------------------------------------
+
+
+def _other(red_flags=None) -> dict:
+    data = copy.deepcopy(_example("tkr"))
+    data["condition"] = "other"
+    if red_flags is not None:
+        data["response_rules"] = {"red_flags": red_flags}
+    return data
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_other_without_the_therapists_red_flags_is_not_ready(fmt):
+    result = generate_hep(_other(), fmt)
+    assert not result.ready
+    hit = [f for f in result.findings if f.rule == "RR010"]
+    assert hit and "response_rules.red_flags" in hit[0].message
+    assert "call 911" in result.text  # the universal line is still there
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_other_with_the_therapists_red_flags_is_ready_with_the_911_line(fmt):
+    own = ["New swelling in your hand that does not go down overnight: call the clinic today."]
+    result = generate_hep(_other(own), fmt)
+    assert result.ready, [(f.rule, f.message) for f in result.findings]
+    flat = " ".join(result.text.split())
+    assert "call 911" in flat and "does not go down overnight" in flat
+
+
+def test_other_with_a_neuro_red_flag_gets_the_safe_feels_different_wording():
+    own = ["Sudden weakness or numbness in an arm or leg, or a face that droops: call 911 right away."]
+    ctx = context(HEP.model_validate(_other(own)), default_config())
+    assert "call 911" in ctx["feels_different"] and "new weakness" not in ctx["feels_different"]
+
+
+def test_free_text_with_no_condition_is_a_warning_not_an_error():
+    text = "Hi Pat, here are your exercises. Chest pain or trouble breathing: call 911."
+    report = run(text, only=["RR009", "RR010"])
+    assert [(f.rule, f.severity) for f in report.findings] == [("RR009", "warning")]
+    assert run(text, condition="other", only=["RR009", "RR010"]).findings[0].rule == "RR010"
