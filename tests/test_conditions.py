@@ -160,3 +160,158 @@ def test_free_text_with_no_condition_is_a_warning_not_an_error():
     report = run(text, only=["RR009", "RR010"])
     assert [(f.rule, f.severity) for f in report.findings] == [("RR009", "warning")]
     assert run(text, condition="other", only=["RR009", "RR010"]).findings[0].rule == "RR010"
+
+
+# -- every condition: library entry, clean example, flawed draft, red flags everywhere ----
+
+from hep_mcp import library  # noqa: E402
+from hep_mcp.check import check_file  # noqa: E402
+from hep_mcp.model import Condition  # noqa: E402
+from hep_mcp.render.sms import strip_counter  # noqa: E402
+
+FIXTURES = ROOT / "fixtures" / "hep"
+ALL = [c.value for c in Condition if c.value != "other"]
+FLAWED = {c: FIXTURES / f"{c}_missing_red_flags.md" for c in ALL} | {"low_back_pain": FIXTURES / "back_pain_missing_red_flags.md"}
+
+
+def _example_for(condition: str) -> dict:
+    found = [p for p in sorted(EXAMPLES.glob("*.yaml")) if yaml.safe_load(p.read_text(encoding="utf-8"))["condition"] == condition]
+    assert found, f"no example for {condition}"
+    return yaml.safe_load(found[0].read_text(encoding="utf-8"))
+
+
+def _flat(result) -> str:
+    if result.messages:
+        return " ".join(" ".join(strip_counter(m) for m in result.messages).split())
+    if result.format == "html":
+        import html
+
+        return " ".join(html.unescape(result.text).split())
+    return " ".join(result.text.split())
+
+
+def test_at_least_fourteen_conditions_each_in_library_rules_and_wording():
+    assert len(ALL) >= 14
+    assert set(ALL) == set(library.conditions()) == set(C.known())
+    for cond in ALL:
+        flags = C.condition_flags(cond)
+        assert flags and all(f["urgency"] in C.URGENCIES for f in flags), cond
+        assert C.known()[cond].red_flags, cond
+
+
+@pytest.fixture(scope="module")
+def rendered_all():
+    return {(c, fmt): generate_hep(_example_for(c), fmt) for c in ALL for fmt in FORMATS}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("condition", ALL)
+def test_clean_example_is_ready_in_every_format(rendered_all, condition, fmt):
+    result = rendered_all[(condition, fmt)]
+    assert result.ready and result.findings == [], [(f.rule, f.message) for f in result.findings]
+    assert result.readability.fk_grade <= 6
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("condition", ALL)
+def test_the_conditions_red_flags_are_in_every_format(rendered_all, condition, fmt):
+    flat = _flat(rendered_all[(condition, fmt)])
+    for line in [C.wording()["emergency"]] + [f["text"] for f in C.condition_flags(condition)]:
+        assert " ".join(line.split()).rstrip(".") in flat, (condition, fmt, line)
+    # the emergency lines come before the others
+    emergency = [f["text"] for f in C.condition_flags(condition) if f["urgency"] == "emergency"]
+    others = [f["text"] for f in C.condition_flags(condition) if f["urgency"] != "emergency"]
+    if emergency and others:
+        assert flat.index(emergency[-1].rstrip(".")) < flat.index(others[0].rstrip("."))
+
+
+@pytest.mark.parametrize("condition", ALL)
+def test_the_flawed_draft_is_caught_by_its_condition_found_in_the_text(condition):
+    path = FLAWED[condition]
+    assert path.exists(), f"no flawed draft for {condition}"
+    result = check_file(path, path.name)
+    assert result.case_failures == [], result.case_failures
+    assert not result.report.ready
+    label = C.label(condition)
+    assert any(f.rule == "RR007" and f"for {label}:" in f.message for f in result.report.findings)
+
+
+DETECT = [
+    ("after your hip replacement", "total_hip_replacement"),
+    ("after your THR", "total_hip_replacement"),
+    ("your new hip", "total_hip_replacement"),
+    ("after your stroke", "stroke"),
+    ("after the CVA", "stroke"),
+    ("your sprained ankle", "ankle_sprain"),
+    ("you rolled your ankle", "ankle_sprain"),
+    ("for your neck pain", "neck_pain"),
+    ("after the whiplash", "neck_pain"),
+    ("for your plantar fasciitis", "plantar_heel_pain"),
+    ("for your heel pain", "plantar_heel_pain"),
+    ("your fall prevention program", "fall_prevention"),
+    ("since your fall last month", "fall_prevention"),
+    ("for your kneecap pain", "patellofemoral_pain"),
+    ("runner's knee", "patellofemoral_pain"),
+    ("for your shoulder pain", "shoulder_pain"),
+    ("your frozen shoulder", "shoulder_pain"),
+    ("arthritis in your knee", "knee_osteoarthritis"),
+    ("your knee osteoarthritis", "knee_osteoarthritis"),
+    ("after your knee replacement", "total_knee_replacement"),
+    ("after your rotator cuff repair", "rotator_cuff_repair"),
+    ("your low back pain", "low_back_pain"),
+]
+
+
+@pytest.mark.parametrize("text,condition", DETECT)
+def test_condition_words_are_found(text, condition):
+    assert C.detect(f"Hi Sam, here is your plan {text}.") == [condition]
+
+
+def test_a_covered_condition_is_not_named_twice():
+    assert C.detect("After your rotator cuff repair, some shoulder pain is normal.") == ["rotator_cuff_repair"]
+    assert C.detect("After your knee replacement the arthritis in your knee is gone.") == ["total_knee_replacement"]
+
+
+# -- stroke: BE FAST or not ready --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_stroke_hep_without_be_fast_is_not_ready(fmt):
+    data = _example_for("stroke")
+    data["response_rules"] = {"red_flags": ["If you fall, tell the clinic today. If you hit your head or can't get up, call 911."]}
+    result = generate_hep(data, fmt)
+    assert not result.ready
+    missing = {f.message for f in result.findings if f.rule == "RR007"}
+    assert any("face that droops" in m for m in missing) and any("trouble speaking" in m for m in missing), missing
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_stroke_hep_that_sends_new_weakness_to_the_clinic_is_not_ready(fmt):
+    data = _example_for("stroke")
+    data["response_rules"] = {
+        "feels_different": "If something feels different, like new pain, new swelling or new weakness, "
+        "stop the exercises and contact the clinic before you do them again."
+    }
+    result = generate_hep(data, fmt)
+    assert not result.ready and "RR008" in _rules(result), fmt
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_stroke_default_wording_sends_weakness_to_911_in_every_format(fmt):
+    result = generate_hep(_example_for("stroke"), fmt)
+    flat = _flat(result)
+    assert "new weakness" not in flat
+    assert "Sudden weakness or numbness is different: call 911" in flat
+    assert "BE FAST" in flat and result.ready
+
+
+def test_free_text_stroke_phrasings_that_avoid_911_are_errors():
+    base = "Hi June, here is Frank's plan after his stroke. "
+    for sentence in [
+        "If his arm suddenly feels weak, message us on the portal.",
+        "New weakness in his arm or leg: call the clinic.",
+        "If his face droops or his speech is slurred, tell us at the next visit.",
+        "If he suddenly loses his balance, let us know.",
+    ]:
+        report = run(base + sentence, only=["RR008"])
+        assert [f.rule for f in report.findings] == ["RR008"], sentence

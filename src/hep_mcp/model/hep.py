@@ -21,6 +21,15 @@ class Condition(str, Enum):
     rotator_cuff_repair = "rotator_cuff_repair"
     low_back_pain = "low_back_pain"
     lower_limb_amputation = "lower_limb_amputation"
+    total_hip_replacement = "total_hip_replacement"
+    stroke = "stroke"
+    ankle_sprain = "ankle_sprain"
+    neck_pain = "neck_pain"
+    plantar_heel_pain = "plantar_heel_pain"
+    fall_prevention = "fall_prevention"
+    patellofemoral_pain = "patellofemoral_pain"
+    shoulder_pain = "shoulder_pain"
+    knee_osteoarthritis = "knee_osteoarthritis"
     other = "other"
 
 

@@ -45,6 +45,7 @@ class ConditionCues:
     detect: re.Pattern
     red_flags: tuple[RedFlag, ...]
     emergency_signs: tuple[str, ...]
+    unless: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +65,7 @@ def known() -> dict[str, ConditionCues]:
         for s in signs:
             if s not in _data()["condition_signs"]:
                 raise RuntimeError(f"conditions.yaml: {key}: unknown emergency sign {s!r}")
-        out[key] = ConditionCues(key, raw["label"], _rx(raw["detect"]), flags, signs)
+        out[key] = ConditionCues(key, raw["label"], _rx(raw["detect"]), flags, signs, tuple(raw.get("unless") or ()))
     return out
 
 
@@ -74,8 +75,11 @@ def label(condition: str) -> str:
 
 
 def detect(text: str) -> list[str]:
-    """The conditions a free-text draft names, in catalog order."""
-    return [key for key, c in known().items() if c.detect.search(text)]
+    """The conditions a free-text draft names, in catalog order. A condition another
+    one covers is left out when both are named (shoulder pain in a rotator cuff repair
+    handout, arthritis in a knee replacement handout)."""
+    found = [key for key, c in known().items() if c.detect.search(text)]
+    return [key for key in found if not set(known()[key].unless) & set(found)]
 
 
 @lru_cache(maxsize=1)

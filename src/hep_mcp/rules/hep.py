@@ -298,10 +298,10 @@ def missing_red_flags(ctx: Context):
         c = C.known().get(cond)
         for flag in c.red_flags if c else ():
             if not flag.pattern.search(text):
-                advice = f"State the {flag.flag} and who to call; `hep-mcp library {cond}` has wording."
+                advice = f"Add it with who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=flag.flag, advice=advice)
             elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.pattern, signs)):
-                advice = f"Say to call 911 or go to the emergency department now for the {flag.flag}; `hep-mcp library {cond}` has wording."
+                advice = f"Send it to the emergency line ({C.wording()['urgency']['emergency']}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=f"{flag.flag}, sent to 911 or the emergency department", advice=advice)
 
 
