@@ -315,3 +315,59 @@ def test_free_text_stroke_phrasings_that_avoid_911_are_errors():
     ]:
         report = run(base + sentence, only=["RR008"])
         assert [f.rule for f in report.findings] == ["RR008"], sentence
+
+
+# -- precautions the therapist sets -------------------------------------------------------
+
+from hep_mcp.errors import InputError  # noqa: E402
+
+PRECAUTIONS = ["You live alone, so keep your phone with you", "No weight on your left leg: use your walker every time you stand"]
+
+
+def _with_precautions(stem: str = "tkr", items=PRECAUTIONS) -> dict:
+    data = copy.deepcopy(_example(stem))
+    data["precautions"] = list(items)
+    return data
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_precautions_are_shown_plainly_in_every_format(fmt):
+    result = generate_hep(_with_precautions(), fmt)
+    assert result.ready, [(f.rule, f.message) for f in result.findings]
+    flat = _flat(result)
+    for item in PRECAUTIONS:
+        assert item + "." in flat, (fmt, item)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_precautions_no_section(fmt):
+    assert "Be careful" not in generate_hep(_example("tkr"), fmt).text
+
+
+def test_precautions_come_first_on_the_caregiver_version():
+    data = _with_precautions()
+    data["caregiver_name"] = "June"
+    text = generate_hep(data, "caregiver").text
+    first = text.index(PRECAUTIONS[0])
+    assert first < text.index("How you can help") < text.index(data["exercises"][0]["name"])
+
+
+def test_precautions_context_is_plain_strings():
+    ctx = context(HEP.model_validate(_with_precautions()), default_config())
+    assert ctx["precautions"] == PRECAUTIONS
+    assert context(HEP.model_validate(_example("tkr")), default_config())["precautions"] == []
+
+
+@pytest.mark.parametrize("items,expected", [
+    (["Use your walker"] * 11, "precautions: List should have at most 10 items"),
+    ([""], "precautions.0: String should have at least 1 character"),
+])
+def test_bad_precautions_name_the_field(items, expected):
+    with pytest.raises(InputError) as info:
+        generate_hep(_with_precautions(items=items), "print")
+    assert expected in str(info.value)
+
+
+def test_precautions_are_markdown_escaped_in_print():
+    result = generate_hep(_with_precautions(items=["Keep the *brace* on [always]"]), "print")
+    assert "Keep the \\*brace\\* on \\[always\\]." in result.text

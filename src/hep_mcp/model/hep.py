@@ -115,3 +115,9 @@ class HEP(_Strict):
     accountability_line: Text = Field(default=DEFAULT_ACCOUNTABILITY)
     therapist_name: Name | None = None
     caregiver_name: Name | None = Field(default=None, description="For the caregiver format.")
+    precautions: list[Text] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Precautions the therapist set, in plain words (lives alone, fall risk, weight-bearing "
+        "limits, walker or brace use, hip precautions). Shown on every format, first on the caregiver's.",
+    )

@@ -158,6 +158,7 @@ def context(hep: HEP, config: Config) -> dict:
         "today_flags": by_urgency["today"],
         "stop_flags": by_urgency["stop"],
         "feels_different": hep.response_rules.feels_different,
+        "precautions": list(hep.precautions),
         "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     }
 
