@@ -36,6 +36,7 @@ class RedFlag:
     flag: str
     urgency: str
     pattern: re.Pattern
+    parts: tuple[re.Pattern, ...] = ()  # the patterns one by one (for the engine's fast scan)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ def _data() -> dict:
 def known() -> dict[str, ConditionCues]:
     out = {}
     for key, raw in _data()["conditions"].items():
-        flags = tuple(RedFlag(f["flag"], f["urgency"], _rx(f["patterns"])) for f in raw.get("red_flags", []))
+        flags = tuple(
+            RedFlag(f["flag"], f["urgency"], _rx(f["patterns"]), tuple(re.compile(p, re.I) for p in f["patterns"]))
+            for f in raw.get("red_flags", [])
+        )
         for f in flags:
             if f.urgency not in URGENCIES:
                 raise RuntimeError(f"conditions.yaml: {key}: unknown urgency {f.urgency!r}")
@@ -90,6 +94,21 @@ def _universal_signs() -> dict[str, re.Pattern]:
 @lru_cache(maxsize=1)
 def _condition_signs() -> dict[str, re.Pattern]:
     return {name: _rx(p) for name, p in _data()["condition_signs"].items()}
+
+
+@lru_cache(maxsize=1)
+def route_parts() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    """The emergency and the other route patterns one by one."""
+    r = _data()["route"]
+    return tuple(re.compile(p, re.I) for p in r["emergency"]), tuple(re.compile(p, re.I) for p in r["not_emergency"])
+
+
+@lru_cache(maxsize=64)
+def sign_parts(conditions: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    """Every emergency-sign pattern for these conditions, one by one."""
+    names = {name for name, _ in signs_for(list(conditions))}
+    data = {**_data()["emergency_signs"], **_data()["condition_signs"]}
+    return tuple(re.compile(p, re.I) for name in data if name in names for p in data[name])
 
 
 def signs_for(conditions: list[str]) -> list[tuple[str, re.Pattern]]:

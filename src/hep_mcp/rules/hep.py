@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from typing import Iterator
@@ -215,78 +216,133 @@ def conditions_of(ctx: Context) -> list[str]:
     return C.detect(ctx.draft.text)
 
 
-def _sentence_index(ctx: Context):
-    """(sentences, sentence indexes per line, position of each line in the body)."""
-    cache = ctx.extra.get("_sentence_index")
-    if cache is None:
-        pairs = ctx.draft.body_sentences
-        per_line: dict[int, list[int]] = {}
-        for k, (ln, _) in enumerate(pairs):
-            per_line.setdefault(id(ln), []).append(k)
-        order = {id(ln): i for i, ln in enumerate(ctx.draft.body)}
-        cache = ctx.extra["_sentence_index"] = (pairs, per_line, order)
-    return cache
+class _Routes:
+    """Where the body's sentences send the patient, from one scan of the body for each
+    pattern (linear in the draft, whatever its shape). Offsets are into
+    ``draft.body_plain``: the body's sentences joined by newlines, which no
+    pattern crosses."""
+
+    def __init__(self, ctx: Context, signs):
+        self.ctx, self.signs = ctx, signs
+        self.pairs = pairs = ctx.draft.body_sentences
+        self.text = ctx.draft.body_plain
+        self.starts, pos = [], 0
+        for _, sentence in pairs:
+            self.starts.append(pos)
+            pos += len(sentence) + 1
+        emergency, other = C.route_parts()
+        found = [(m.start(), "emergency") for m in _scan(ctx, emergency, self.text)]
+        found += [(m.start(), "other") for m in _scan(ctx, other, self.text)]
+        found.sort()
+        self.at = [p for p, _ in found]
+        self.kind = [k for _, k in found]
+        self.semis = [i for i, ch in enumerate(self.text) if ch == ";"]
+        # each line's span of sentences (they are contiguous)
+        self.line_span: dict[int, tuple[int, int]] = {}
+        for k, (ln, sentence) in enumerate(pairs):
+            start, _ = self.line_span.get(id(ln), (self.starts[k], 0))
+            self.line_span[id(ln)] = (start, self.starts[k] + len(sentence))
+        self.order = {id(ln): i for i, ln in enumerate(ctx.draft.body)}
+        self._around: dict[int, str | None] = {}
+
+    def _first(self, lo: int, hi: int) -> str | None:
+        i = bisect.bisect_left(self.at, lo)
+        return self.kind[i] if i < len(self.at) and self.at[i] < hi else None
+
+    def _last(self, lo: int, hi: int) -> str | None:
+        i = bisect.bisect_left(self.at, hi) - 1
+        return self.kind[i] if i >= 0 and self.at[i] >= lo else None
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def route(self, pos: int) -> str | None:
+        """For a sign at offset ``pos``: the first route after it in its clause, else the
+        nearest before it; then the sentence's later clauses, then its earlier ones; then
+        the rest of the line after, then before; then the lines around it."""
+        k = self.sentence_of(pos)
+        s_lo, s_hi = self.starts[k], self.starts[k] + len(self.pairs[k][1])
+        j = bisect.bisect_left(self.semis, pos)
+        c_lo = self.semis[j - 1] + 1 if j > 0 and self.semis[j - 1] >= s_lo else s_lo
+        c_hi = self.semis[j] if j < len(self.semis) and self.semis[j] < s_hi else s_hi
+        ln = self.pairs[k][0]
+        l_lo, l_hi = self.line_span[id(ln)]
+        return (
+            self._first(pos, c_hi)
+            or self._last(c_lo, pos)
+            or self._first(c_hi, s_hi)
+            or self._last(s_lo, c_lo)
+            or self._first(s_hi, l_hi)
+            or self._last(l_lo, s_lo)
+            or self.around(ln)
+        )
+
+    def around(self, ln: Line) -> str | None:
+        """The next line (unless it names a sign of its own), then the line that leads
+        into a list ("Call 911 right away if you notice:", often parsed as a heading)."""
+        if id(ln) in self._around:
+            return self._around[id(ln)]
+        r = None
+        body, i = self.ctx.draft.body, self.order.get(id(ln))
+        if i is not None and i + 1 < len(body) and not LIST_ITEM.match(body[i + 1].text):
+            nxt = plain(body[i + 1].text)
+            if not any(rx.search(nxt) for _, rx in self.signs):
+                r = _sentence_route(nxt)
+        if r is None and LIST_ITEM.match(ln.text):
+            lines = self.ctx.draft.lines
+            j = ln.no - 2
+            while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
+                j -= 1
+            if j >= 0 and plain(lines[j].text).rstrip().endswith(":"):
+                r = _sentence_route(plain(lines[j].text))
+        self._around[id(ln)] = r
+        return r
+
+    def hits(self, parts) -> Iterator[tuple[int, re.Match]]:
+        """(sentence index, match) for the first match of the patterns in each sentence."""
+        done = -1
+        for m in _scan(self.ctx, parts, self.text):
+            k = self.sentence_of(m.start())
+            if k != done:
+                done = k
+                yield k, m
+
+
+def _scan(ctx: Context, parts, text: str) -> Iterator[re.Match]:
+    """Non-overlapping matches of any of the patterns, tried only where one of their
+    leading literals starts a word (the engine's combined cue) when it can tell."""
+    cue = ctx.rx(list(parts))
+    lowered = text.lower()
+    cands = cue.candidates(lowered) if len(lowered) == len(text) and hasattr(cue, "candidates") else None
+    if cands is None:
+        yield from cue.rx.finditer(text)
+        return
+    end = -1
+    for pos in cands:
+        if pos >= end:
+            m = cue.rx.match(text, pos)
+            if m:
+                end = max(m.end(), pos + 1)
+                yield m
+
+
+def _routes(ctx: Context, signs) -> _Routes:
+    key = ("_routes", tuple(name for name, _ in signs))
+    if key not in ctx.extra:
+        ctx.extra[key] = _Routes(ctx, signs)
+    return ctx.extra[key]
 
 
 def _sentence_route(sentence: str) -> str | None:
-    routes = [C.route_of(c, 0) for _, c in C.clauses(sentence)]
-    return next((r for r in routes if r), None)
+    return next((r for r in (C.route_of(c, 0) for _, c in C.clauses(sentence)) if r), None)
 
 
-def _route_near(ctx: Context, k: int, signs) -> str | None:
-    """Where the text around sentence k sends the patient when its own clause says
-    nothing: the same line, then the next line (unless it names a sign of its own),
-    then the line that leads into a list ("Call 911 right away if you notice:")."""
-    pairs, per_line, order = _sentence_index(ctx)
-    ln = pairs[k][0]
-    mine = per_line[id(ln)]
-    for j in [j for j in mine if j > k] + [j for j in reversed(mine) if j < k]:
-        r = _sentence_route(pairs[j][1])
-        if r:
-            return r
-    body = ctx.draft.body
-    i = order.get(id(ln))
-    if i is None:
-        return None
-    if i + 1 < len(body) and not LIST_ITEM.match(body[i + 1].text):
-        nxt = plain(body[i + 1].text)
-        if not any(rx.search(nxt) for _, rx in signs):
-            r = _sentence_route(nxt)
-            if r:
-                return r
-    if LIST_ITEM.match(ln.text):
-        lines = ctx.draft.lines  # headings too: "Call 911 right away if you notice:" often parses as one
-        j = ln.no - 2
-        while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
-            j -= 1
-        if j >= 0 and plain(lines[j].text).rstrip().endswith(":"):
-            return _sentence_route(plain(lines[j].text))
-    return None
-
-
-def _clause_route(ctx: Context, k: int, parts: list[tuple[int, str]], ci: int, at: int, signs) -> str | None:
-    """Where the patient is sent for a sign at offset ``at`` of clause ci of sentence k:
-    that clause, then the sentence's later clauses, then its earlier ones, then around it."""
-    r = C.route_of(parts[ci][1], at)
-    if r:
-        return r
-    for cj in list(range(ci + 1, len(parts))) + list(range(ci - 1, -1, -1)):
-        r = C.route_of(parts[cj][1], 0 if cj > ci else len(parts[cj][1]))
-        if r:
-            return r
-    return _route_near(ctx, k, signs)
-
-
-def _sign_routes(ctx: Context, rx: re.Pattern, signs) -> Iterator[tuple[Line, str, str | None]]:
+def _sign_routes(ctx: Context, parts, signs) -> Iterator[tuple[Line, str, str | None]]:
     """(line, sentence, route) for each sentence naming a sign."""
-    pairs, _, _ = _sentence_index(ctx)
-    for k, (ln, s) in enumerate(pairs):
-        parts = C.clauses(s)
-        for ci, (_, clause) in enumerate(parts):
-            m = rx.search(clause)
-            if m:
-                yield ln, s, _clause_route(ctx, k, parts, ci, m.start(), signs)
-                break
+    routes = _routes(ctx, signs)
+    for k, m in routes.hits(parts):
+        ln, sentence = routes.pairs[k]
+        yield ln, sentence, routes.route(m.start())
 
 
 @rule("RR007")
@@ -297,32 +353,30 @@ def missing_red_flags(ctx: Context):
     for cond in conds:
         c = C.known().get(cond)
         for flag in c.red_flags if c else ():
-            if not flag.pattern.search(text):
+            if next(_scan(ctx, flag.parts, text), None) is None:
                 advice = f"Add it with who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=flag.flag, advice=advice)
-            elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.pattern, signs)):
+            elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.parts, signs)):
                 advice = f"Send it to the emergency line ({C.wording()['urgency']['emergency']}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=f"{flag.flag}, sent to 911 or the emergency department", advice=advice)
 
 
 @rule("RR008")
 def emergency_sign_sent_elsewhere(ctx: Context):
-    signs = C.signs_for(conditions_of(ctx))
-    pairs, _, _ = _sentence_index(ctx)
-    for k, (ln, s) in enumerate(pairs):
-        parts = C.clauses(s)
-        found = next(
-            (
-                name
-                for ci, (_, clause) in enumerate(parts)
-                for name, rx in signs
-                for m in [rx.search(clause)]
-                if m and _clause_route(ctx, k, parts, ci, m.start(), signs) == "other"
-            ),
-            None,
-        )
-        if found:
-            yield hit(ln.no, sign=found, text=_quote(s, 70))
+    conds = conditions_of(ctx)
+    signs = C.signs_for(conds)
+    routes = None
+    reported = -1
+    for m in _scan(ctx, C.sign_parts(tuple(conds)), ctx.draft.body_plain):
+        routes = routes or _routes(ctx, signs)
+        k = routes.sentence_of(m.start())
+        if k == reported:
+            continue
+        name = next((n for n, rx in signs if rx.match(routes.text, m.start())), "an emergency sign")
+        if routes.route(m.start()) == "other":
+            reported = k
+            ln, sentence = routes.pairs[k]
+            yield hit(ln.no, sign=name, text=_quote(sentence, 70))
 
 
 @rule("RR009")
