@@ -31,14 +31,14 @@ def test_rule_metadata(spec):
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
 def test_failing_example_fires(spec):
     cfg = config_from_mapping(spec.examples.get("config") or {})
-    report = run(spec.examples["fail"], kind=spec.kind, config=cfg, only=[spec.id])
+    report = run(spec.examples["fail"], kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id])
     assert spec.id in {f.rule for f in report.findings}
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.id)
 def test_passing_example_is_clean(spec):
     cfg = config_from_mapping(spec.examples.get("config") or {})
-    report = run(spec.examples["pass"], kind=spec.kind, config=cfg, only=[spec.id])
+    report = run(spec.examples["pass"], kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id])
     assert spec.id not in {f.rule for f in report.findings}
 
 
@@ -50,5 +50,5 @@ def test_ids_are_unique_across_catalogs():
 def test_every_message_placeholder_is_filled_by_its_failing_example():
     for spec in SPECS:
         cfg = config_from_mapping(spec.examples.get("config") or {})
-        for f in run(spec.examples["fail"], kind=spec.kind, config=cfg, only=[spec.id]).findings:
+        for f in run(spec.examples["fail"], kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id]).findings:
             assert "{" not in f.message, (spec.id, f.message)

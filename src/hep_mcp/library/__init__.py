@@ -27,7 +27,6 @@ from pydantic import (
     field_validator,
 )
 
-from hep_mcp.config import load_data
 from hep_mcp.errors import InputError, pydantic_message
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -90,8 +89,9 @@ class ConditionEntry(BaseModel):
 
 def default_red_flags(condition: str) -> list[str]:
     """The handout's red-flag wording for a condition (rules/data/red_flags.yaml)."""
-    data = load_data("red_flags.yaml")
-    return [data["emergency"], *data["conditions"].get(condition, [])]
+    from hep_mcp.rules import conditions as C
+
+    return [C.wording()["emergency"], *(f["text"] for f in C.condition_flags(condition))]
 
 
 def _parse(data: object, source: str) -> ConditionEntry:

@@ -21,6 +21,15 @@ class Condition(str, Enum):
     rotator_cuff_repair = "rotator_cuff_repair"
     low_back_pain = "low_back_pain"
     lower_limb_amputation = "lower_limb_amputation"
+    total_hip_replacement = "total_hip_replacement"
+    stroke = "stroke"
+    ankle_sprain = "ankle_sprain"
+    neck_pain = "neck_pain"
+    plantar_heel_pain = "plantar_heel_pain"
+    fall_prevention = "fall_prevention"
+    patellofemoral_pain = "patellofemoral_pain"
+    shoulder_pain = "shoulder_pain"
+    knee_osteoarthritis = "knee_osteoarthritis"
     other = "other"
 
 
@@ -106,3 +115,9 @@ class HEP(_Strict):
     accountability_line: Text = Field(default=DEFAULT_ACCOUNTABILITY, description="The accountability line the handout ends with (default below).")
     therapist_name: Name | None = Field(default=None, description="How the patient knows the therapist, shown on the handout, e.g. 'Sam'.")
     caregiver_name: Name | None = Field(default=None, description="The family member or caregiver the caregiver format is written to, e.g. 'Luis'.")
+    precautions: list[Text] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Precautions the therapist set, in plain words (lives alone, fall risk, weight-bearing "
+        "limits, walker or brace use, hip precautions). Shown on every format, first on the caregiver's.",
+    )

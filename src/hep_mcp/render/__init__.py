@@ -14,7 +14,7 @@ from jinja2 import PackageLoader, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hep_mcp.config import Config, default_config, load_data
+from hep_mcp.config import Config, default_config
 from hep_mcp.errors import InputError, MissingTherapistInput, pydantic_message
 from hep_mcp.model import HEP, Finding, Readability, Report
 from hep_mcp.templating import sandboxed
@@ -95,10 +95,44 @@ def coerce_hep(data: object, source: str = "hep") -> HEP:
 
 
 def red_flag_lines(hep: HEP) -> list[str]:
-    data = load_data("red_flags.yaml")
+    """The universal 911 line first, then the therapist's own red flags, or the
+    condition's (emergency, then today, then stop)."""
+    from hep_mcp.rules import conditions as C
+
     own = list(hep.response_rules.red_flags)
-    flags = own or list(data["conditions"].get(hep.condition.value, []))
-    return [data["emergency"], *flags]
+    flags = own or [f["text"] for f in C.condition_flags(hep.condition.value)]
+    return [C.wording()["emergency"], *flags]
+
+
+def red_flags_by_urgency(hep: HEP) -> dict[str, list[str]]:
+    """The same lines by urgency: emergency (call 911 now), today, stop."""
+    from hep_mcp.rules import conditions as C
+
+    out: dict[str, list[str]] = {u: [] for u in C.URGENCIES}
+    out["emergency"].append(C.wording()["emergency"])
+    own = list(hep.response_rules.red_flags)
+    if own:
+        for text in own:
+            out[C.urgency_of(text)].append(text)
+    else:
+        for f in C.condition_flags(hep.condition.value):
+            out[f["urgency"]].append(f["text"])
+    return out
+
+
+def effective(hep: HEP) -> HEP:
+    """The HEP as the patient gets it: where the therapist kept the default "something
+    feels different" wording, the condition's wording, which never sends an emergency
+    sign (new weakness after a stroke...) to the clinic."""
+    from hep_mcp.rules import conditions as C
+
+    rules = hep.response_rules
+    if "feels_different" in rules.model_fields_set:
+        return hep
+    text = C.feels_different_default(hep.condition.value, list(rules.red_flags))
+    if text is None:
+        return hep
+    return hep.model_copy(update={"response_rules": rules.model_copy(update={"feels_different": text})})
 
 
 def pain_points(hep: HEP, config: Config) -> int:
@@ -110,6 +144,8 @@ def pain_points(hep: HEP, config: Config) -> int:
 
 
 def context(hep: HEP, config: Config) -> dict:
+    hep = effective(hep)
+    by_urgency = red_flags_by_urgency(hep)
     return {
         "hep": hep,
         "name": hep.patient_first_name,
@@ -118,6 +154,11 @@ def context(hep: HEP, config: Config) -> dict:
         "count_word": _count_word(len(hep.exercises)),
         "pain_points": pain_points(hep, config),
         "red_flags": red_flag_lines(hep),
+        "emergency_flags": by_urgency["emergency"],
+        "today_flags": by_urgency["today"],
+        "stop_flags": by_urgency["stop"],
+        "feels_different": hep.response_rules.feels_different,
+        "precautions": list(hep.precautions),
         "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     }
 
@@ -163,7 +204,11 @@ def generate_hep(data: object, fmt: str = "print", config: Config | None = None,
         text, checked = rendered, html_to_text(rendered)
     else:
         text = checked = rendered
-    extra = {"confidence": hep.confidence, "confidence_change": hep.confidence_change}
+    extra = {
+        "confidence": hep.confidence,
+        "confidence_change": hep.confidence_change,
+        "red_flags": list(hep.response_rules.red_flags),
+    }
     report = run(checked, kind="hep", config=config, condition=hep.condition.value, extra=extra)
     findings = report.findings
     if line_map is not None:

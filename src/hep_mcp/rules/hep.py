@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
+from typing import Iterator
 
 from hep_mcp.config import load_data
+from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, hit, rule
 from hep_mcp.rules.parse import Line, plain, sentences
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-CONDITION_LABELS = {
-    "total_knee_replacement": "knee replacement",
-    "acl_reconstruction": "ACL reconstruction",
-    "hip_surgery": "hip surgery",
-    "rotator_cuff_repair": "rotator cuff repair",
-    "low_back_pain": "low back pain",
-    "lower_limb_amputation": "amputation with a prosthesis",
-}
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -214,36 +209,197 @@ def no_emergency_line(ctx: Context):
     yield hit(None)
 
 
-@lru_cache(maxsize=None)
-def _red_flags() -> dict:
-    return load_data("cues.yaml")["red_flags"]
-
-
 def conditions_of(ctx: Context) -> list[str]:
-    if ctx.condition and ctx.condition != "other":
-        return [ctx.condition]
-    if ctx.condition == "other":
-        return []
-    detected = []
-    for cond in load_data("cues.yaml")["condition_detect"]:
-        if ctx.first(f"condition_detect.{cond}") is not None:
-            detected.append(cond)
-    return detected
+    """The case's condition, or the conditions a free-text draft names (none for `other`)."""
+    if ctx.condition:
+        return [] if ctx.condition == "other" else [ctx.condition]
+    return C.detect(ctx.draft.text)
+
+
+class _Routes:
+    """Where the body's sentences send the patient, from one scan of the body for each
+    pattern (linear in the draft, whatever its shape). Offsets are into
+    ``draft.body_plain``: the body's sentences joined by newlines, which no
+    pattern crosses."""
+
+    def __init__(self, ctx: Context, signs):
+        self.ctx, self.signs = ctx, signs
+        self.pairs = pairs = ctx.draft.body_sentences
+        self.text = ctx.draft.body_plain
+        self.starts, pos = [], 0
+        for _, sentence in pairs:
+            self.starts.append(pos)
+            pos += len(sentence) + 1
+        emergency, other = C.route_parts()
+        found = [(m.start(), "emergency") for m in _scan(ctx, emergency, self.text)]
+        found += [(m.start(), "other") for m in _scan(ctx, other, self.text)]
+        found.sort()
+        self.at = [p for p, _ in found]
+        self.kind = [k for _, k in found]
+        self.semis = [i for i, ch in enumerate(self.text) if ch == ";"]
+        # each line's span of sentences (they are contiguous)
+        self.line_span: dict[int, tuple[int, int]] = {}
+        for k, (ln, sentence) in enumerate(pairs):
+            start, _ = self.line_span.get(id(ln), (self.starts[k], 0))
+            self.line_span[id(ln)] = (start, self.starts[k] + len(sentence))
+        self.order = {id(ln): i for i, ln in enumerate(ctx.draft.body)}
+        self._around: dict[int, str | None] = {}
+
+    def _first(self, lo: int, hi: int) -> str | None:
+        i = bisect.bisect_left(self.at, lo)
+        return self.kind[i] if i < len(self.at) and self.at[i] < hi else None
+
+    def _last(self, lo: int, hi: int) -> str | None:
+        i = bisect.bisect_left(self.at, hi) - 1
+        return self.kind[i] if i >= 0 and self.at[i] >= lo else None
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def route(self, pos: int) -> str | None:
+        """For a sign at offset ``pos``: the first route after it in its clause, else the
+        nearest before it; then the sentence's later clauses, then its earlier ones; then
+        the rest of the line after, then before; then the lines around it."""
+        k = self.sentence_of(pos)
+        s_lo, s_hi = self.starts[k], self.starts[k] + len(self.pairs[k][1])
+        j = bisect.bisect_left(self.semis, pos)
+        c_lo = self.semis[j - 1] + 1 if j > 0 and self.semis[j - 1] >= s_lo else s_lo
+        c_hi = self.semis[j] if j < len(self.semis) and self.semis[j] < s_hi else s_hi
+        ln = self.pairs[k][0]
+        l_lo, l_hi = self.line_span[id(ln)]
+        return (
+            self._first(pos, c_hi)
+            or self._last(c_lo, pos)
+            or self._first(c_hi, s_hi)
+            or self._last(s_lo, c_lo)
+            or self._first(s_hi, l_hi)
+            or self._last(l_lo, s_lo)
+            or self.around(ln)
+        )
+
+    def around(self, ln: Line) -> str | None:
+        """The next line (unless it names a sign of its own), then the line that leads
+        into a list ("Call 911 right away if you notice:", often parsed as a heading)."""
+        if id(ln) in self._around:
+            return self._around[id(ln)]
+        r = None
+        body, i = self.ctx.draft.body, self.order.get(id(ln))
+        if i is not None and i + 1 < len(body) and not LIST_ITEM.match(body[i + 1].text):
+            nxt = plain(body[i + 1].text)
+            if not any(rx.search(nxt) for _, rx in self.signs):
+                r = _sentence_route(nxt)
+        if r is None and LIST_ITEM.match(ln.text):
+            lines = self.ctx.draft.lines
+            j = ln.no - 2
+            while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
+                j -= 1
+            if j >= 0 and plain(lines[j].text).rstrip().endswith(":"):
+                r = _sentence_route(plain(lines[j].text))
+        self._around[id(ln)] = r
+        return r
+
+    def hits(self, parts) -> Iterator[tuple[int, re.Match]]:
+        """(sentence index, match) for the first match of the patterns in each sentence."""
+        done = -1
+        for m in _scan(self.ctx, parts, self.text):
+            k = self.sentence_of(m.start())
+            if k != done:
+                done = k
+                yield k, m
+
+
+def _scan(ctx: Context, parts, text: str) -> Iterator[re.Match]:
+    """Non-overlapping matches of any of the patterns, tried only where one of their
+    leading literals starts a word (the engine's combined cue) when it can tell."""
+    cue = ctx.rx(list(parts))
+    lowered = text.lower()
+    cands = cue.candidates(lowered) if len(lowered) == len(text) and hasattr(cue, "candidates") else None
+    if cands is None:
+        yield from cue.rx.finditer(text)
+        return
+    end = -1
+    for pos in cands:
+        if pos >= end:
+            m = cue.rx.match(text, pos)
+            if m:
+                end = max(m.end(), pos + 1)
+                yield m
+
+
+def _routes(ctx: Context, signs) -> _Routes:
+    key = ("_routes", tuple(name for name, _ in signs))
+    if key not in ctx.extra:
+        ctx.extra[key] = _Routes(ctx, signs)
+    return ctx.extra[key]
+
+
+def _sentence_route(sentence: str) -> str | None:
+    return next((r for r in (C.route_of(c, 0) for _, c in C.clauses(sentence)) if r), None)
+
+
+def _sign_routes(ctx: Context, parts, signs) -> Iterator[tuple[Line, str, str | None]]:
+    """(line, sentence, route) for each sentence naming a sign."""
+    routes = _routes(ctx, signs)
+    for k, m in routes.hits(parts):
+        ln, sentence = routes.pairs[k]
+        yield ln, sentence, routes.route(m.start())
 
 
 @rule("RR007")
 def missing_red_flags(ctx: Context):
     text = ctx.draft.text
-    for cond in conditions_of(ctx):
-        for flag, pats in _red_flags().get(cond, {}).items():
-            if not any(re.search(p, text, re.I) for p in pats):
-                label = CONDITION_LABELS.get(cond, cond)
-                yield hit(
-                    None,
-                    condition=label,
-                    flag=flag,
-                    advice=f"State the {flag} and who to call; `hep-mcp library {cond}` has wording.",
-                )
+    conds = conditions_of(ctx)
+    signs = C.signs_for(conds)
+    for cond in conds:
+        c = C.known().get(cond)
+        for flag in c.red_flags if c else ():
+            if next(_scan(ctx, flag.parts, text), None) is None:
+                advice = f"Add it with who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
+                yield hit(None, condition=c.label, flag=flag.flag, advice=advice)
+            elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.parts, signs)):
+                advice = f"Send it to the emergency line ({C.wording()['urgency']['emergency']}); `hep-mcp library {cond}` has the wording."
+                yield hit(None, condition=c.label, flag=f"{flag.flag}, sent to 911 or the emergency department", advice=advice)
+
+
+@rule("RR008")
+def emergency_sign_sent_elsewhere(ctx: Context):
+    conds = conditions_of(ctx)
+    signs = C.signs_for(conds)
+    routes = None
+    reported = -1
+    for m in _scan(ctx, C.sign_parts(tuple(conds)), ctx.draft.body_plain):
+        routes = routes or _routes(ctx, signs)
+        k = routes.sentence_of(m.start())
+        if k == reported:
+            continue
+        name = next((n for n, rx in signs if rx.match(routes.text, m.start())), "an emergency sign")
+        if routes.route(m.start()) == "other":
+            reported = k
+            ln, sentence = routes.pairs[k]
+            yield hit(ln.no, sign=name, text=_quote(sentence, 70))
+
+
+@rule("RR009")
+def condition_unknown(ctx: Context):
+    if ctx.condition is None and not C.detect(ctx.draft.text):
+        yield hit(None)
+
+
+@rule("RR010")
+def other_without_red_flags(ctx: Context):
+    if ctx.condition != "other":
+        return
+    if "red_flags" in ctx.extra:  # a structured HEP: the therapist's own list
+        if not ctx.extra["red_flags"]:
+            yield hit(None)
+        return
+    # a sentence with who to call and how soon, that is not the 911 line or the feels-different rule
+    universal, different = ctx.rx("emergency_signs"), C.feels_different_rule()
+    route = C.warning_route()
+    for _, s in ctx.draft.body_sentences:
+        if route.search(s) and not universal.search(s) and not different.search(s):
+            return
+    yield hit(None)
 
 
 # -- safety -----------------------------------------------------------------------------
