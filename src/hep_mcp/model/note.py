@@ -81,13 +81,16 @@ class Measure(_Strict):
     baseline: Value = Field(description="Value at the initial evaluation.")
     previous: Value | None = Field(default=None, description="Value at the previous progress report.")
     current: Value = Field(description="Value today.")
-    higher_is_better: bool = Field(default=True, description="False for pain scores, TUG time, ODI and the like.")
+    higher_is_better: bool | None = Field(
+        default=None,
+        description="Leave out for a measure in the catalog (pain, TUG, ODI, ...); required for any other measure.",
+    )
     mcid: Value | None = Field(default=None, gt=0, description="Minimal clinically important difference, if known.")
 
 
 class Goal(_Strict):
     text: Text = Field(description="The goal as written in the plan of care.")
-    term: Literal["short", "long"] = "long"
+    term: Literal["short", "long"] | None = None
     target_date: dt.date | None = None
     status: Literal["met", "progressing", "not_met", "revised"]
     measure: ShortText | None = Field(default=None, description="Name of the linked measure (as in measures[].name).")
