@@ -144,6 +144,10 @@ def check_structured(data: object, source: str, kind: str = "auto", config: Conf
     config = config or default_config()
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping with the HEP or note fields, got {type(data).__name__}")
+    if data.get("resourceType") in ("Bundle", "CarePlan"):  # FHIR R4, e.g. exported by `render --format fhir`
+        from hep_mcp.render.fhir_read import check_bundle
+
+        return check_bundle(data, source, config)
     if kind == "auto":
         if "exercises" in data or "patient_first_name" in data:
             kind = "hep"

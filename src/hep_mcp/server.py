@@ -175,7 +175,7 @@ def build_server(config=None) -> MCPServer:
     """
     from hep_mcp.check import check_draft
     from hep_mcp.config import default_config
-    from hep_mcp.render import FORMATS, GeneratedHEP
+    from hep_mcp.render import ALL_FORMATS, GeneratedHEP
     from hep_mcp.render import generate_hep as _generate_hep
 
     config = config or default_config()
@@ -189,7 +189,7 @@ def build_server(config=None) -> MCPServer:
     finally:
         root.removeHandler(guard)
 
-    HepFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+    HepFormat = Literal[tuple(ALL_FORMATS)]  # type: ignore[valid-type]
 
     @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
     def generate_hep(

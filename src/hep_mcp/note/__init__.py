@@ -26,7 +26,7 @@ from hep_mcp.note.adherence import AdherenceFigures, figures
 from hep_mcp.rules.measures import Resolved, resolve
 from hep_mcp.templating import sandboxed
 
-FORMATS = ("markdown", "text")
+FORMATS = ("markdown", "text", "fhir")
 TEMPLATE_FILES = {"markdown": "note.md.j2", "text": "note.txt.j2"}
 STATUS_WORDS = {"met": "Met", "progressing": "Progressing", "not_met": "Not met", "revised": "Revised"}
 
@@ -169,11 +169,24 @@ def facts(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
     }
 
 
-def progress_note(data: object, fmt: str = "markdown", config: Config | None = None, source: str = "note") -> NoteResult:
-    """Render the therapist's progress report and check what was rendered."""
+def progress_note(
+    data: object, fmt: str = "markdown", config: Config | None = None, source: str = "note", patient: str | None = None
+) -> NoteResult:
+    """Render the therapist's progress report and check what was rendered.
+
+    ``fhir``: a FHIR R4 Bundle (``hep_mcp.note.fhir``) carrying the plain-text report, which
+    is what the rules check."""
     from hep_mcp.rules import run
 
     config = config or default_config()
+    if fmt == "fhir":
+        from hep_mcp.note.fhir import note_bundle_json
+        from hep_mcp.render.fhir import check_patient_ref
+
+        check_patient_ref(patient)
+        result = progress_note(data, "text", config, source)
+        bundle = note_bundle_json(coerce_note(data, source), result.text, patient, source)
+        return result.model_copy(update={"format": "fhir", "text": bundle})
     note = coerce_note(data, source)
     text, fig = render(note, fmt, source)
     report = run(text, kind="note", config=config, extra={"note": facts(note, fig)})
