@@ -52,7 +52,7 @@ def _text(value: object) -> str | None:
     return value.get("text") if isinstance(value, dict) and isinstance(value.get("text"), str) else None
 
 
-def _conditions() -> dict[str, str]:
+def conditions_by_label() -> dict[str, str]:
     from hep_mcp.model.hep import CONDITIONS
     from hep_mcp.render.fhir import condition_label
 
@@ -102,7 +102,7 @@ def careplan_hep(data: dict) -> dict | None:
     pain = _POINTS.search(one("pain") or "")
     condition = "other"
     for a in plan.get("addresses") or []:
-        condition = _conditions().get(str(a.get("display", "")).lower(), condition)
+        condition = conditions_by_label().get(str(a.get("display", "")).lower(), condition)
     red = _own_red_flags(notes.get("red_flag", []), condition)
     hep: dict = {
         "patient_first_name": first,
@@ -186,7 +186,6 @@ def careplan_text(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["careplan_hep", "careplan_text", "is_fhir", "resources", "validate"]
 
 
 def note_text(data: dict) -> str | None:
@@ -205,24 +204,4 @@ def note_text(data: dict) -> str | None:
     return None
 
 
-def check_bundle(data: dict, source: str, config):
-    """Check a FHIR CarePlan bundle (or a progress-note bundle) with the same rules as its source."""
-    from hep_mcp.check import _unanchored, check_draft
-    from hep_mcp.render import generate_hep
-
-    validate(data, source)
-    if not resources(data, "CarePlan"):
-        text = note_text(data)
-        if text is None:
-            raise InputError(f"{source}: a FHIR bundle with no CarePlan and no progress note (DocumentReference) to check")
-        return check_draft(text, "note", config)
-    hep = careplan_hep(data)
-    if hep is not None:
-        try:
-            return _unanchored(generate_hep(hep, "print", config=config, source=source).report, "rendered")
-        except InputError:
-            pass  # not every part of a HEP: check the plan's text as written
-    condition = None
-    for a in resources(data, "CarePlan")[0].get("addresses") or []:
-        condition = _conditions().get(str(a.get("display", "")).lower(), condition)
-    return check_draft(careplan_text(data), "hep", config, condition=condition)
+__all__ = ["careplan_hep", "careplan_text", "conditions_by_label", "is_fhir", "note_text", "resources", "validate"]
