@@ -267,3 +267,51 @@ def test_goal_term_shown_only_when_given():
     assert "1. Walk to the bus stop. Measure:" in txt and "2. Garden for an hour (long term). Measure:" in txt
     md, _ = render(note(OK, goals=goals[:1]), "markdown")
     assert "Term" not in md and "term" not in md
+
+
+# -- free-text notes: NP022 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, actual",
+    [
+        ("O: TUG 18 -> 12 seconds (worse).", "an improvement"),
+        ("Pain worse, 6/10 to 3/10.", "an improvement"),
+        ("ODI got worse: 40% to 30%", "an improvement"),
+        ("Knee flexion improved from 110 to 95 degrees.", "a decline"),
+        ("Pain at rest improved from 3 to 5", "a decline"),
+        ("Knee extension worse, 10 to 3 degrees", "an improvement"),  # closer to 0 either sign
+        ("O: TUG improved from 18 to 12 seconds.", None),
+        ("Pain improved from 6/10 to 3/10", None),
+        ("KOOS pain improved from 40 to 60", None),  # KOOS: higher is better
+        ("Pain-free walking distance improved from 300 to 500 feet", None),  # not a pain score: no guess
+        ("Gait speed improved 0.9 to 0.6", None),  # m/s or seconds? the unit is not known
+        ("Visits 3 to 8; better", None),
+        ("Reporting period 2024-03-04 to 2024-03-15, pain better", None),
+        ("TUG 18 to 12 s and Berg 40 to 48, better", None),  # two changes, one word: not judged
+    ],
+)
+def test_free_text_change_word_against_the_catalog_direction(text, actual):
+    from hep_mcp.rules import run
+
+    findings = run(text, kind="note", only=["NP022"]).findings
+    if actual is None:
+        assert findings == []
+    else:
+        [f] = findings
+        assert f.severity == "error" and f.message.endswith(f"this is {actual}")
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text"])
+def test_structured_note_rows_never_trip_it_but_an_inverted_assessment_does(fmt):
+    from hep_mcp.note import progress_note
+
+    measures = [
+        {"name": "TUG", "unit": "seconds", "baseline": 18, "current": 12},
+        {"name": "Knee flexion", "unit": "degrees", "baseline": 110, "current": 95},
+        {"name": "Pain", "baseline": 6, "current": 3},
+    ]
+    data = {"patient": "Ana", "measures": measures, "assessment": "Strength is better."}
+    assert "NP022" not in {f.rule for f in progress_note(data, fmt).findings}
+    data["assessment"] = "Walking is slower: TUG 18 to 12 s, worse"
+    assert "NP022" in {f.rule for f in progress_note(data, fmt).findings}
