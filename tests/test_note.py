@@ -73,15 +73,24 @@ def test_clean_case_per_condition_has_no_findings(name):
 
 def test_measures_change_is_direction_aware_with_mcid():
     text = progress_note(case_input("clean_tkr_structured.yaml")).text
-    assert "| Knee bend (flexion), right (degrees) | 85 | 95 | 105 | +20 (better; higher is better) | 10: met |" in text
-    assert "| Timed Up and Go (seconds) | 18.5 | - | 13.2 | -5.3 (better; lower is better) | 2.5: met |" in text
+    assert "| Knee bend (flexion), right (degrees) | 85 | 95 | 105 | +20 (improved; higher is better) | 10: met |" in text
+    # TUG's direction comes from the measure catalog (the case gives none)
+    assert "| Timed Up and Go (seconds) | 18.5 | - | 13.2 | -5.3 (improved; lower is better) | 2.5: met |" in text
+    assert "| -3 (improved; lower is better) | 2 (Childs 2005; Farrar 2001): met |" in text
 
 
-def test_worse_and_mcid_not_met():
+@pytest.mark.parametrize(
+    "baseline, current, expected",
+    [
+        (100, 95, "change from baseline -5 (no meaningful change; higher is better); MCID 10: not met"),
+        (100, 88, "change from baseline -12 (declined; higher is better); MCID 10: decline beyond the MCID"),
+        (100, 100, "change from baseline 0 (no change; higher is better); MCID 10: not met"),
+    ],
+)
+def test_decline_and_mcid_not_met(baseline, current, expected):
     data = case_input("clean_tkr_structured.yaml")
-    data["measures"][0].update(baseline=100, current=95, mcid=10)
-    text = progress_note(data, fmt="text").text
-    assert "change from baseline -5 (worse; higher is better); MCID 10: not met" in text
+    data["measures"][0].update(baseline=baseline, current=current, mcid=10)
+    assert expected in progress_note(data, fmt="text").text
 
 
 def test_adherence_from_log_every_day():

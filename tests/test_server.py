@@ -82,7 +82,7 @@ async def test_generate_hep_format_enum_follows_render_formats(server):
         tool = next(t for t in (await c.list_tools()).tools if t.name == "generate_hep")
     prop = tool.input_schema["properties"]["format"]
     allowed = prop.get("enum") or [prop.get("const")]
-    assert sorted(allowed) == sorted(FORMATS)
+    assert sorted(allowed) == sorted(FORMATS + ("fhir",))
 
 
 # -- tools -----------------------------------------------------------------------------

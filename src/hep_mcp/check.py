@@ -144,6 +144,8 @@ def check_structured(data: object, source: str, kind: str = "auto", config: Conf
     config = config or default_config()
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a mapping with the HEP or note fields, got {type(data).__name__}")
+    if data.get("resourceType") in ("Bundle", "CarePlan"):  # FHIR R4, e.g. exported by `render --format fhir`
+        return check_fhir(data, source, config)
     if kind == "auto":
         if "exercises" in data or "patient_first_name" in data:
             kind = "hep"
@@ -161,6 +163,30 @@ def check_structured(data: object, source: str, kind: str = "auto", config: Conf
     from hep_mcp.note import progress_note
 
     return _unanchored(progress_note(data, config=config, source=source).report, "rendered")
+
+
+def check_fhir(data: dict, source: str, config: Config) -> Report:
+    """A FHIR CarePlan bundle (or a progress-note bundle): the same rules as on the HEP or note it holds."""
+    from hep_mcp.render import generate_hep
+    from hep_mcp.render.fhir_read import careplan_hep, careplan_text, conditions_by_label, note_text, resources, validate
+
+    validate(data, source)
+    if not resources(data, "CarePlan"):
+        text = note_text(data)
+        if text is None:
+            raise InputError(f"{source}: a FHIR bundle with no CarePlan and no progress note (DocumentReference) to check")
+        return check_draft(text, "note", config)
+    hep = careplan_hep(data)
+    if hep is not None:
+        try:
+            return _unanchored(generate_hep(hep, "print", config=config, source=source).report, "rendered")
+        except InputError:
+            pass  # not every part of a HEP: check the plan's text as written
+    labels = conditions_by_label()
+    condition = None
+    for a in resources(data, "CarePlan")[0].get("addresses") or []:
+        condition = labels.get(str(a.get("display", "")).lower(), condition)
+    return check_draft(careplan_text(data), "hep", config, condition=condition)
 
 
 def _unanchored(report: Report, what: str) -> Report:

@@ -197,7 +197,7 @@ def build_server(config=None) -> MCPServer:
     from hep_mcp.check import check_draft
     from hep_mcp.config import default_config
     from hep_mcp.model import HEP
-    from hep_mcp.render import FORMATS, GeneratedHEP
+    from hep_mcp.render import ALL_FORMATS, GeneratedHEP
     from hep_mcp.render import generate_hep as _generate_hep
 
     config = config or default_config()
@@ -211,7 +211,7 @@ def build_server(config=None) -> MCPServer:
     finally:
         root.removeHandler(guard)
 
-    HepFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
+    HepFormat = Literal[tuple(ALL_FORMATS)]  # type: ignore[valid-type]
     # The schema is the model's; validation is the model's too, in the plain function, after
     # any missing facts were asked for (so a missing milestone can be elicited, not refused).
     HepArg = Annotated[dict[str, Any], WithJsonSchema({"type": "object", "description": HEP_FIELDS})]
@@ -220,7 +220,7 @@ def build_server(config=None) -> MCPServer:
     @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
     async def generate_hep(
         hep: HepArg,
-        format: Annotated[HepFormat, Field(description=format_description("hep", FORMATS, "The patient's channel."))] = "print",
+        format: Annotated[HepFormat, Field(description=format_description("hep", ALL_FORMATS, "The patient's channel."))] = "print",
         ctx: Context = None,
     ) -> Annotated[CallToolResult, GeneratedHEP] | InputRequiredResult:
         def run(data):

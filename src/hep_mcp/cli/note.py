@@ -16,7 +16,7 @@ def register(sub) -> None:
         ),
     )
     p.add_argument("path", metavar="CASE", help="structured note or case file (.yaml .yml .json)")
-    p.add_argument("--format", dest="fmt", choices=("markdown", "text"), default="markdown")
+    p.add_argument("--format", dest="fmt", choices=("markdown", "text", "fhir"), default="markdown")
     p.add_argument("-o", "--output", metavar="FILE", help="write the note to FILE instead of stdout")
     p.add_argument(
         "--log",
@@ -24,6 +24,7 @@ def register(sub) -> None:
         help="adherence log from the clinic channel: CSV (a date column) or a JSON list of dates; replaces adherence.log",
     )
     p.add_argument("--config", metavar="FILE", help="clinic config (YAML)")
+    p.add_argument("--patient", metavar="REF", help="fhir only: the EHR's patient reference, e.g. Patient/123 (default: a first-name placeholder)")
     p.set_defaults(run=run)
 
 
@@ -48,7 +49,7 @@ def run(args) -> int:
             for key in ("scheduled", "completed"):
                 adherence.pop(key, None)
             data = {**data, "adherence": {**adherence, "log": dates}}
-        result = progress_note(data, fmt=args.fmt, config=config, source=source)
+        result = progress_note(data, fmt=args.fmt, config=config, source=source, patient=args.patient)
     except InputError as exc:
         error(str(exc))
         return 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-FORMATS = ("print", "html", "sms", "portal", "caregiver")  # hep_mcp.render.FORMATS (kept light to import)
+FORMATS = ("print", "html", "sms", "portal", "caregiver", "fhir")  # hep_mcp.render.FORMATS (kept light to import)
 
 
 def register(sub) -> None:
@@ -22,6 +22,7 @@ def register(sub) -> None:
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="print")
     p.add_argument("-o", "--output", metavar="FILE", help="write the rendered text to FILE instead of stdout")
     p.add_argument("--config", metavar="FILE", help="clinic config (YAML)")
+    p.add_argument("--patient", metavar="REF", help="fhir only: the EHR's patient reference, e.g. Patient/123 (default: a first-name placeholder)")
     p.set_defaults(run=run)
 
 
@@ -36,7 +37,7 @@ def run(args) -> int:
         return code
     try:
         data, source = load_case_input(args.path, config)
-        result = generate_hep(data, args.fmt, config=config, source=source)
+        result = generate_hep(data, args.fmt, config=config, source=source, patient=args.patient)
     except InputError as exc:
         error(str(exc))
         return 2

@@ -81,13 +81,18 @@ class Measure(_Strict):
     baseline: Value = Field(description="Value at the initial evaluation, e.g. 85.")
     previous: Value | None = Field(default=None, description="Value at the previous progress report, e.g. 95.")
     current: Value = Field(description="Value today, e.g. 105.")
-    higher_is_better: bool = Field(default=True, description="Direction of the measure: true when a higher value is better (range of motion, strength); false for pain scores, TUG time, ODI and the like.")
+    higher_is_better: bool | None = Field(
+        default=None,
+        description="Direction of the measure: true when a higher value is better (range of motion, strength), "
+        "false when lower is better (pain, TUG time, ODI). Leave out for a measure in the catalog; "
+        "required for any other measure.",
+    )
     mcid: Value | None = Field(default=None, gt=0, description="Minimal clinically important difference in the same unit, if known, e.g. 10.")
 
 
 class Goal(_Strict):
     text: Text = Field(description="The goal as written in the plan of care, e.g. 'Climb a flight of stairs with one rail'.")
-    term: Literal["short", "long"] = Field(default="long", description="Short-term or long-term goal.")
+    term: Literal["short", "long"] | None = Field(default=None, description="Short-term or long-term goal (shown only when given).")
     target_date: dt.date | None = Field(default=None, description="Date the goal should be met (YYYY-MM-DD), e.g. 2024-04-19.")
     status: Literal["met", "progressing", "not_met", "revised"] = Field(description="Progress toward the goal this period.")
     measure: ShortText | None = Field(default=None, description="Name of the linked measure, exactly as in measures[].name, e.g. 'Knee bend (flexion), right'.")

@@ -2,7 +2,9 @@
 
 ``progress_note(data, fmt, config, source)`` validates the therapist's input
 (``hep_mcp.model.note.ProgressNote``), computes what can be computed (change
-against baseline, direction-aware; MCID met or not; HEP adherence figures from
+against baseline in the measure's direction, from the therapist or the outcome-measure
+catalog (``rules/data/measures.yaml``); improved / declined / no meaningful change against
+the MCID; HEP adherence figures from
 counts or the channel's log), renders a template file (``note/templates``) in a
 sandboxed ``StrictUndefined`` environment and runs the note rules on the
 rendered text, with the structured facts passed to the rules.
@@ -21,9 +23,10 @@ from hep_mcp.errors import InputError, pydantic_message
 from hep_mcp.model import Finding, Report
 from hep_mcp.model.note import Measure, ProgressNote
 from hep_mcp.note.adherence import AdherenceFigures, figures
+from hep_mcp.rules.measures import Resolved, resolve
 from hep_mcp.templating import sandboxed
 
-FORMATS = ("markdown", "text")
+FORMATS = ("markdown", "text", "fhir")
 TEMPLATE_FILES = {"markdown": "note.md.j2", "text": "note.txt.j2"}
 STATUS_WORDS = {"met": "Met", "progressing": "Progressing", "not_met": "Not met", "revised": "Revised"}
 
@@ -69,15 +72,30 @@ def signed(value: float) -> str:
     return f"+{text}" if value > 0 else (f"-{text}" if value < 0 else "0")
 
 
-def measure_row(m: Measure) -> dict:
-    """Change against baseline, direction-aware, and whether it reaches the MCID."""
+def judge(r: Resolved, m: Measure) -> tuple[float, str, bool | None]:
+    """(improvement, verdict word, MCID met) for baseline to current."""
+    gain = r.gain(m.baseline, m.current)
+    if gain == 0:
+        return gain, "no change", None if r.mcid is None else False
+    if r.mcid is None:
+        return gain, "improved" if gain > 0 else "declined", None
+    if gain >= r.mcid:
+        return gain, "improved", True
+    if -gain >= r.mcid:
+        return gain, "declined", False
+    return gain, "no meaningful change", False
+
+
+def measure_row(m: Measure, r: Resolved) -> dict:
+    """Change against baseline in the measure's direction, judged against the MCID when one is known."""
     delta = m.current - m.baseline
-    gain = delta if m.higher_is_better else -delta
-    verdict = "better" if gain > 0 else ("worse" if gain < 0 else "no change")
-    if m.mcid is None:
-        mcid = "not given"
+    gain, verdict, met = judge(r, m)
+    if r.mcid is None:
+        mcid = "none applied (unit not given)" if r.no_mcid == "unit not given" else "none known"
     else:
-        mcid = f"{num(m.mcid)}: {'met' if gain >= m.mcid else 'not met'}"
+        cite = f" ({r.cite})" if r.mcid_from == "catalog" and r.cite else ""
+        outcome = "met" if met else ("decline beyond the MCID" if -gain >= r.mcid else "not met")
+        mcid = f"{num(r.mcid)}{cite}: {outcome}"
     unit = f" {m.unit}" if m.unit else ""
     return {
         "m": m,
@@ -86,9 +104,15 @@ def measure_row(m: Measure) -> dict:
         "change": signed(delta),
         "verdict": verdict,
         "mcid": mcid,
-        "mcid_met": None if m.mcid is None else gain >= m.mcid,
-        "direction": "higher is better" if m.higher_is_better else "lower is better",
+        "mcid_met": met,
+        "direction": r.direction_words,
+        "catalog": r.entry.name if r.entry else None,
     }
+
+
+def resolved(note: ProgressNote, source: str = "note") -> list[Resolved]:
+    """Each measure's direction and MCID (therapist's, else the catalog's); InputError naming the field otherwise."""
+    return [resolve(m, i, source) for i, m in enumerate(note.measures)]
 
 
 def coerce_note(data: object, source: str = "note") -> ProgressNote:
@@ -102,17 +126,19 @@ def coerce_note(data: object, source: str = "note") -> ProgressNote:
         raise InputError(f"{source}: {pydantic_message(exc, model=ProgressNote)}") from None
 
 
-def context(note: ProgressNote, fig: AdherenceFigures | None, clinic=None) -> dict:
+def context(note: ProgressNote, fig: AdherenceFigures | None, source: str = "note", clinic=None) -> dict:
+    rows = {m.name.lower(): measure_row(m, r) for m, r in zip(note.measures, resolved(note, source))}
     goals = []
     for i, g in enumerate(note.goals, start=1):
         m = note.measure(g.measure)
-        goals.append({"n": i, "g": g, "status": STATUS_WORDS[g.status], "m": m, "row": measure_row(m) if m else None})
+        goals.append({"n": i, "g": g, "status": STATUS_WORDS[g.status], "m": m, "row": rows[m.name.lower()] if m else None})
     return {
         "note": note,
         "period": note.period,
         "days": note.period.days_covered if note.period else None,
-        "measures": [measure_row(m) for m in note.measures],
+        "measures": list(rows.values()),
         "goals": goals,
+        "terms": any(g.term for g in note.goals),
         "adh": note.adherence,
         "fig": fig,
         "missed_dates": ", ".join(d.isoformat() for d in fig.missed_dates) if fig else "",
@@ -126,8 +152,9 @@ def render(
     if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
         raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
     fig = figures(note.adherence, note.period, source)
+    ctx = context(note, fig, source, clinic)
     template = environment().get_template(TEMPLATE_FILES[fmt])
-    return template.render(**context(note, fig, clinic)), fig
+    return template.render(**ctx), fig
 
 
 def facts(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
@@ -145,11 +172,24 @@ def facts(note: ProgressNote, fig: AdherenceFigures | None) -> dict:
     }
 
 
-def progress_note(data: object, fmt: str = "markdown", config: Config | None = None, source: str = "note") -> NoteResult:
-    """Render the therapist's progress report and check what was rendered."""
+def progress_note(
+    data: object, fmt: str = "markdown", config: Config | None = None, source: str = "note", patient: str | None = None
+) -> NoteResult:
+    """Render the therapist's progress report and check what was rendered.
+
+    ``fhir``: a FHIR R4 Bundle (``hep_mcp.note.fhir``) carrying the plain-text report, which
+    is what the rules check."""
     from hep_mcp.rules import run
 
     config = config or default_config()
+    if fmt == "fhir":
+        from hep_mcp.note.fhir import note_bundle_json
+        from hep_mcp.render.fhir import check_patient_ref
+
+        check_patient_ref(patient)
+        result = progress_note(data, "text", config, source)
+        bundle = note_bundle_json(coerce_note(data, source), result.text, patient, source)
+        return result.model_copy(update={"format": "fhir", "text": bundle})
     note = coerce_note(data, source)
     text, fig = render(note, fmt, source, clinic=config.clinic)
     report = run(text, kind="note", config=config, extra={"note": facts(note, fig)})

@@ -19,7 +19,9 @@ from hep_mcp.errors import InputError, MissingTherapistInput, pydantic_message
 from hep_mcp.model import HEP, Finding, Readability, Report
 from hep_mcp.templating import sandboxed
 
-FORMATS = ("print", "html", "sms", "portal", "caregiver")
+FORMATS = ("print", "html", "sms", "portal", "caregiver")  # what the patient reads
+EXPORT_FORMATS = ("fhir",)  # for the EHR: a FHIR R4 Bundle (hep_mcp.render.fhir)
+ALL_FORMATS = FORMATS + EXPORT_FORMATS
 TEMPLATE_FILES = {
     "print": "print.md.j2",
     "html": "handout.html.j2",
@@ -175,7 +177,9 @@ def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
     return template.render(**context(hep, config or default_config()))
 
 
-def generate_hep(data: object, fmt: str = "print", config: Config | None = None, source: str = "hep") -> GeneratedHEP:
+def generate_hep(
+    data: object, fmt: str = "print", config: Config | None = None, source: str = "hep", patient: str | None = None
+) -> GeneratedHEP:
     """Render the therapist's HEP for a channel and check what was rendered.
 
     The rules read what the patient gets: the Markdown or plain text itself; the
@@ -185,10 +189,16 @@ def generate_hep(data: object, fmt: str = "print", config: Config | None = None,
     """
     from hep_mcp.rules import run
 
-    if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
-        raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
+    if not isinstance(fmt, str) or fmt not in ALL_FORMATS:
+        raise InputError(f"format: expected one of {', '.join(ALL_FORMATS)}, got {fmt!r:.60}")
     config = config or default_config()
     hep = coerce_hep(data, source)
+    if fmt == "fhir":  # a FHIR R4 Bundle; the rules read the print handout it carries (hep_mcp.render.fhir)
+        from hep_mcp.render.fhir import hep_bundle_json
+
+        bundle = hep_bundle_json(hep, config, patient)
+        result = generate_hep(hep, "print", config, source)
+        return result.model_copy(update={"format": "fhir", "text": bundle})
     rendered = render(hep, fmt, config)
     messages = None
     line_map: dict[int, int] | None = None

@@ -160,6 +160,51 @@ def no_baseline(ctx: Context):
         yield hit(first.no)
 
 
+_CLAUSE = re.compile(r"[;\n]|\.(?:\s|$)")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _change_measure(prefix: str):
+    """The catalog entry the words before a change name ("O: TUG improved from" -> TUG), or None."""
+    from hep_mcp.rules.measures import identify
+
+    filler = {str(w).lower() for w in load_data("note_cues.yaml")["change_filler"]}
+    for part in dict.fromkeys((prefix.rsplit(":", 1)[-1], prefix)):  # after a "O:" label first
+        words = [w for w in _WORD.findall(part) if w.lower() not in filler][-8:]
+        for i in range(len(words)):  # the longest tail naming a measure: "pain-free walking distance" is none
+            name = " ".join(words[i:])
+            entry = identify(name)
+            if entry is not None:
+                return name, entry
+    return None
+
+
+@rule("NP022")
+def change_word_against_direction(ctx: Context):
+    from hep_mcp.rules.measures import DIRECTION_WORDS
+
+    # Structured notes too: the tool's own rows never write "N to M", the therapist's assessment may
+    pair, good, bad = cue("change_pair"), cue("change_improved"), cue("change_declined")
+    for ln in ctx.draft.lines:
+        for clause in _CLAUSE.split(undated(ln.text)):
+            pairs = list(pair.finditer(clause))
+            words = [("improved", m.group(0)) for m in good.finditer(clause)] + [("declined", m.group(0)) for m in bad.finditer(clause)]
+            if len(pairs) != 1 or len(words) != 1:
+                continue  # none, or more than one change or verdict in the clause: not ours to judge
+            m = pairs[0]
+            found = _change_measure(clause[: m.start()])
+            if found is None or found[1].direction is None:
+                continue
+            name, entry = found
+            before, after = float(m.group(1)), float(m.group(2))
+            gain = {"higher": after - before, "lower": before - after}.get(entry.direction, abs(before) - abs(after))
+            said, word = words[0]
+            actual = "an improvement" if gain > 0 else ("a decline" if gain < 0 else "no change")
+            if (said == "improved" and gain < 0) or (said == "declined" and gain > 0):
+                yield hit(ln.no, measure=name, before=m.group(1), after=m.group(2), word=word, entry=entry.name,
+                          direction=DIRECTION_WORDS[entry.direction], actual=actual)
+
+
 # -- goals and assessment -----------------------------------------------------------------------
 
 TABLE_SEPARATOR = re.compile(r"^\s*\|[\s:|\-]+\|?\s*$")
