@@ -23,7 +23,7 @@ from mcp import Client  # noqa: E402
 
 from hep_mcp.model import HEP, CONDITIONS  # noqa: E402
 from hep_mcp.model.note import ProgressNote  # noqa: E402
-from hep_mcp.render import FORMATS  # noqa: E402
+from hep_mcp.render import ALL_FORMATS as FORMATS  # noqa: E402  (patient formats and exports)
 from hep_mcp.schema import format_description, model_schema, portable, problems, walk  # noqa: E402
 from hep_mcp.server import build_server  # noqa: E402
 

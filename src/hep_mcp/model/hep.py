@@ -119,5 +119,6 @@ class HEP(_Strict):
         default_factory=list,
         max_length=10,
         description="Precautions the therapist set, in plain words (lives alone, fall risk, weight-bearing "
-        "limits, walker or brace use, hip precautions). Shown on every format, first on the caregiver's.",
+        "limits, walker or brace use, hip precautions). Shown on every format, first on the caregiver's. "
+        "e.g. 'Use your walker for every step, also at night.'",
     )
