@@ -10,7 +10,7 @@ def register(sub) -> None:
         "note",
         help="render a progress note from structured input (YAML/JSON) and check it",
         description=(
-            "Render a progress report (Markdown, or plain text for pasting into an EHR) from a structured "
+            "Render a progress report (Markdown, plain text for pasting into an EHR, or a FHIR R4 bundle) from a structured "
             "note or a fixture case (its input:), then check it with the note rules. Findings go to stderr. "
             "Exit 0: ready; 1: error findings; 2: bad input."
         ),

@@ -13,7 +13,8 @@ def register(sub) -> None:
         help="render a structured HEP (YAML/JSON) for the patient's channel and check it",
         description=(
             "Render the therapist's six-element HEP (or a fixture case's input:) as a print handout, "
-            "an HTML page, numbered text messages, a portal message or a caregiver handout, then check "
+            "an HTML page, numbered text messages, a portal message, a caregiver handout or a FHIR R4 bundle "
+            "for the EHR (fhir), then check "
             "the rendered text. The text goes to stdout (or -o FILE), findings to stderr. "
             "Exit 0: ready; 1: error findings (the draft is still printed); 2: bad input."
         ),
