@@ -186,6 +186,7 @@ def context(hep: HEP, config: Config, fmt: str = "print") -> dict:
         "therapist_name": hep.therapist_name,
         "exercises": hep.exercises,
         "count_word": _count_word(len(hep.exercises)),
+        "count_exercises": _count_word(len(hep.exercises)) + (" exercise" if len(hep.exercises) == 1 else " exercises"),
         "pain_points": pain_points(hep, config),
         "red_flags": [phone(line) for line in red_flag_lines(hep)],
         "precautions": [phone(p) for p in getattr(hep, "precautions", None) or []],
@@ -219,21 +220,21 @@ SMS_PARTS = ("plan", "warning", "reminder")
 def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
     """The three message sources, each at the fullest wording that fits its budget.
 
-    The plan drops the place, then the pointer to the full plan, then the routine anchor
-    before it goes over 3 messages;
-    the reminder drops the anchor, then the log line, to stay one message. What still
-    does not fit is reported (FM005), never cut.
+    The plan drops the place, then the pointer to the full plan, then the name, then the
+    routine anchor before it goes over 3 messages; the reminder drops the anchor, then
+    the name, then the log line, to stay one message (the templates say which is which).
+    What still does not fit is sent whole and reported (FM005), never cut.
     """
-    from hep_mcp.render.sms import split, to_gsm_twins
+    from hep_mcp.render.sms import is_gsm7, split, to_gsm_twins
 
     env = environment()
     ctx = context(hep, config, "sms")
     budget = _outputs()["sms_budget"]
     out = {}
-    for part, tiers in (("plan", (0, 1, 2, 3)), ("warning", (0,)), ("reminder", (0, 1, 2))):
+    for part, tiers in (("plan", (0, 1, 2, 3, 4)), ("warning", (0,)), ("reminder", (0, 1, 2, 3))):
         template = env.get_template(f"sms_{part}.txt.j2")
         for tier in tiers:
-            source = to_gsm_twins(template.render(**ctx, tier=tier))
+            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=is_gsm7(to_gsm_twins(hep.patient_first_name))))
             if part not in budget or len(split(source).messages) <= budget[part]:
                 break
         out[part] = source
