@@ -270,3 +270,22 @@ def test_long_unbreakable_values_never_push_safety_lines_off_the_page(fmt, tmp_p
         assert squash(line.rstrip(".")) in printed, f"missing from the printed page: {line[:80]!r}"
     for ex in data["exercises"]:
         assert squash(ex["description"]) in printed and squash(ex["dose"]) in printed
+
+
+@needs_chromium
+def test_a_library_picture_shows_in_the_printed_page_offline(tmp_path):
+    from tests.test_render_images import SVG
+
+    lib = tmp_path / "library"
+    lib.mkdir()
+    (lib / "bridge.svg").write_text(SVG, encoding="utf-8")
+    config = load_config(CLINIC).model_copy(update={"library_dirs": (str(lib),)})
+    data = yaml.safe_load(EXAMPLES[0].read_text(encoding="utf-8"))
+    data["exercises"][0] |= {"image": "bridge.svg", "image_alt": "A drawing of the exercise"}
+    page = generate_hep(data, "html", config=config).text
+    probe = tmp_path / "pic.html"
+    script = ("<script>var i = document.images[0]; var p = document.createElement('pre'); p.id = 'pic';"
+              "p.textContent = i.complete + ' ' + i.naturalWidth + ' ' + i.alt; document.body.appendChild(p);</script>")
+    probe.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
+    out = chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout.decode("utf-8")
+    assert '<pre id="pic">true 10 A drawing of the exercise</pre>' in out
