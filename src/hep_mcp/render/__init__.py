@@ -225,7 +225,7 @@ def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
     the name, then the log line, to stay one message (the templates say which is which).
     What still does not fit is sent whole and reported (FM005), never cut.
     """
-    from hep_mcp.render.sms import is_gsm7, split, to_gsm_twins
+    from hep_mcp.render.sms import at_least, is_gsm7, split, to_gsm_twins
 
     env = environment()
     ctx = context(hep, config, "sms")
@@ -235,7 +235,9 @@ def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
         template = env.get_template(f"sms_{part}.txt.j2")
         for tier in tiers:
             source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=is_gsm7(to_gsm_twins(hep.patient_first_name))))
-            if part not in budget or len(split(source).messages) <= budget[part]:
+            if part not in budget or tier == tiers[-1]:
+                break
+            if at_least(source) <= budget[part] and len(split(source).messages) <= budget[part]:
                 break
         out[part] = source
     return out
@@ -285,7 +287,7 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
         text_offset += sms.text.count("\n") + 1
     checked = "\n\n".join(checked_parts)
     on_sms, on_plan = _sms_scope()
-    counts = {"plan": len(series["plan"].messages), "reminder": len(series["reminder"].messages)}
+    counts = {part: len(series[part].messages) for part in SMS_PARTS}
     extra = {"confidence": hep.confidence, "confidence_change": hep.confidence_change, "rendered": True, "sms_counts": counts}
     report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra)
     findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in report.findings]

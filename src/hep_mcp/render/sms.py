@@ -236,14 +236,11 @@ def split(source: str, number_one: bool = True) -> SMS:
     width = 4  # "1/9 "
     while True:
         packed = pack(source, width)
-        packed.bodies = [b for b in packed.bodies if b]
-        n = len(packed.bodies)
+        n = len([b for b in packed.bodies if b])
         need = 2 * len(str(n)) + 2
         if need <= width:
             break
         width = need
-    # empty bodies were removed: recompute where each source line starts
-    packed = pack(source, width)
     keep = [i for i, b in enumerate(packed.bodies) if b]
     renumber = {old: new for new, old in enumerate(keep)}
     bodies = [packed.bodies[i] for i in keep]
@@ -332,6 +329,16 @@ def graphemes(text: str) -> list[str]:
             out.append(ch)
         ri_run = ri_run + 1 if _is_regional(ch) else 0
     return out
+
+
+def at_least(source: str) -> int:
+    """A quick lower bound on the messages ``split(source)`` makes (no packing)."""
+    total = 0
+    for group in groups_of(source):
+        text = " ".join(line for _, line in group)
+        length, _ = message_cost(text)  # no message holds more than 160 of these units
+        total += -(-length // (GSM_LIMIT + 1))  # +1: the space the join adds at each break
+    return total
 
 
 def strip_counter(message: str) -> str:

@@ -557,7 +557,7 @@ def sms_over_budget(ctx: Context):
     if counts is None:
         totals = [int(m.group(2)) for m in _COUNTER.finditer(ctx.draft.text)]
         counts = {"plan": max(totals)} if totals else {}
-    names = {"plan": "The text-message plan", "reminder": "The daily reminder"}
+    names = {"plan": "The text-message plan", "warning": "The warning signs", "reminder": "The daily reminder"}
     for part, count in counts.items():
         if count > budget[part]:
             yield hit(None, what=names[part], count=count, budget=budget[part])
