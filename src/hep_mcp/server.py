@@ -78,7 +78,9 @@ HEP_FIELDS = (
     "schedule {when, where, trigger (an existing routine), amount}; "
     "feedback {channel (clinic's official channel), log, problem}; "
     "milestone {what, target, by_when}. Optional: response_rules {pain_threshold_points, missed_day, "
-    "feels_different, red_flags[]}, confidence (0-10), therapist_name."
+    "feels_different, red_flags[]}, confidence (0-10), confidence_change, therapist_name, caregiver_name, "
+    "changes[] (what changed since last version and why), and per exercise image + image_alt (a picture "
+    "file in the clinic's library folder)."
 )
 NOTE_FIELDS = (
     "The therapist's progress report as an object: patient, period (start, end, written), therapist "
@@ -194,7 +196,11 @@ def build_server(config=None) -> MCPServer:
     @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
     def generate_hep(
         hep: Annotated[dict[str, Any], Field(description=HEP_FIELDS)],
-        format: Annotated[HepFormat, Field(description="The patient's channel.")] = "print",
+        format: Annotated[HepFormat, Field(description=(
+            "The patient's channel: print (Markdown), html (large print, 14 pt), html_large (16 pt), "
+            "sms (a plan of at most 3 texts, the warning signs, a daily reminder), portal, caregiver, "
+            "caregiver_html (printable)."
+        ))] = "print",
     ) -> Annotated[CallToolResult, GeneratedHEP]:
         result = _plain("generate_hep", _generate_hep, hep, format, config=config, source="hep")
         return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
