@@ -118,8 +118,8 @@ class HEP(_Strict):
     )
     accountability: bool = Field(default=True, description="End with the accountability line.")
     accountability_line: Text = Field(default=DEFAULT_ACCOUNTABILITY)
-    therapist_name: Name | None = Field(default=None, description="Shown as who wrote the plan.")
-    caregiver_name: Name | None = Field(default=None, description="For the caregiver formats.")
+    therapist_name: Name | None = None
+    caregiver_name: Name | None = Field(default=None, description="For the caregiver format.")
     changes: list[Text] = Field(
         default_factory=list,
         max_length=5,
