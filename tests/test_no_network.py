@@ -111,7 +111,8 @@ def test_serve_stdio_writes_nothing_and_opens_no_connection(sandbox):
     pytest.importorskip("mcp")
     home, work, env = sandbox
     before = tree(home, work)
-    tkr = __import__("yaml").safe_load((EXAMPLES / "tkr.yaml").read_text(encoding="utf-8"))
+    # low back: its red flags name 911 and the emergency department, so it is ready without a clinic phone
+    tkr = __import__("yaml").safe_load((EXAMPLES / "low_back.yaml").read_text(encoding="utf-8"))
     msgs = [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize",
          "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},

@@ -12,17 +12,25 @@ import pytest
 import yaml
 
 from hep_mcp.cli import main
+from hep_mcp.config import load_config
 from hep_mcp.errors import InputError, MissingTherapistInput
-from hep_mcp.render import FORMATS, GeneratedHEP, environment, generate_hep
+from hep_mcp.render import FORMATS, GeneratedHEP, environment
+from hep_mcp.render import generate_hep as _generate_hep
 from hep_mcp.render.checkable import html_to_text
 from hep_mcp.render.sms import message_cost, strip_counter
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "src" / "hep_mcp" / "examples"
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "render"
-EXT = {"print": "md", "html": "html", "sms": "txt", "portal": "txt", "caregiver": "md"}
+EXT = {"print": "md", "html": "html", "html_large": "html", "sms": "txt", "portal": "txt", "caregiver": "md", "caregiver_html": "html"}
+CLINIC = EXAMPLES / "clinic" / "clinic.yaml"
 CASES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 UPDATE = os.environ.get("HEP_MCP_UPDATE_SNAPSHOTS") == "1"
+
+
+def generate_hep(data, fmt="print", config=None, **kw):
+    """The example clinic's config unless a test gives its own (its phone fills call-the-clinic lines)."""
+    return _generate_hep(data, fmt, config=config or load_config(CLINIC), **kw)
 
 
 def load(stem: str) -> dict:
@@ -31,7 +39,8 @@ def load(stem: str) -> dict:
 
 @pytest.fixture(scope="module")
 def rendered() -> dict[tuple[str, str], GeneratedHEP]:
-    return {(stem, fmt): generate_hep(load(stem), fmt) for stem in CASES for fmt in FORMATS}
+    config = load_config(CLINIC)  # the example clinic: its phone goes into every call-the-clinic line
+    return {(stem, fmt): generate_hep(load(stem), fmt, config=config) for stem in CASES for fmt in FORMATS}
 
 
 def test_five_conditions_have_a_clean_example():
@@ -80,11 +89,18 @@ def test_same_input_same_bytes(fmt):
 def test_every_format_carries_the_therapists_content(rendered, fmt):
     data = load("acl")
     text = rendered[("acl", fmt)].text
-    if fmt == "sms":
-        text = " ".join(strip_counter(m) for m in rendered[("acl", fmt)].messages)
-    if fmt == "html":
+    if fmt == "sms":  # the short set: names, doses, when, the pain rule, where to report, the warning signs
+        r = rendered[("acl", fmt)]
+        flat = " ".join(" ".join(strip_counter(m) for m in [*r.messages, *r.warning_messages, r.reminder]).split())
+        for ex in data["exercises"]:
+            assert f"{ex['name']}: {ex['dose']}" in flat
+        assert data["schedule"]["when"] in flat and data["feedback"]["problem"] in flat
+        assert data["feedback"]["log"] in flat
+        assert "more than 2 points" in flat and "call 911" in flat and "(555) 010-4477" in flat
+        return
+    if fmt.endswith("html") or fmt == "html_large":
         text = html_to_text(text)
-    flat = " ".join(text.split())
+    flat = " ".join(text.replace("**", "").split())
     for ex in data["exercises"]:
         for key in ("name", "description", "tie_back", "dose"):
             assert " ".join(ex[key].split()) in flat, (fmt, key)
@@ -95,43 +111,72 @@ def test_every_format_carries_the_therapists_content(rendered, fmt):
     assert data["feedback"]["log"] in flat and data["feedback"]["problem"] in flat
     assert "more than 2 points" in flat
     assert "call 911" in flat  # the emergency red flag from rules/data/red_flags.yaml
+    assert "call the clinic at (555) 010-4477 today" in flat  # the clinic's phone in the call-the-clinic line
+    assert "Riverside Physical Therapy" in flat and "After hours: (555) 010-4478" in flat
 
 
 def test_formats_differ(rendered):
     texts = {rendered[("tkr", fmt)].text for fmt in FORMATS}
     assert len(texts) == len(FORMATS)
+    assert "html { font-size: 14pt; }" in rendered[("tkr", "html")].text
+    assert "html { font-size: 16pt; }" in rendered[("tkr", "html_large")].text
 
 
 def test_unknown_format_is_an_input_error():
-    with pytest.raises(InputError, match="format: expected one of print, html, sms, portal, caregiver"):
+    with pytest.raises(InputError, match="format: expected one of print, html, html_large, sms, portal, caregiver, caregiver_html"):
         generate_hep(load("tkr"), "pdf")
 
 
 # -- sms -------------------------------------------------------------------------------
 
 
+SENTENCE_END = re.compile(r"[.!?:][\"')]*$")
+
+
 @pytest.mark.parametrize("stem", CASES)
-def test_sms_messages_fit_numbered_plan_first_checkin_last(rendered, stem):
+def test_sms_set_plan_in_three_reminder_in_one_no_message_ends_mid_sentence(rendered, stem):
     result = rendered[(stem, "sms")]
-    msgs = result.messages
-    assert msgs and len(msgs) >= 5
-    for k, m in enumerate(msgs, start=1):
-        assert m.startswith(f"{k}/{len(msgs)} ")
-        length, limit = message_cost(m)
-        assert length <= limit == 160, (k, length)
+    plan, warning, reminder = result.messages, result.warning_messages, result.reminder
+    assert 1 <= len(plan) <= 3, plan
+    assert warning and reminder and "\n" not in reminder.strip()
+    for msgs in (plan, warning, [reminder]):
+        for k, m in enumerate(msgs, start=1):
+            if len(msgs) > 1:
+                assert m.startswith(f"{k}/{len(msgs)} ")
+            length, limit = message_cost(m)
+            assert length <= limit == 160, (k, length)
+            assert SENTENCE_END.search(m.rstrip()), f"ends mid-sentence: {m[-40:]!r}"
     data = load(stem)
-    assert msgs[0].startswith(f"1/{len(msgs)} Hi {data['patient_first_name']}, here is your home exercise plan")
-    assert data["feedback"]["problem"] in msgs[-1]
-    assert result.text == "\n\n".join(msgs) + "\n"
+    assert plan[0].startswith(f"1/{len(plan)} Hi {data['patient_first_name']}, your home exercise plan")
+    assert warning[0].startswith("1/") and "call 911" in warning[0]  # the emergency line first
+    assert "(555) 010-4477" in warning[-1]  # the clinic's number closes the warning signs
+    assert result.text == "\n\n".join([*plan, *warning, reminder]) + "\n"
+    assert not [f for f in result.findings if f.rule == "FM005"]
+
+
+def test_sms_plan_over_budget_is_a_finding_not_many_messages():
+    """Every field at its maximum length: a bounded message count and an FM005 error."""
+    data = load("tkr")
+    data["exercises"] = [dict(ex, name="Heel slides " * 16, dose="ten slides " * 18) for ex in data["exercises"] * 6]
+    data["schedule"] = {k: ("every morning " * 14).strip() for k in ("when", "where", "trigger", "amount")}
+    data["feedback"]["problem"] = ("send us a portal message " * 70).strip()[:2000]
+    result = generate_hep(data, "sms", config=load_config(CLINIC))
+    assert [f.rule for f in result.findings if f.rule == "FM005"] == ["FM005"] and not result.ready
+    assert len(result.messages) < 120 and len(result.reminder) <= 160
 
 
 def test_sms_line_numbers_point_into_the_joined_messages():
     data = load("tkr")
     data["exercises"][1]["description"] = "Do a quad set."  # jargon and a one-sentence description
-    result = generate_hep(data, "sms")
+    data["exercises"][0]["name"] = "Quad set"  # jargon in the sms plan
+    result = generate_hep(data, "sms", config=load_config(CLINIC))
     lines = result.text.split("\n")
-    jargon = [f for f in result.findings if f.rule == "PL003"]
-    assert jargon and "quad set" in lines[jargon[0].line - 1]
+    jargon = [f for f in result.findings if f.rule == "PL003" and f.line]
+    assert jargon and "Quad set" in lines[jargon[0].line - 1]
+    # the exercise count is a matter of the full plan: found there, reported without a line
+    data["exercises"] = data["exercises"] * 2
+    result = generate_hep(data, "sms")
+    assert any(f.rule == "EX001" and f.line is None and "(in the full plan)" in f.message for f in result.findings)
 
 
 # -- template safety ----------------------------------------------------------------------
@@ -147,10 +192,10 @@ def test_input_is_shown_literally_never_evaluated(fmt, name):
     data["caregiver_name"] = name
     data["exercises"][0]["name"] = name
     result = generate_hep(data, fmt)
-    text = " ".join(strip_counter(m) for m in result.messages) if fmt == "sms" else result.text
+    text = result.text
     assert "49" not in text.replace("Ankle", "")  # 7*7 never computed
     assert "xxx" not in text
-    if fmt == "html":
+    if fmt in ("html", "html_large", "caregiver_html"):
         assert "<script>" not in text  # never injected as markup
         assert html.escape(name) in text  # shown as text
         assert name in html_to_text(text)
@@ -176,7 +221,8 @@ def test_html_autoescape_is_on_and_text_templates_are_not_escaped():
     env = environment()
     assert env.get_template("handout.html.j2").render  # exists
     assert env.autoescape("handout.html.j2") is True
-    for name in ("print.md.j2", "sms.txt.j2", "portal.txt.j2", "caregiver.md.j2"):
+    assert env.autoescape("caregiver.html.j2") is True
+    for name in ("print.md.j2", "sms_plan.txt.j2", "sms_warning.txt.j2", "sms_reminder.txt.j2", "portal.txt.j2", "caregiver.md.j2"):
         assert env.autoescape(name) is False
 
 
@@ -241,8 +287,11 @@ ACCOUNTABILITY = "I'll ask about this first thing at your next visit."
 def test_accountability_line_ends_the_handout_unless_turned_off(fmt):
     data = load("tkr")
     on = generate_hep(data, fmt)
-    visible = html_to_text(on.text) if fmt == "html" else on.text
-    assert visible.rstrip().endswith(ACCOUNTABILITY)
+    visible = html_to_text(on.text) if "html" in fmt else on.text
+    if fmt == "sms":  # the short set has no room for it: it ends the full plan (portal)
+        assert ACCOUNTABILITY not in visible
+    else:
+        assert visible.rstrip().endswith(ACCOUNTABILITY)
     data["accountability"] = False
     off = generate_hep(data, fmt)
     assert ACCOUNTABILITY not in off.text and "I&#39;ll ask" not in off.text
@@ -303,7 +352,7 @@ def test_a_draft_with_errors_is_still_returned_not_ready():
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_cli_render_writes_the_snapshot_text(fmt, capsys):
-    code = main(["render", str(EXAMPLES / "rotator_cuff.yaml"), "--format", fmt])
+    code = main(["render", str(EXAMPLES / "rotator_cuff.yaml"), "--format", fmt, "--config", str(CLINIC)])
     out, err = capsys.readouterr()
     assert code == 0 and err == ""
     assert out == (SNAPSHOTS / f"rotator_cuff.{fmt}.{EXT[fmt]}").read_text(encoding="utf-8")
@@ -311,7 +360,7 @@ def test_cli_render_writes_the_snapshot_text(fmt, capsys):
 
 def test_cli_render_to_file(tmp_path, capsys):
     target = tmp_path / "out.html"
-    assert main(["render", str(EXAMPLES / "tkr.yaml"), "--format", "html", "-o", str(target)]) == 0
+    assert main(["render", str(EXAMPLES / "tkr.yaml"), "--format", "html", "-o", str(target), "--config", str(CLINIC)]) == 0
     assert capsys.readouterr().out == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -352,5 +401,76 @@ def test_cli_render_bad_input_is_one_line(tmp_path, capsys):
 def test_cli_render_reads_a_fixture_case(tmp_path, capsys):
     case = tmp_path / "case.yaml"
     case.write_text(yaml.safe_dump({"case": "tkr", "input": load("tkr"), "expect": {"ready": True}}), encoding="utf-8")
-    assert main(["render", str(case), "--format", "sms"]) == 0
+    assert main(["render", str(case), "--format", "sms", "--config", str(CLINIC)]) == 0
     assert capsys.readouterr().out.startswith("1/")
+
+
+# -- the clinic's contact block and phone ------------------------------------------------------
+
+
+def test_without_a_clinic_phone_call_the_clinic_is_an_error_that_asks_for_it(capsys):
+    result = _generate_hep(load("tkr"), "print")  # the shipped defaults: no clinic phone
+    hits = [f for f in result.findings if f.rule == "SF007"]
+    assert hits and not result.ready and hits[0].severity == "error"
+    assert "clinic config has no phone" in hits[0].message and "clinic: phone:" in hits[0].suggestion
+    assert main(["render", str(EXAMPLES / "tkr.yaml"), "--format", "html"]) == 1
+    assert "SF007" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_clinic_phone_is_in_every_call_the_clinic_sentence(rendered, fmt):
+    text = rendered[("tkr", fmt)].text
+    text = html_to_text(text) if "html" in fmt else text
+    flat = " ".join(text.split())
+    assert "call the clinic today" not in flat and "call the clinic at (555) 010-4477 today" in flat
+    assert "call 911" in flat  # the emergency line is never routed to the clinic
+
+
+def test_a_free_text_draft_is_asked_for_the_number_only_once_the_clinic_has_one():
+    from hep_mcp.config import config_from_mapping
+    from hep_mcp.rules import run
+
+    draft = "Calf pain or swelling: call the clinic today."
+    assert "SF007" not in {f.rule for f in run(draft, only=["SF007"]).findings}
+    with_phone = config_from_mapping({"clinic": {"phone": "(555) 010-4477"}})
+    hit = [f for f in run(draft, config=with_phone, only=["SF007"]).findings]
+    assert hit and "(555) 010-4477" in hit[0].suggestion
+    own_channel = "If anything feels wrong, call the clinic's front desk or send a portal message."
+    assert not run(own_channel, config=with_phone, only=["SF007"]).findings
+
+
+def test_changes_open_every_format_and_sessions_make_tick_rows():
+    data = load("rotator_cuff") | {"changes": ["Arm swings went from 5 to 10 circles because your shoulder moves more easily now"]}
+    for fmt in FORMATS:
+        result = generate_hep(data, fmt)
+        text = html_to_text(result.text) if "html" in fmt else result.text
+        first = next(line for line in text.split("\n") if line.strip() and not line.startswith("# "))
+        if fmt == "sms":
+            first = strip_counter(first)
+        assert first.replace("**", "").startswith("What changed: Arm swings went from 5 to 10"), (fmt, first)
+    page = generate_hep(data, "html").text  # "Three times a day": three rows of boxes per exercise
+    assert page.count('<th class="row">1st time</th>') == 3 and page.count('<th class="row">3rd time</th>') == 3
+
+
+@pytest.mark.parametrize("when,amount,rows", [
+    ("Every morning and every evening", "One round", ["Morning", "Evening"]),
+    ("Twice a day", "One round", ["1st time", "2nd time"]),
+    ("After every meal", "One round", ["Breakfast", "Lunch", "Dinner"]),
+    ("Every day", "One round, three times a day", ["1st time", "2nd time", "3rd time"]),
+    ("Every afternoon", "One round", [""]),
+    ("Mondays, Wednesdays and Fridays", "One round", [""]),
+])
+def test_sessions_from_the_schedule(when, amount, rows):
+    from hep_mcp.render import coerce_hep, sessions
+
+    data = load("tkr")
+    data["schedule"] |= {"when": when, "amount": amount}
+    assert list(sessions(coerce_hep(data))) == rows
+
+
+def test_therapist_and_confidence_are_shown():
+    data = load("tkr") | {"confidence": 8, "confidence_change": "We moved it to after breakfast"}
+    for fmt in ("print", "html", "portal"):
+        text = generate_hep(data, fmt).text
+        assert "From Sam, your physical therapist at Riverside Physical Therapy." in text
+        assert "You said you are 8 out of 10 sure you can do this plan. To make it easier: We moved it to after breakfast." in text

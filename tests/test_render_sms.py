@@ -139,21 +139,87 @@ def test_split_property_never_drops_or_cuts(groups):
     assert words_of_messages(sms.messages) == source.split()
 
 
-@pytest.mark.parametrize("field,repeats", [("description", 30), ("tie_back", 3)])
-def test_long_therapist_text_in_the_sms_format(field, repeats):
+CLINIC = EXAMPLES / "clinic" / "clinic.yaml"
+
+
+@pytest.mark.parametrize("field,text", [
+    ("problem", "Keep your heel on the bed and move slowly, without rushing it. " * 20),
+    ("log", "Each day you do them, tap Done in the portal, then rest for a while. " * 3),
+])
+def test_long_therapist_text_in_the_sms_format(field, text):
+    from hep_mcp.config import load_config
+
     data = yaml.safe_load((EXAMPLES / "tkr.yaml").read_text(encoding="utf-8"))
-    data["exercises"][0][field] = ("Keep your heel on the bed and move slowly, without rushing it. " * repeats).strip()
-    result = generate_hep(data, "sms")
-    assert all(fits(m) for m in result.messages)
-    flat = " ".join(" ".join(strip_counter(m) for m in result.messages).split())
-    assert " ".join(data["exercises"][0][field].split()) in flat
+    data["feedback"][field] = text.strip()
+    result = generate_hep(data, "sms", config=load_config(CLINIC))
+    every = [*result.messages, *result.warning_messages, result.reminder]
+    assert all(fits(m) for m in every)
+    flat = " ".join(" ".join(strip_counter(m) for m in every).split())
+    if field == "problem":  # sent whole, and over budget: a finding, not silence
+        assert " ".join(text.split()) in flat
+        assert "FM005" in {f.rule for f in result.findings}
+    else:  # the reminder stays one message: the log line goes, the plan still fits
+        assert len(result.reminder) <= 160 and len(result.messages) <= 3
 
 
 def test_non_gsm_name_gives_70_character_messages_only_where_needed():
+    from hep_mcp.config import load_config
+
     data = yaml.safe_load((EXAMPLES / "tkr.yaml").read_text(encoding="utf-8"))
     data["patient_first_name"] = "Zoë"  # ë is not GSM-7
-    result = generate_hep(data, "sms")
-    first = result.messages[0]
-    assert "Zoë" in first and message_cost(first)[1] == 70 and fits(first)
-    assert any(message_cost(m)[1] == 160 for m in result.messages[1:])
+    result = generate_hep(data, "sms", config=load_config(CLINIC))
+    # a 70-character message for the name would push the plan past 3: the plan greets without it
+    assert len(result.messages) <= 3 and all(message_cost(m)[1] == 160 for m in result.messages)
+    assert all(fits(m) for m in [*result.messages, *result.warning_messages, result.reminder])
     assert result.ready and not result.findings
+    short = data | {"exercises": [dict(data["exercises"][0], dose="10 times")]}
+    short["schedule"] = {"when": "Every day", "where": "at home", "trigger": "after breakfast", "amount": "One round"}
+    short["feedback"] = dict(data["feedback"], problem="Send a portal message with any problem.")
+    result = generate_hep(short, "sms", config=load_config(CLINIC))
+    assert "one exercise." in result.messages[0]
+    assert "Zoë" in result.messages[0] and message_cost(result.messages[0])[1] == 70 and fits(result.messages[0])
+
+
+# -- grapheme clusters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,clusters", [
+    ("e\u0301te\u0301", ["e\u0301", "t", "e\u0301"]),  # combining accents stay on their letter
+    ("\U0001F44D\U0001F3FDok", ["\U0001F44D\U0001F3FD", "o", "k"]),  # a skin tone stays on its emoji
+    ("\U0001F1FA\U0001F1F8\U0001F1EB\U0001F1F7\U0001F1E9", ["\U0001F1FA\U0001F1F8", "\U0001F1EB\U0001F1F7", "\U0001F1E9"]),  # flags in pairs
+    ("\U0001F468\u200d\U0001F469\u200d\U0001F467!", ["\U0001F468\u200d\U0001F469\u200d\U0001F467", "!"]),  # ZWJ sequence
+    ("\u2764\ufe0f1\ufe0f\u20e3", ["\u2764\ufe0f", "1\ufe0f\u20e3"]),  # variation selector, keycap
+    ("\u1100\u1161\u11a8\uac00", ["\u1100\u1161\u11a8", "\uac00"]),  # Hangul jamo
+    ("a\r\nb", ["a", "\r\n", "b"]),
+    ("\u0915\u094d\u0937", ["\u0915\u094d", "\u0937"]),  # virama: extend (conjuncts beyond this are not joined)
+])
+def test_graphemes(text, clusters):
+    from hep_mcp.render.sms import graphemes
+
+    assert graphemes(text) == clusters
+    assert "".join(graphemes(text)) == text
+
+
+@pytest.mark.parametrize("unit", ["e\u0301", "\U0001F44D\U0001F3FD", "\U0001F1FA\U0001F1F8", "n\u0303\u0301"])
+def test_a_long_word_is_cut_only_between_grapheme_clusters(unit):
+    from hep_mcp.render.sms import graphemes
+
+    word = unit * 120  # far longer than one message, no space to break at
+    sms = split(f"Start {word} end.")
+    assert all(fits(m) for m in sms.messages)
+    pieces = [strip_counter(m) for m in sms.messages]
+    assert "".join(p.replace(" ", "").replace("\n", "") for p in pieces) == f"Start{word}end."
+    for p in pieces:
+        for token in p.split():
+            assert all(g == unit for g in graphemes(token)) or token in ("Start", "end.")
+
+
+@given(st.lists(st.sampled_from(["a", "e\u0301", "\U0001F44D\U0001F3FF", "\U0001F1EF\U0001F1F5", "\u00e9", "z\u0308"]), min_size=1, max_size=400))
+def test_split_property_never_cuts_a_cluster(units):
+    from hep_mcp.render.sms import graphemes
+
+    word = "".join(units)
+    sms = split(word)
+    assert all(fits(m) for m in sms.messages)
+    recombined = [g for m in sms.messages for g in graphemes(strip_counter(m))]
+    assert recombined == graphemes(word)

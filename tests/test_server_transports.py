@@ -63,7 +63,7 @@ async def test_stdio_subprocess_with_the_sdk_client():
         async with Client(stdio_client(params, errlog=errlog)) as c:
             assert c.server_info.name == "hep-mcp"
             tools = {t.name for t in (await c.list_tools()).tools}
-            gen = await c.call_tool("generate_hep", {"hep": yaml.safe_load(example("tkr.yaml"))})
+            gen = await c.call_tool("generate_hep", {"hep": yaml.safe_load(example("low_back.yaml"))})
             chk = await c.call_tool("check_hep_rules", {"text": example("flawed_draft.md")})
             prompts = {p.name for p in (await c.list_prompts()).prompts}
             spec = await c.read_resource("hep://spec/six-elements")
@@ -87,7 +87,7 @@ def _rpc(i, method, params=None):
 def test_stdout_carries_only_protocol_and_stderr_no_patient_text():
     """Raw pipes at --log-level debug: every stdout line is a JSON-RPC message; the debug
     log on stderr is there but never shows tool arguments or rendered patient text."""
-    hep = yaml.safe_load(example("tkr.yaml"))
+    hep = yaml.safe_load(example("low_back.yaml"))
     hep["patient_first_name"] = SECRET_NAME
     messages = [
         _rpc(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},

@@ -50,7 +50,13 @@ async def session(fmt: str, out=sys.stdout) -> int:
     import yaml
     from mcp import Client, StdioServerParameters
 
-    params = StdioServerParameters(command=sys.executable, args=["-m", "hep_mcp", "serve", "--log-level", "error"])
+    from importlib import resources
+
+    # the bundled example clinic (fictional): its contact block and phone go on the handout
+    clinic = str(resources.files("hep_mcp").joinpath("examples", "clinic", "clinic.yaml"))
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "hep_mcp", "serve", "--log-level", "error", "--config", clinic]
+    )
     hep = yaml.safe_load(example_text("tkr.yaml"))
     draft = example_text("flawed_draft.md")
 

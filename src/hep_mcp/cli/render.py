@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-FORMATS = ("print", "html", "sms", "portal", "caregiver", "fhir")  # hep_mcp.render.FORMATS (kept light to import)
+FORMATS = ("print", "html", "html_large", "sms", "portal", "caregiver", "caregiver_html", "fhir")  # hep_mcp.render.ALL_FORMATS (kept light to import)
 
 
 def register(sub) -> None:
@@ -13,9 +13,10 @@ def register(sub) -> None:
         help="render a structured HEP (YAML/JSON) for the patient's channel and check it",
         description=(
             "Render the therapist's six-element HEP (or a fixture case's input:) as a print handout, "
-            "an HTML page, numbered text messages, a portal message, a caregiver handout or a FHIR R4 bundle "
-            "for the EHR (fhir), then check "
-            "the rendered text. The text goes to stdout (or -o FILE), findings to stderr. "
+            "a large-print HTML page (html 14 pt, html_large 16 pt), the text-message set (a plan of at "
+            "most 3 messages, the warning signs, a daily reminder), a portal message or a caregiver "
+            "sheet (caregiver, printable caregiver_html), or a FHIR R4 bundle for the EHR (fhir), then check the rendered text. The clinic's "
+            "contact block and phone come from --config (clinic:). The text goes to stdout (or -o FILE), findings to stderr. "
             "Exit 0: ready; 1: error findings (the draft is still printed); 2: bad input."
         ),
     )

@@ -25,6 +25,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from hep_mcp.errors import InputError, pydantic_message
@@ -48,6 +49,18 @@ class LibraryExercise(BaseModel):
         description="One sentence tying it to the session, with a {moment} slot the therapist fills, "
         "e.g. 'This is the squeeze we did {moment}.' -> '... at the start of today's session.'"
     )
+    image: Line | None = Field(
+        default=None,
+        description="The clinic's own picture (PNG, JPEG or SVG file name in its library folder); copy it, "
+        "with image_alt, into the HEP exercise to show it on the html and caregiver_html handouts.",
+    )
+    image_alt: Line | None = Field(default=None, description="What the picture shows (required with image).")
+
+    @model_validator(mode="after")
+    def _alt_with_image(self):
+        if self.image and not self.image_alt:
+            raise ValueError("image_alt: a picture needs a short plain description of what it shows")
+        return self
 
     @field_validator("tie_back")
     @classmethod

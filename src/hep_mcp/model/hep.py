@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hep_mcp.model.text import Name, ShortText, Text
 
@@ -59,6 +59,20 @@ class Exercise(_Strict):
         description="One sentence tying it to the session, e.g. 'This is the squeeze we did at the start of today's session.'"
     )
     dose: ShortText = Field(description="The therapist's dose in words, e.g. '10 squeezes, hold each for 5 seconds'.")
+    image: ShortText | None = Field(
+        default=None,
+        description="A picture from the clinic's own library: a PNG, JPEG or SVG file name inside the config's "
+        "library_dirs, e.g. 'pictures/thigh_squeeze.png'. Embedded in html and caregiver_html; never fetched.",
+    )
+    image_alt: ShortText | None = Field(
+        default=None, description="What the picture shows, in plain words (required with image)."
+    )
+
+    @model_validator(mode="after")
+    def _alt_with_image(self):
+        if self.image and not self.image_alt:
+            raise ValueError("image_alt: a picture needs a short plain description of what it shows")
+        return self
 
 
 class Schedule(_Strict):
@@ -121,4 +135,10 @@ class HEP(_Strict):
         description="Precautions the therapist set, in plain words (lives alone, fall risk, weight-bearing "
         "limits, walker or brace use, hip precautions). Shown on every format, first on the caregiver's. "
         "e.g. 'Use your walker for every step, also at night.'",
+    )
+    changes: list[Text] = Field(
+        default_factory=list,
+        max_length=5,
+        description="What changed since the last version and why, one plain line each, e.g. "
+        "'Heel slides went from 10 to 15 because your knee bends further now'. Every format opens with them.",
     )

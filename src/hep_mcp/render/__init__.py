@@ -14,21 +14,26 @@ from jinja2 import PackageLoader, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hep_mcp.config import Config, default_config
+from hep_mcp.config import Config, default_config, load_data
 from hep_mcp.errors import InputError, MissingTherapistInput, pydantic_message
 from hep_mcp.model import HEP, Finding, Readability, Report
 from hep_mcp.templating import sandboxed
 
-FORMATS = ("print", "html", "sms", "portal", "caregiver")  # what the patient reads
+FORMATS = ("print", "html", "html_large", "sms", "portal", "caregiver", "caregiver_html")  # what the patient reads
 EXPORT_FORMATS = ("fhir",)  # for the EHR: a FHIR R4 Bundle (hep_mcp.render.fhir)
 ALL_FORMATS = FORMATS + EXPORT_FORMATS
 TEMPLATE_FILES = {
     "print": "print.md.j2",
     "html": "handout.html.j2",
-    "sms": "sms.txt.j2",
+    "html_large": "handout.html.j2",
+    "sms": "sms_plan.txt.j2",
     "portal": "portal.txt.j2",
     "caregiver": "caregiver.md.j2",
+    "caregiver_html": "caregiver.html.j2",
 }
+HTML_FORMATS = ("html", "html_large", "caregiver_html")
+# Body text size of the printed html formats, in points (day labels and small print never below 11).
+BODY_PT = {"html": 14, "html_large": 16, "caregiver_html": 14}
 
 # Fields the therapist decides; the tool never fills them in.
 THERAPIST_FIELDS = ("exercises", "schedule", "milestone", "feedback")
@@ -45,8 +50,13 @@ class GeneratedHEP(BaseModel):
     readability: Readability | None = None
     findings: list[Finding] = Field(default_factory=list)
     messages: list[str] | None = Field(
-        default=None, description="sms only: the numbered text messages, in order (text joins them)."
+        default=None,
+        description="sms only: the plan, as numbered text messages in order (at most 3 when it fits its budget).",
     )
+    warning_messages: list[str] | None = Field(
+        default=None, description="sms only: the warning-signs message(s), sent with the plan (who to call)."
+    )
+    reminder: str | None = Field(default=None, description="sms only: the daily reminder, one text message.")
 
     @property
     def report(self) -> Report:
@@ -145,22 +155,93 @@ def pain_points(hep: HEP, config: Config) -> int:
     return config.pain_points
 
 
-def context(hep: HEP, config: Config) -> dict:
+@functools.lru_cache(maxsize=1)
+def _outputs() -> dict:
+    data = load_data("outputs.yaml")
+    phone = data["clinic_phone"]
+    return {
+        "sessions": [(re.compile(e["match"], re.IGNORECASE), tuple(e["labels"])) for e in data["sessions"]],
+        "insert_after": re.compile(phone["insert_after"], re.IGNORECASE),
+        "insert_after_sms": re.compile(phone["insert_after_sms"], re.IGNORECASE),
+        "pain_scale": tuple((int(n), str(w)) for n, w in data["pain_scale"]),
+        "question_lines": int(data["question_lines"]),
+        "sms_budget": dict(data["sms_budget"]),
+        "sms_checks": data["sms_checks"],
+        "html_skip": tuple(data["html_skip"]),
+    }
+
+
+def sessions(hep: HEP) -> tuple[str, ...]:
+    """The tick rows: one per session in a day ("every morning and every evening" -> two)."""
+    text = f"{hep.schedule.when} {hep.schedule.amount}"
+    for pattern, labels in _outputs()["sessions"]:
+        if pattern.search(text):
+            return labels[:4]
+    return ("",)
+
+
+def with_clinic_phone(text: str, config: Config, sms: bool = False) -> str:
+    """Every "call the clinic" line carries the clinic's number when the config has one."""
+    phone = config.clinic.phone
+    if not phone:
+        return text
+    pattern = _outputs()["insert_after_sms" if sms else "insert_after"]
+    return pattern.sub(lambda m: f"{m.group(0)} at {phone}", text)
+
+
+def clinic_lines(config: Config) -> list[tuple[str, str]]:
+    """The clinic's contact block as (label, value) pairs, in the order a patient needs them."""
+    c = config.clinic
+    rows = [
+        ("Phone", c.phone),
+        ("After hours", c.after_hours_phone),
+        ("Text line", c.text_line),
+        ("Portal", " ".join(x for x in (c.portal_name, f"({c.portal_url})" if c.portal_url and c.portal_name else c.portal_url) if x) or None),
+        ("App", c.app_name),
+        ("E-mail", c.email),
+        ("Open", c.hours),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def picture_uris(hep: HEP, config: Config) -> list[str | None]:
+    from hep_mcp.render.images import data_uri
+
+    return [data_uri(ex.image, config.library_dirs, i) if ex.image else None for i, ex in enumerate(hep.exercises)]
+
+
+def context(hep: HEP, config: Config, fmt: str = "print") -> dict:
     hep = effective(hep)
     by_urgency = red_flags_by_urgency(hep)
+    rules = hep.response_rules
+    phone = functools.partial(with_clinic_phone, config=config, sms=fmt == "sms")
+    out = _outputs()
     return {
         "hep": hep,
+        "fmt": fmt,
         "name": hep.patient_first_name,
         "caregiver_name": hep.caregiver_name,
+        "therapist_name": hep.therapist_name,
         "exercises": hep.exercises,
         "count_word": _count_word(len(hep.exercises)),
+        "count_exercises": _count_word(len(hep.exercises)) + (" exercise" if len(hep.exercises) == 1 else " exercises"),
         "pain_points": pain_points(hep, config),
-        "red_flags": red_flag_lines(hep),
+        "red_flags": [phone(line) for line in red_flag_lines(hep)],
         "emergency_flags": by_urgency["emergency"],
-        "today_flags": by_urgency["today"],
-        "stop_flags": by_urgency["stop"],
-        "feels_different": hep.response_rules.feels_different,
-        "precautions": list(hep.precautions),
+        "today_flags": [phone(line) for line in by_urgency["today"]],
+        "stop_flags": [phone(line) for line in by_urgency["stop"]],
+        "precautions": [phone(p) for p in hep.precautions],
+        "missed_day": phone(rules.missed_day),
+        "feels_different": phone(rules.feels_different),
+        "problem": phone(hep.feedback.problem),
+        "changes": list(hep.changes),
+        "clinic": config.clinic,
+        "clinic_lines": clinic_lines(config),
+        "sessions": sessions(hep),
+        "pain_scale": out["pain_scale"],
+        "question_lines": out["question_lines"],
+        "body_pt": BODY_PT.get(fmt, 14),
+        "images": picture_uris(hep, config) if fmt in HTML_FORMATS else [None] * len(hep.exercises),
         "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     }
 
@@ -169,12 +250,112 @@ def _count_word(n: int) -> str:
     return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}.get(n, str(n))
 
 
-def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
-    """The rendered text for a format (for sms: the message source, before splitting)."""
+def _check_format(fmt: object) -> None:
     if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
         raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
+
+
+SMS_PARTS = ("plan", "warning", "reminder")
+
+
+def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
+    """The three message sources, each at the fullest wording that fits its budget.
+
+    The plan drops the place, then the pointer to the full plan, then the name, then the
+    routine anchor before it goes over 3 messages; the reminder drops the anchor, then
+    the name, then the log line, to stay one message (the templates say which is which).
+    What still does not fit is sent whole and reported (FM005), never cut.
+    """
+    from hep_mcp.render.sms import at_least, is_gsm7, split, to_gsm_twins
+
+    env = environment()
+    ctx = context(hep, config, "sms")
+    budget = _outputs()["sms_budget"]
+    out = {}
+    for part, tiers in (("plan", (0, 1, 2, 3, 4)), ("warning", (0,)), ("reminder", (0, 1, 2, 3))):
+        template = env.get_template(f"sms_{part}.txt.j2")
+        for tier in tiers:
+            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=is_gsm7(to_gsm_twins(hep.patient_first_name))))
+            if part not in budget or tier == tiers[-1]:
+                break
+            if at_least(source) <= budget[part] and len(split(source).messages) <= budget[part]:
+                break
+        out[part] = source
+    return out
+
+
+def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
+    """The rendered text for a format (for sms: the three message sources, before splitting)."""
+    _check_format(fmt)
+    config = config or default_config()
+    if fmt == "sms":
+        return "\n\n".join(_sms_sources(hep, config).values())
     template = environment().get_template(TEMPLATE_FILES[fmt])
-    return template.render(**context(hep, config or default_config()))
+    return template.render(**context(hep, config, fmt))
+
+
+def _sms_scope() -> tuple[set[str], set[str]]:
+    """(rules read on the sms set, rules read on the full plan) among the HEP rules."""
+    from hep_mcp.rules.engine import rules_for
+
+    checks = _outputs()["sms_checks"]
+    on_sms, on_plan = set(), set()
+    for spec in rules_for("hep"):
+        if spec.id in checks["skip"]:
+            continue
+        if spec.element in checks["elements"] or spec.id in checks["rules"]:
+            on_sms.add(spec.id)
+        else:
+            on_plan.add(spec.id)
+    return on_sms, on_plan
+
+
+def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
+    from hep_mcp.render.sms import split
+    from hep_mcp.rules import run
+
+    sources = _sms_sources(hep, config)
+    series = {part: split(src, number_one=False) for part, src in sources.items()}
+    text = "\n".join(series[p].text for p in SMS_PARTS)
+    # the rules read the message sources, joined; finding lines point into `text`
+    checked_parts, line_map, src_offset, text_offset = [], {}, 0, 0
+    for part in SMS_PARTS:
+        src, sms = sources[part], series[part]
+        checked_parts.append(src)
+        for src_line, text_line in sms.line_map.items():
+            line_map[src_line + src_offset] = text_line + text_offset
+        src_offset += src.count("\n") + 2
+        text_offset += sms.text.count("\n") + 1
+    checked = "\n\n".join(checked_parts)
+    on_sms, on_plan = _sms_scope()
+    counts = {part: len(series[part].messages) for part in SMS_PARTS}
+    extra = {
+        "confidence": hep.confidence,
+        "confidence_change": hep.confidence_change,
+        "rendered": True,
+        "sms_counts": counts,
+        "red_flags": list(hep.response_rules.red_flags),
+    }
+    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra)
+    findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in report.findings]
+    full = run(
+        render(hep, "portal", config), kind="hep", config=config, condition=hep.condition.value, only=on_plan,
+        extra={**extra, "sms_counts": {}},
+    )
+    findings += [
+        f.model_copy(update={"line": None, "message": f"{f.message} (in the full plan)"}) for f in full.findings
+    ]
+    findings.sort(key=lambda f: (f.line or 10**9, f.rule, f.message))
+    return GeneratedHEP(
+        format="sms",
+        text=text,
+        ready=not any(f.severity == "error" for f in findings),
+        readability=report.readability,
+        findings=findings,
+        messages=series["plan"].messages,
+        warning_messages=series["warning"].messages,
+        reminder="\n".join(series["reminder"].messages),
+    )
 
 
 def generate_hep(
@@ -183,9 +364,10 @@ def generate_hep(
     """Render the therapist's HEP for a channel and check what was rendered.
 
     The rules read what the patient gets: the Markdown or plain text itself; the
-    visible text of the HTML page (line for line); for sms, the message text
-    (the messages' lines, without their "2/9" counters and the breaks between
-    messages), with line numbers pointing into the joined messages.
+    visible text of the HTML page (line for line); for sms, the message text of the
+    plan, warning-signs and reminder messages (their lines, without the "2/3"
+    counters), with line numbers pointing into the joined messages, while the parts
+    of the six elements that go out in the full plan are checked on the portal text.
     """
     from hep_mcp.rules import run
 
@@ -199,35 +381,28 @@ def generate_hep(
         bundle = hep_bundle_json(hep, config, patient)
         result = generate_hep(hep, "print", config, source)
         return result.model_copy(update={"format": "fhir", "text": bundle})
-    rendered = render(hep, fmt, config)
-    messages = None
-    line_map: dict[int, int] | None = None
     if fmt == "sms":
-        from hep_mcp.render.sms import split, to_gsm_twins
-
-        checked = to_gsm_twins(rendered)
-        sms = split(checked)
-        text, messages, line_map = sms.text, sms.messages, sms.line_map
-    elif fmt == "html":
+        return _generate_sms(hep, config)
+    rendered = render(hep, fmt, config)
+    if fmt in HTML_FORMATS:
         from hep_mcp.render.checkable import html_to_text
 
         text, checked = rendered, html_to_text(rendered)
     else:
         text = checked = rendered
-    extra = {
-        "confidence": hep.confidence,
-        "confidence_change": hep.confidence_change,
-        "red_flags": list(hep.response_rules.red_flags),
-    }
-    report = run(checked, kind="hep", config=config, condition=hep.condition.value, extra=extra)
-    findings = report.findings
-    if line_map is not None:
-        findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in findings]
+    extra = {"confidence": hep.confidence, "confidence_change": hep.confidence_change, "rendered": True,
+             "red_flags": list(hep.response_rules.red_flags)}
+    only = None
+    if fmt in HTML_FORMATS:  # a two-page layout is by design; the print test measures the page
+        from hep_mcp.rules.engine import rules_for
+
+        skip = set(_outputs()["html_skip"])
+        only = [spec.id for spec in rules_for("hep") if spec.id not in skip]
+    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra)
     return GeneratedHEP(
         format=fmt,
         text=text,
         ready=report.ready,
         readability=report.readability,
-        findings=findings,
-        messages=messages,
+        findings=report.findings,
     )

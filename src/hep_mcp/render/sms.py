@@ -7,15 +7,17 @@ numbered text ("2/9 ...") on its own, not part of a concatenated message.
 
 The renderer writes the SMS as *groups* of lines (blank line between groups).
 Each group starts a new message (the first is the plan, the last the check-in);
-a group's lines are packed into as few messages as fit, breaking between lines
-first, then between sentences, then between words. A word is only ever cut
-when it alone is longer than a whole message. Nothing is dropped: the words of
+a group's lines are packed into messages that end at the end of a line or a
+sentence; a sentence is only split (between words, at a comma first) when it
+alone is longer than a message, and a word is only ever cut (between grapheme
+clusters) when it alone is longer than a whole message. Nothing is dropped: the words of
 the messages, counters removed, are the words of the source, in order.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # GSM 03.38 basic character set (the 128 characters, with LF and CR).
@@ -115,9 +117,11 @@ def _join(tokens: list[Token]) -> str:
 
 
 def _hard_split(token: Token, pad: str) -> list[Token]:
-    """A single 'word' longer than a message: the only case where text is cut."""
+    """A single 'word' longer than a message: the only case where text is cut,
+    and then only between grapheme clusters (an accent stays on its letter, a
+    skin tone on its emoji, a flag's two letters together)."""
     pieces, cur = [], ""
-    for ch in token.word:
+    for ch in graphemes(token.word):
         if cur and not fits(pad + cur + ch):
             pieces.append(cur)
             cur = ""
@@ -132,6 +136,8 @@ CLAUSE_END = re.compile(r"[,;][\"')\]]*$")
 
 # What a break costs, by where it falls (lower is better).
 BREAK_COST = {"end": 0, "line": 1, "sentence": 2, "clause": 4, "word": 8}
+# Breaking inside a sentence, by break cost: at a comma is better than between any two words.
+MID_SENTENCE = {BREAK_COST["clause"]: 1, BREAK_COST["word"]: 2}
 
 
 def _break_kind(tokens: list[Token], j: int) -> str:
@@ -149,17 +155,18 @@ def _break_kind(tokens: list[Token], j: int) -> str:
 
 
 def _pack_group(tokens: list[Token], pad: str) -> list[list[Token]]:
-    """The fewest messages for a group; among those, breaks between lines, then
-    sentences, then clauses, before breaks between words (dynamic programming)."""
+    """Messages for a group that break inside a sentence as rarely as possible (only
+    where one sentence is longer than a message); then the fewest messages; then
+    breaks between lines before breaks between sentences (dynamic programming)."""
     n = len(tokens)
     pad_len = gsm7_length(pad)
     gsm = [is_gsm7(t.word) for t in tokens]
     g_len = [gsm7_length(t.word) if g else 0 for t, g in zip(tokens, gsm)]
     u_len = [ucs2_length(t.word) for t in tokens]
     cost_before = [0] + [BREAK_COST[_break_kind(tokens, j)] for j in range(1, n + 1)]
-    best: list[tuple[int, int] | None] = [None] * (n + 1)
+    best: list[tuple[int, int, int] | None] = [None] * (n + 1)
     choice = [n] * (n + 1)
-    best[n] = (0, 0)
+    best[n] = (0, 0, 0)
     for i in range(n - 1, -1, -1):
         # grow the message tokens[i:j] while it fits (a separator, space or newline, costs 1)
         all_gsm, g_total, u_total = True, pad_len, pad_len
@@ -173,7 +180,8 @@ def _pack_group(tokens: list[Token], pad: str) -> list[list[Token]]:
             rest = best[j]
             if rest is None:
                 continue
-            cand = (rest[0] + 1, rest[1] + cost_before[j])
+            mid = MID_SENTENCE.get(cost_before[j], 0)
+            cand = (rest[0] + mid, rest[1] + 1, rest[2] + cost_before[j])
             # ties go to the longer message (fuller early messages)
             if best[i] is None or cand <= best[i]:
                 best[i], choice[i] = cand, j
@@ -213,19 +221,26 @@ class SMS:
     line_map: dict[int, int]  # source line -> line in `text`
 
 
-def split(source: str) -> SMS:
-    """Numbered messages from the SMS source (see the module docstring)."""
+def split(source: str, number_one: bool = True) -> SMS:
+    """Numbered messages from the SMS source (see the module docstring).
+
+    ``number_one=False``: a source that fits one message gets no "1/1" counter.
+    """
+    if not number_one:
+        packed = pack(source, 0)
+        bodies = [b for b in packed.bodies if b]
+        if len(bodies) <= 1:
+            body = "\n".join(bodies[0]) if bodies else ""
+            line_map = {src: 1 + j for src, (i, j) in packed.starts.items() if i == 0}
+            return SMS(messages=[body] if body else [], text=body + "\n", line_map=line_map)
     width = 4  # "1/9 "
     while True:
         packed = pack(source, width)
-        packed.bodies = [b for b in packed.bodies if b]
-        n = len(packed.bodies)
+        n = len([b for b in packed.bodies if b])
         need = 2 * len(str(n)) + 2
         if need <= width:
             break
         width = need
-    # empty bodies were removed: recompute where each source line starts
-    packed = pack(source, width)
     keep = [i for i, b in enumerate(packed.bodies) if b]
     renumber = {old: new for new, old in enumerate(keep)}
     bodies = [packed.bodies[i] for i in keep]
@@ -238,6 +253,92 @@ def split(source: str) -> SMS:
         no += m.count("\n") + 2
     line_map = {src: first_line[renumber[i]] + j for src, (i, j) in packed.starts.items() if i in renumber}
     return SMS(messages=messages, text="\n\n".join(messages) + "\n", line_map=line_map)
+
+
+# -- grapheme clusters (UAX #29, the parts that occur in text messages) --------------------------
+#
+# Enough of the extended grapheme cluster rules to never split what a reader sees as one
+# character: combining marks and other Extend characters, spacing marks, ZWJ sequences,
+# emoji modifiers (skin tones), variation selectors and tag sequences, regional-indicator
+# pairs (flags), Hangul syllable sequences and CR LF. From the standard library's
+# unicodedata alone (no new dependency).
+
+_ZWJ = "\u200d"
+
+
+def _is_extend(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Me", "Mc")
+        or ch == _ZWJ
+        or 0x1F3FB <= o <= 0x1F3FF  # emoji modifiers (skin tones)
+        or 0xFE00 <= o <= 0xFE0F  # variation selectors
+        or 0xE0020 <= o <= 0xE007F  # tag characters (subdivision flags)
+        or 0xE0100 <= o <= 0xE01EF
+        or ch == "\u20e3"  # combining enclosing keycap
+    )
+
+
+def _is_regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _hangul(ch: str) -> str:
+    o = ord(ch)
+    if 0x1100 <= o <= 0x115F or 0xA960 <= o <= 0xA97C:
+        return "L"
+    if 0x1160 <= o <= 0x11A7 or 0xD7B0 <= o <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= o <= 0x11FF or 0xD7CB <= o <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= o <= 0xD7A3:
+        return "LV" if (o - 0xAC00) % 28 == 0 else "LVT"
+    return ""
+
+
+def _joins(prev: str, ch: str, ri_run: int) -> bool:
+    """Whether ``ch`` continues the cluster that ends with ``prev``."""
+    if prev == "\r" and ch == "\n":
+        return True
+    if prev in "\r\n" or ch in "\r\n":
+        return False
+    if _is_extend(ch):
+        return True
+    if prev == _ZWJ:
+        return True  # ZWJ sequences (family, profession emoji)
+    if _is_regional(prev) and _is_regional(ch):
+        return ri_run % 2 == 1  # pairs: the second letter of a flag joins the first
+    hp, hc = _hangul(prev), _hangul(ch)
+    if hp == "L" and hc in ("L", "V", "LV", "LVT"):
+        return True
+    if hp in ("LV", "V") and hc in ("V", "T"):
+        return True
+    if hp in ("LVT", "T") and hc == "T":
+        return True
+    return False
+
+
+def graphemes(text: str) -> list[str]:
+    """The text as user-perceived characters (extended grapheme clusters), linear time."""
+    out: list[str] = []
+    ri_run = 0
+    for ch in text:
+        if out and _joins(out[-1][-1], ch, ri_run):
+            out[-1] += ch
+        else:
+            out.append(ch)
+        ri_run = ri_run + 1 if _is_regional(ch) else 0
+    return out
+
+
+def at_least(source: str) -> int:
+    """A quick lower bound on the messages ``split(source)`` makes (no packing)."""
+    total = 0
+    for group in groups_of(source):
+        text = " ".join(line for _, line in group)
+        length, _ = message_cost(text)  # no message holds more than 160 of these units
+        total += -(-length // (GSM_LIMIT + 1))  # +1: the space the join adds at each break
+    return total
 
 
 def strip_counter(message: str) -> str:

@@ -669,3 +669,51 @@ def no_greeting(ctx: Context):
     first = next((ln for ln in ctx.draft.lines if ln.text.strip()), None)
     if first is not None and ctx.first("greeting", [first]) is None:
         yield hit(first.no)
+
+
+# -- the clinic's number and the text-message budget (patient outputs) -------------------------
+
+
+@lru_cache(maxsize=1)
+def _phone_patterns() -> tuple[re.Pattern, re.Pattern]:
+    data = load_data("outputs.yaml")["clinic_phone"]
+    return re.compile(data["needs_number"], re.I), re.compile(data["number"])
+
+
+@rule("SF007")
+def clinic_call_without_number(ctx: Context):
+    phone = ctx.config.clinic.phone
+    if not (ctx.extra.get("rendered") or phone):
+        return  # a free-text draft, and the clinic has not given its number: nothing to ask for
+    needs, number = _phone_patterns()
+    if phone:
+        why, fix = "", f"Give the clinic's number in the sentence: \"call the clinic at {phone}\"."
+    else:
+        why = " (the clinic config has no phone)"
+        fix = (
+            "Add the clinic's phone to the clinic config (clinic: phone: \"...\"); every handout then prints "
+            "it in each call-the-clinic line."
+        )
+    for ln in ctx.draft.body:
+        text = plain(ln.text)
+        for s in sentences(text) or [text]:
+            if needs.search(s) and not number.search(s):
+                yield hit(ln.no, text=_quote(s, 60), why=why, fix=fix)
+                break
+
+
+_COUNTER = re.compile(r"^[ \t]*(\d{1,4})/(\d{1,4})[ \t]", re.M)
+
+
+@rule("FM005")
+def sms_over_budget(ctx: Context):
+    """Generated SMS: the renderer's counts; a pasted SMS draft: its "k/n" counters."""
+    budget = load_data("outputs.yaml")["sms_budget"]
+    counts = ctx.extra.get("sms_counts")
+    if counts is None:
+        totals = [int(m.group(2)) for m in _COUNTER.finditer(ctx.draft.text)]
+        counts = {"plan": max(totals)} if totals else {}
+    names = {"plan": "The text-message plan", "warning": "The warning signs", "reminder": "The daily reminder"}
+    for part, count in counts.items():
+        if count > budget[part]:
+            yield hit(None, what=names[part], count=count, budget=budget[part])
