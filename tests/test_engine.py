@@ -64,3 +64,13 @@ def test_prefilter_agrees_with_full_search_on_random_text(text):
 )
 def test_literal_prefixes(pattern, expected):
     assert _literal_prefixes(pattern) == expected
+
+
+def test_a_run_never_leaks_its_cached_work_into_the_callers_extra():
+    """Rules cache per-draft results in the context; a caller reusing its dict for a
+    second draft must get that draft's findings, not the first one's."""
+    from hep_mcp.rules import run
+
+    extra = {"rendered": True}
+    run("Hi Ana.\n\n1. Walk. Walk to the door.\n", kind="hep", extra=extra)
+    assert extra == {"rendered": True}

@@ -137,7 +137,8 @@ class Context:
         self.config = config
         self.kind = kind
         self.condition = condition
-        self.extra = extra or {}
+        # A copy per run: rules cache per-draft work here, which must never reach another run.
+        self.extra = dict(extra or {})
 
     # -- cue helpers --------------------------------------------------------
     def cue(self, name: str) -> list[re.Pattern]:
