@@ -28,7 +28,7 @@ def register(sub) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="HTTP: another host name clients use to reach this server (Host/Origin check); repeatable",
+        help="HTTP: another host name clients use to reach this server, with or without :PORT (Host/Origin check); repeatable",
     )
     p.add_argument("--config", metavar="FILE", help=f"clinic config (YAML); default: ${CONFIG_ENV} if set")
     _add_http_limits(p)
@@ -136,7 +136,7 @@ def _add_http_limits(p) -> None:
         action="store_true",
         help="HTTP: no sessions; every request stands alone (JSON responses), so any worker answers any request",
     )
-    g.add_argument("--workers", type=_positive(int), default=1, metavar="N", help="HTTP: worker processes (default 1)")
+    g.add_argument("--workers", type=_positive(int), default=1, metavar="N", help="HTTP: worker processes (default 1; more than one needs --stateless)")
     g.add_argument(
         "--max-sessions", type=_positive(int), default=1000, metavar="N", help="HTTP stateful: open sessions per worker (default 1000; 503 past it)"
     )
