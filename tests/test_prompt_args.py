@@ -158,3 +158,11 @@ def test_the_shipped_prompts_pass_lint_pack():
     for r in results:
         assert r.ok, r.error
         assert [f.rule for f in r.report.findings if f.severity == "error"] == [], (r.path, r.report.findings)
+
+
+async def test_revise_prompt_explains_the_caregiver_format(server):
+    async with Client(server) as c:
+        r = await c.get_prompt("revise_hep_after_visit", {})
+    text = r.messages[0].content.text
+    assert "format\n   `caregiver`" in text or "format `caregiver`" in text
+    assert "caregiver_name" in text
