@@ -143,3 +143,26 @@ async def test_draft_hep_explains_writing_to_the_caregiver(server):
     text = r.messages[0].content.text
     assert "format `caregiver`" in text and "caregiver_name" in text
     assert "Have Maria lie on their back" in text and "format `caregiver`" in text
+
+
+def test_the_shipped_prompts_pass_lint_pack():
+    """lint-pack renders each prompt with only its declared arguments (StrictUndefined):
+    values the server derives (library_entry, hep_condition) must be optional there."""
+    from pathlib import Path
+
+    from hep_mcp.lint_pack import lint_pack
+
+    root = Path(__file__).resolve().parents[1]
+    results = [r for r in lint_pack(root) if "prompts" in str(r.path)]
+    assert results
+    for r in results:
+        assert r.ok, r.error
+        assert [f.rule for f in r.report.findings if f.severity == "error"] == [], (r.path, r.report.findings)
+
+
+async def test_revise_prompt_explains_the_caregiver_format(server):
+    async with Client(server) as c:
+        r = await c.get_prompt("revise_hep_after_visit", {})
+    text = r.messages[0].content.text
+    assert "format\n   `caregiver`" in text or "format `caregiver`" in text
+    assert "caregiver_name" in text

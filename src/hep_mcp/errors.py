@@ -42,12 +42,12 @@ def pydantic_message(exc, prefix: str = "", model=None) -> str:
         elif err.get("type") == "missing" and model is not None:
             about = _field_at(model, path)
             desc = getattr(about, "description", None) if about is not None else None
-            msg = f"{msg}: {_first_sentence(desc)}" if desc else msg
+            msg = f"{msg}: {_as_clause(desc)}" if desc else msg
         parts.append(f"{where}: {msg}")
     return "; ".join(parts)
 
 
-def _first_sentence(text: str) -> str:
+def _as_clause(text: str) -> str:
     text = text.strip().rstrip(".")
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
