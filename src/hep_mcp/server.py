@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hep_mcp import __version__
 from hep_mcp.errors import InputError, pydantic_message
-from hep_mcp.model import Finding, Report
+from hep_mcp.model import CONDITIONS, Finding, Report
 from hep_mcp.prompt_files import bundled_dir, load_prompts, render_prompt
 
 log = logging.getLogger("hep_mcp.server")
@@ -73,12 +73,13 @@ DESCRIPTIONS = {
 }
 HEP_FIELDS = (
     "The therapist's HEP as an object. Required: patient_first_name; condition "
-    "(total_knee_replacement|acl_reconstruction|rotator_cuff_repair|low_back_pain|lower_limb_amputation|other); "
+    "(" + "|".join(CONDITIONS) + "; other needs response_rules.red_flags); "
     "exercises: 3-4 of {name, description (2-3 plain sentences), tie_back (to today's session), dose}; "
     "schedule {when, where, trigger (an existing routine), amount}; "
     "feedback {channel (clinic's official channel), log, problem}; "
     "milestone {what, target, by_when}. Optional: response_rules {pain_threshold_points, missed_day, "
-    "feels_different, red_flags[]}, confidence (0-10), therapist_name."
+    "feels_different, red_flags[]}, precautions[] (lives alone, fall risk, weight-bearing limits, walker "
+    "or brace, hip precautions), confidence (0-10), therapist_name."
 )
 NOTE_FIELDS = (
     "The therapist's progress report as an object: patient, period (start, end, written), therapist "

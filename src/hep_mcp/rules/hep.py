@@ -391,7 +391,7 @@ def other_without_red_flags(ctx: Context):
         return
     if "red_flags" in ctx.extra:  # a structured HEP: the therapist's own list
         if not ctx.extra["red_flags"]:
-            yield hit(None)
+            yield hit(None, detail="response_rules.red_flags is empty")
         return
     # a sentence with who to call and how soon, that is not the 911 line or the feels-different rule
     universal, different = ctx.rx("emergency_signs"), C.feels_different_rule()
@@ -399,7 +399,7 @@ def other_without_red_flags(ctx: Context):
     for _, s in ctx.draft.body_sentences:
         if route.search(s) and not universal.search(s) and not different.search(s):
             return
-    yield hit(None)
+    yield hit(None, detail="the draft states no warning signs of its own beyond the 911 line")
 
 
 # -- safety -----------------------------------------------------------------------------
