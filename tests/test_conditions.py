@@ -42,6 +42,11 @@ SENT_ELSEWHERE = [
     (None, "Chest pain or trouble breathing: send us a portal message."),
     (None, "If your leg goes numb all of a sudden, call your surgeon's office."),
     (None, "Sudden weakness in an arm or leg.\nTell the front desk at your next visit."),
+    (None, "Should you notice slurred speech, please reach out to us."),
+    (None, "If your face suddenly droops, wait until the morning and call the doctor."),
+    (None, "Sudden numbness in your arm: ask your physical therapist at your next session."),
+    (None, "If you lose control of your bladder, go to urgent care."),
+    (None, "Sudden weakness in one leg: note it in your log and see if it passes."),
 ]
 
 SENT_TO_911 = [
@@ -50,6 +55,7 @@ SENT_TO_911 = [
     (None, "Call 911 right away if you notice:\n- sudden weakness in an arm\n- a face that droops"),
     (None, "Sudden weakness or numbness. Call 911 right away, even if it goes away."),
     (None, "Message the clinic or call 911 if your face droops."),
+    (None, "If your face droops or your speech is slurred, go straight to the nearest hospital."),
     ("low_back_pain", "Numbness between your legs or trouble controlling your bladder: go to the emergency department now."),
     # not emergency signs: the clinic is right
     ("total_knee_replacement", "If your leg still feels numb from the nerve block tomorrow, call the clinic."),
