@@ -386,3 +386,20 @@ def test_bad_precautions_name_the_field(items, expected):
 def test_precautions_are_markdown_escaped_in_print():
     result = generate_hep(_with_precautions(items=["Keep the *brace* on [always]"]), "print")
     assert "Keep the \\*brace\\* on \\[always\\]." in result.text
+
+
+@pytest.mark.parametrize("condition", ALL)
+def test_a_conditions_own_handout_names_no_other_condition(condition):
+    """The wording one condition's handout carries never makes the free-text checker
+    demand another condition's red flags ("after a fall" in a knee handout is not a
+    falls program)."""
+    entry = library.lookup(condition)
+    own = " ".join([*entry.red_flags, *entry.precautions, *(ex.description for ex in entry.exercises)])
+    rendered = " ".join(generate_hep(_example_for(condition), fmt).text for fmt in ("print", "caregiver"))
+    assert set(C.detect(own + " " + rendered)) <= {condition}
+
+
+def test_the_shipped_sources_are_cited_in_every_library_file():
+    for cond in ALL:
+        text = (ROOT / "src" / "hep_mcp" / "library" / "data" / f"{cond}.yaml").read_text(encoding="utf-8")
+        assert "# Sources:" in text, cond
