@@ -213,7 +213,9 @@ def conditions_of(ctx: Context) -> list[str]:
     """The case's condition, or the conditions a free-text draft names (none for `other`)."""
     if ctx.condition:
         return [] if ctx.condition == "other" else [ctx.condition]
-    return C.detect(ctx.draft.text)
+    if "_conditions" not in ctx.extra:  # one detection per draft, shared by RR007-RR009
+        ctx.extra["_conditions"] = C.detect(ctx.draft.text)
+    return ctx.extra["_conditions"]
 
 
 class _Routes:
@@ -381,7 +383,7 @@ def emergency_sign_sent_elsewhere(ctx: Context):
 
 @rule("RR009")
 def condition_unknown(ctx: Context):
-    if ctx.condition is None and not C.detect(ctx.draft.text):
+    if ctx.condition is None and not conditions_of(ctx):
         yield hit(None)
 
 
