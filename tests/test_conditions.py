@@ -42,6 +42,11 @@ SENT_ELSEWHERE = [
     (None, "Chest pain or trouble breathing: send us a portal message."),
     (None, "If your leg goes numb all of a sudden, call your surgeon's office."),
     (None, "Sudden weakness in an arm or leg.\nTell the front desk at your next visit."),
+    (None, "Should you notice slurred speech, please reach out to us."),
+    (None, "If your face suddenly droops, wait until the morning and call the doctor."),
+    (None, "Sudden numbness in your arm: ask your physical therapist at your next session."),
+    (None, "If you lose control of your bladder, go to urgent care."),
+    (None, "Sudden weakness in one leg: note it in your log and see if it passes."),
 ]
 
 SENT_TO_911 = [
@@ -50,6 +55,7 @@ SENT_TO_911 = [
     (None, "Call 911 right away if you notice:\n- sudden weakness in an arm\n- a face that droops"),
     (None, "Sudden weakness or numbness. Call 911 right away, even if it goes away."),
     (None, "Message the clinic or call 911 if your face droops."),
+    (None, "If your face droops or your speech is slurred, go straight to the nearest hospital."),
     ("low_back_pain", "Numbness between your legs or trouble controlling your bladder: go to the emergency department now."),
     # not emergency signs: the clinic is right
     ("total_knee_replacement", "If your leg still feels numb from the nerve block tomorrow, call the clinic."),
@@ -380,3 +386,20 @@ def test_bad_precautions_name_the_field(items, expected):
 def test_precautions_are_markdown_escaped_in_print():
     result = generate_hep(_with_precautions(items=["Keep the *brace* on [always]"]), "print")
     assert "Keep the \\*brace\\* on \\[always\\]." in result.text
+
+
+@pytest.mark.parametrize("condition", ALL)
+def test_a_conditions_own_handout_names_no_other_condition(condition):
+    """The wording one condition's handout carries never makes the free-text checker
+    demand another condition's red flags ("after a fall" in a knee handout is not a
+    falls program)."""
+    entry = library.lookup(condition)
+    own = " ".join([*entry.red_flags, *entry.precautions, *(ex.description for ex in entry.exercises)])
+    rendered = " ".join(generate_hep(_example_for(condition), fmt).text for fmt in ("print", "caregiver"))
+    assert set(C.detect(own + " " + rendered)) <= {condition}
+
+
+def test_the_shipped_sources_are_cited_in_every_library_file():
+    for cond in ALL:
+        text = (ROOT / "src" / "hep_mcp" / "library" / "data" / f"{cond}.yaml").read_text(encoding="utf-8")
+        assert "# Sources:" in text, cond

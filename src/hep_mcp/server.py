@@ -75,7 +75,8 @@ DESCRIPTIONS = {
 }
 HEP_FIELDS = (
     "The therapist's six-element HEP. Exercises, doses, schedule, milestone and channel are the "
-    "therapist's decisions: ask, never invent. Missing ones are errors naming the field."
+    "therapist's decisions: ask, never invent. Missing ones are errors naming the field. Condition other needs "
+    "response_rules.red_flags."
 )
 NOTE_FIELDS = (
     "The therapist's progress report for one period. Missing facts are errors or findings that "

@@ -213,7 +213,9 @@ def conditions_of(ctx: Context) -> list[str]:
     """The case's condition, or the conditions a free-text draft names (none for `other`)."""
     if ctx.condition:
         return [] if ctx.condition == "other" else [ctx.condition]
-    return C.detect(ctx.draft.text)
+    if "_conditions" not in ctx.extra:  # one detection per draft, shared by RR007-RR009
+        ctx.extra["_conditions"] = C.detect(ctx.draft.text)
+    return ctx.extra["_conditions"]
 
 
 class _Routes:
@@ -381,7 +383,7 @@ def emergency_sign_sent_elsewhere(ctx: Context):
 
 @rule("RR009")
 def condition_unknown(ctx: Context):
-    if ctx.condition is None and not C.detect(ctx.draft.text):
+    if ctx.condition is None and not conditions_of(ctx):
         yield hit(None)
 
 
@@ -391,7 +393,7 @@ def other_without_red_flags(ctx: Context):
         return
     if "red_flags" in ctx.extra:  # a structured HEP: the therapist's own list
         if not ctx.extra["red_flags"]:
-            yield hit(None)
+            yield hit(None, detail="response_rules.red_flags is empty")
         return
     # a sentence with who to call and how soon, that is not the 911 line or the feels-different rule
     universal, different = ctx.rx("emergency_signs"), C.feels_different_rule()
@@ -399,7 +401,7 @@ def other_without_red_flags(ctx: Context):
     for _, s in ctx.draft.body_sentences:
         if route.search(s) and not universal.search(s) and not different.search(s):
             return
-    yield hit(None)
+    yield hit(None, detail="the draft states no warning signs of its own beyond the 911 line")
 
 
 # -- safety -----------------------------------------------------------------------------
