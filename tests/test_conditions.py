@@ -8,14 +8,26 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hep_mcp.render import FORMATS, context, generate_hep, red_flag_lines
+from hep_mcp.render import FORMATS, HTML_FORMATS, context, red_flag_lines, with_clinic_phone
+from hep_mcp.render import generate_hep as _generate_hep
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import run
-from hep_mcp.config import default_config
+from hep_mcp.config import default_config, load_config
 from hep_mcp.model import HEP
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "src" / "hep_mcp" / "examples"
+# The example clinic's config: its phone goes into every call-the-clinic line (SF007).
+CLINIC = load_config(EXAMPLES / "clinic" / "clinic.yaml")
+
+
+def generate_hep(data, fmt="print", config=None):
+    return _generate_hep(data, fmt, config or CLINIC)
+
+
+def _phoned(line: str, fmt: str) -> str:
+    """A red-flag line as the handout prints it: with the clinic's phone in it."""
+    return with_clinic_phone(line, CLINIC, sms=fmt == "sms")
 
 
 def _example(stem: str) -> dict:
@@ -197,8 +209,9 @@ def _example_for(condition: str) -> dict:
 
 def _flat(result) -> str:
     if result.messages:
-        return " ".join(" ".join(strip_counter(m) for m in result.messages).split())
-    if result.format == "html":
+        parts = [*result.messages, *(result.warning_messages or []), result.reminder or ""]
+        return " ".join(" ".join(strip_counter(m) for m in parts).split())
+    if result.format in HTML_FORMATS:
         import html
 
         return " ".join(html.unescape(result.text).split())
@@ -232,10 +245,10 @@ def test_clean_example_is_ready_in_every_format(rendered_all, condition, fmt):
 def test_the_conditions_red_flags_are_in_every_format(rendered_all, condition, fmt):
     flat = _flat(rendered_all[(condition, fmt)])
     for line in [C.wording()["emergency"]] + [f["text"] for f in C.condition_flags(condition)]:
-        assert " ".join(line.split()).rstrip(".") in flat, (condition, fmt, line)
+        assert " ".join(_phoned(line, fmt).split()).rstrip(".") in flat, (condition, fmt, line)
     # the emergency lines come before the others
-    emergency = [f["text"] for f in C.condition_flags(condition) if f["urgency"] == "emergency"]
-    others = [f["text"] for f in C.condition_flags(condition) if f["urgency"] != "emergency"]
+    emergency = [_phoned(f["text"], fmt) for f in C.condition_flags(condition) if f["urgency"] == "emergency"]
+    others = [_phoned(f["text"], fmt) for f in C.condition_flags(condition) if f["urgency"] != "emergency"]
     if emergency and others:
         assert flat.index(emergency[-1].rstrip(".")) < flat.index(others[0].rstrip("."))
 

@@ -204,6 +204,13 @@ def clinic_lines(config: Config) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
+def contact_words(config: Config) -> int:
+    """Words of the clinic's contact block (its name and label: value lines)."""
+    rows = clinic_lines(config)
+    name = config.clinic.name or ""
+    return len(name.split()) + sum(len(f"{label}: {value}".split()) for label, value in rows)
+
+
 def picture_uris(hep: HEP, config: Config) -> list[str | None]:
     from hep_mcp.render.images import data_uri
 
@@ -340,7 +347,7 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
     findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in report.findings]
     full = run(
         render(hep, "portal", config), kind="hep", config=config, condition=hep.condition.value, only=on_plan,
-        extra={**extra, "sms_counts": {}},
+        extra={**extra, "sms_counts": {}, "contact_words": contact_words(config)},
     )
     findings += [
         f.model_copy(update={"line": None, "message": f"{f.message} (in the full plan)"}) for f in full.findings
@@ -391,7 +398,7 @@ def generate_hep(
     else:
         text = checked = rendered
     extra = {"confidence": hep.confidence, "confidence_change": hep.confidence_change, "rendered": True,
-             "red_flags": list(hep.response_rules.red_flags)}
+             "red_flags": list(hep.response_rules.red_flags), "contact_words": contact_words(config)}
     only = None
     if fmt in HTML_FORMATS:  # a two-page layout is by design; the print test measures the page
         from hep_mcp.rules.engine import rules_for

@@ -662,6 +662,8 @@ def off_topic(ctx: Context):
 def over_one_page(ctx: Context):
     # the check-off grid (a table) is boxes, not reading
     words = sum(len(plain(ln.text).split()) for ln in ctx.draft.body if not ln.text.lstrip().startswith("|"))
+    # a rendered handout's clinic contact block is the clinic's, not reading the therapist can cut
+    words -= ctx.extra.get("contact_words", 0)
     if words > ctx.config.page_word_budget:
         yield hit(None, count=words, budget=ctx.config.page_word_budget)
 
