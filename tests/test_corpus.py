@@ -89,6 +89,8 @@ class Score:
     kind_ok: int = 0
     errors: list = field(default_factory=list)
     failures: dict = field(default_factory=dict)  # draft -> case diff lines
+    false_alarm_rules: dict = field(default_factory=dict)  # rule -> drafts where it is a false alarm
+    missed: dict = field(default_factory=dict)  # element -> drafts where a labelled defect was not raised
 
     @staticmethod
     def ratio(num: int, den: int) -> float | None:
@@ -122,15 +124,19 @@ def score(paths: list[Path] = DRAFTS) -> Score:
         labelled = it.labelled
         if labelled is None:
             continue
-        raised = set(raised_elements(res.report)) if res.report is not None else set()
+        by_element = raised_elements(res.report) if res.report is not None else {}
+        raised = set(by_element)
         for element in labelled:
             s.labelled[element] += 1
             if element in raised:
                 s.tp[element] += 1
             else:
                 s.fn[element] += 1
+                s.missed.setdefault(element, []).append(name(path))
         for element in raised - labelled:
             s.fp[element] += 1
+            for rule in sorted({entry.split(" ")[0] for entry in by_element[element]}):
+                s.false_alarm_rules.setdefault(rule, []).append(name(path))
         if labelled:
             s.flawed += 1
             s.flawed_exact += int(raised == labelled and res.report is not None)
