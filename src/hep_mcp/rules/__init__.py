@@ -9,7 +9,7 @@ from hep_mcp.rules.engine import RuleSpec, catalog, rules_for, run
 NOTE_CUES = [
     r"\bprogress (report|note)\b",
     r"\breporting period\b",
-    r"^\s*(#+\s*)?(\*\*)?(S|O|A|P|subjective|objective|assessment|plan)(\*\*)?\s*[:\n]",
+    r"^[ \t]*(#+[ \t]*)?(\*\*)?(S|O|A|P|subjective|objective|assessment|plan)(\*\*)?[ \t]*[:\n]",
     r"\bplan of care\b",
     r"\bskilled\b",
     r"\bbaseline\b",

@@ -314,10 +314,10 @@ def personal_contact(ctx: Context):
 # -- milestone --------------------------------------------------------------------------------
 
 MILESTONE_LINE = re.compile(
-    r"^\s*(?:[-*+•]\s*)?(?:\*\*|__)?\s*(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
+    r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
     re.I,
 )
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])\s")
 
 
 def _milestone_lines(ctx: Context) -> list[Line]:

@@ -12,19 +12,20 @@ from functools import cached_property, lru_cache
 
 from hep_mcp.config import load_data
 
-HEADING_MD = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-HEADING_BOLD = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,60}?)(?:\*\*|__)\s*:?\s*$")
-HEADING_COLON = re.compile(r"^\s*([A-Z][^.!?:]{0,40}):\s*$")
-NUMBERED = re.compile(r"^(\s*)(?:\d{1,2}[.)]|\(\d{1,2}\)|exercise\s+\d{1,2}\s*[:.)-])\s+(.*)$", re.I)
-BULLET = re.compile(r"^(\s*)[-*+•]\s+(.*)$")
-TABLE = re.compile(r"^\s*\|")
+HEADING_MD = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]++(.*)$")
+HEADING_BOLD = re.compile(r"^[ \t]*(?:\*\*|__)([^*_]{1,60})(?:\*\*|__)[ \t]*+:?[ \t]*+$")
+HEADING_COLON = re.compile(r"^[ \t]*([A-Z][^.!?:]{0,40}):[ \t]*+$")
+NUMBERED = re.compile(r"^([ \t]*)(?:\d{1,2}[.)]|\(\d{1,2}\)|exercise[ \t]+\d{1,2}[ \t]*+[:.)-])[ \t]++(.*)$", re.I)
+BULLET = re.compile(r"^([ \t]*)[-*+•][ \t]++(.*)$")
+TABLE = re.compile(r"^[ \t]*\|")
 LABEL = re.compile(
-    r"^\s*(?:[-*+•]\s+)?(?:\*\*|__)?(how much|how many|dose|dosage|amount|reps|sets|repetitions|do|when|where|trigger|frequency|hold|sets/reps)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
+    r"^[ \t]*+(?:[-*+•][ \t]++)?(?:\*\*|__)?(how much|how many|dose|dosage|amount|reps|sets|repetitions|do|when|where|trigger|frequency|hold|sets/reps)(?:\*\*|__)?[ \t]*+:(?:\*\*|__)?",
     re.I,
 )
-NAME_SPLIT = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:.\-–—]?\s*(.*)$|^([^:.!?]{1,60}?)\s*(?::|\s[-–—]\s)\s*(.*)$")
+NAME_SPLIT = re.compile(r"^(?:\*\*|__)([^*_]{1,80})(?:\*\*|__)[ \t]*+[:.\-–—]?[ \t]*+(.*)$|^([^:.!?]{1,60}?)[ \t]*+(?::|[ \t][-–—][ \t])[ \t]*+(.*)$")
+LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
 MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[]?[A-Z0-9])")
 
 SECTION_KEYS = ("milestone", "response_rules", "feedback", "schedule", "exercises")
 
@@ -92,8 +93,8 @@ class Draft:
 def plain(text: str) -> str:
     """Markdown inline markup and list markers removed."""
     text = BULLET.sub(r"\2", text)
-    text = re.sub(r"^\s*\d{1,2}[.)]\s+", "", text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^[ \t]*\d{1,2}[.)][ \t]++", "", text)
+    text = LINK.sub(r"\1", text)
     return MD_INLINE.sub("", text).strip()
 
 
@@ -120,10 +121,13 @@ def classify_heading(text: str) -> str | None:
 
 
 def _heading(text: str) -> str | None:
-    for rx in (HEADING_MD, HEADING_BOLD):
-        m = rx.match(text)
-        if m:
-            return m.group(m.lastindex)
+    m = HEADING_MD.match(text)
+    if m:
+        h = m.group(2).strip().rstrip("#").strip()
+        return h or None
+    m = HEADING_BOLD.match(text)
+    if m:
+        return m.group(1)
     m = HEADING_COLON.match(text)
     if m:
         return m.group(1)
@@ -201,7 +205,7 @@ def _items_from_subheadings(pool: list[Line], sub: list[tuple[int, str]]) -> lis
     items: list[ExerciseItem] = []
     for ln in pool:
         if ln.no in starts:
-            name = re.sub(r"^\s*\d{1,2}[.)]\s*", "", plain(starts[ln.no]))
+            name = re.sub(r"^[ \t]*\d{1,2}[.)][ \t]*", "", plain(starts[ln.no]))
             items.append(ExerciseItem(name=name, line=ln.no))
         elif items and ln.text.strip():
             _add_body(items[-1], ln)
