@@ -153,9 +153,9 @@ def _pct(x: float | None) -> str:
 
 def table(s: Score) -> str:
     """The README table: per element and overall, then the draft-level figures."""
-    elements = [e for e in HEP_ELEMENTS] + sorted(
-        e for e in set(s.labelled) | set(s.fp) if e not in HEP_ELEMENTS
-    )
+    others = sorted(e for e in set(s.labelled) | set(s.fp) if e not in HEP_ELEMENTS)
+    elements = list(HEP_ELEMENTS) + [e for e in others if s.labelled[e]]
+    unlabelled = [e for e in others if not s.labelled[e]]  # note rules fired on a draft labelled as a HEP
     rows = [
         "| Element | Drafts labelled | Raised correctly | False alarms | Missed | Precision | Recall |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -164,13 +164,16 @@ def table(s: Score) -> str:
         rows.append(
             f"| {e} | {s.labelled[e]} | {s.tp[e]} | {s.fp[e]} | {s.fn[e]} | {_pct(s.precision(e))} | {_pct(s.recall(e))} |"
         )
+    if unlabelled:
+        fp = sum(s.fp[e] for e in unlabelled)
+        rows.append(f"| note elements ({', '.join(unlabelled)}) | 0 | 0 | {fp} | 0 | {_pct(0 if fp else None)} | n/a |")
     rows.append(
         f"| **all** | {sum(s.labelled.values())} | {sum(s.tp.values())} | {sum(s.fp.values())} | "
         f"{sum(s.fn.values())} | {_pct(s.precision())} | {_pct(s.recall())} |"
     )
     rows += [
         "",
-        f"- {s.drafts} drafts across {len(s.topics)} conditions and topics",
+        f"- {s.drafts} drafts: {len(s.topics - {'notes'})} conditions and topics, plus notes-vs-HEP items",
         f"- clean drafts ready with no errors and no warnings: {s.clean_ok} of {s.clean}",
         f"- flawed drafts whose raised elements are exactly the labelled ones: {s.flawed_exact} of {s.flawed}",
         f"- notes-vs-HEP items read as the right kind: {s.kind_ok} of {s.kind_items}",
