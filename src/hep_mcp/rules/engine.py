@@ -166,7 +166,12 @@ class Context:
         rx = self.rx(name_or_patterns)
         if not self._possible(rx):
             return
-        text, starts, items, lowered = self._body_index if lines is None else self._lines_index(lines)
+        if lines is None:  # the body, sentence by sentence (a sentence may run over lines)
+            text, starts, pairs, lowered = self._sentence_index
+            for i, m in _first_per_item(rx, text, starts, lowered):
+                yield pairs[i][0], m
+            return
+        text, starts, items, lowered = self._lines_index(lines)
         for i, m in _first_per_item(rx, text, starts, lowered):
             yield items[i], m
 
@@ -213,10 +218,12 @@ class Context:
 
     @cached_property
     def channel_pattern(self) -> re.Pattern:
-        names = sorted({c.strip() for c in self.config.official_channels if c.strip()}, key=len, reverse=True)
+        clinic = self.config.clinic
+        named = [clinic.portal_name, clinic.app_name, clinic.text_line, clinic.name, clinic.phone, clinic.after_hours_phone, clinic.email]
+        names = sorted({c.strip() for c in [*self.config.official_channels, *(n for n in named if n)] if c.strip()}, key=len, reverse=True)
         if not names:
             return re.compile(r"(?!x)x")
-        return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+        return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
 
 
 def _index(items: list, text_of):

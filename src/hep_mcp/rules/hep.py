@@ -54,13 +54,13 @@ def no_exercises(ctx: Context):
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
-    dose_start, amount = ctx.rx("dose_sentence"), ctx.rx("amount")
+    dose_start, amount, tie = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         n = sum(
             1
             for s in sentences(ex.description_text)
-            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12)
+            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12 and not tie.search(s))
         )
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
@@ -91,6 +91,11 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         lines = list(d.section("schedule")) + list(d.section("exercises"))
         for ex in d.exercises:
             lines += [Line(ex.line, ex.name), *ex.all_lines]
+        # lines in no section at all (a schedule paragraph without a heading) count too
+        other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
+        other |= {ln.no for ln in lines}
+        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
+        lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
             return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
@@ -207,7 +212,7 @@ def no_emergency_line(ctx: Context):
     body = ctx.draft.body
     index = {id(ln): i for i, ln in enumerate(body)}
     for ln, _ in ctx.matches("emergency_signs"):
-        i = index[id(ln)]
+        i = index.get(id(ln), 0)
         window = " ".join(x.text for x in body[max(0, i - 1) : i + 2])
         if calls.search(window):
             return
