@@ -14,6 +14,7 @@ false negative.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -215,12 +216,22 @@ def test_corpus_covers_the_authors_layouts_and_conditions():
         assert ("condition" in it.meta) != ("topic" in it.meta) or it.topic == "notes", name(it.path)
 
 
+# "Hi Rosa," / "Dear Ngozi," / "# Home program for Rosa" / "Kevin - ankle plan" / "HELLO DOROTHY."
+GREETING = re.compile(
+    r"^(?:#+ .*\b[A-Z][a-z]+\b|(?:Hi|Hello|Hey|Dear) [A-Z][a-z]+|[A-Z][a-z]+ [-\u2013] |[A-Z][a-z]+,$"
+    r"|(?:HELLO|HOME PLAN FOR) [A-Z]+)"
+)
+
+
 def test_clean_drafts_fit_one_page_and_open_with_a_name():
     for path in DRAFTS:
         it = item(path)
         if it.labelled == set():
             body = FRONT_MATTER.sub("", path.read_text(encoding="utf-8"))
             assert len(body.split()) <= 450, name(path)
+            # an assistant's preamble may come first; the handout itself opens with the name
+            opening = [ln.strip() for ln in body.splitlines() if ln.strip()][:6]
+            assert any(GREETING.match(ln) for ln in opening), name(path)
 
 
 def test_score_counts_add_up():
