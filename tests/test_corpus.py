@@ -61,7 +61,10 @@ class Item:
 def item(path: Path) -> Item:
     m = FRONT_MATTER.match(path.read_text(encoding="utf-8"))
     assert m, f"{name(path)}: no front matter"
-    meta = yaml.safe_load(m.group(1))
+    try:
+        meta = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as exc:
+        raise AssertionError(f"{name(path)}: front matter is not valid YAML ({exc.__class__.__name__})") from None
     assert isinstance(meta, dict) and "expect" in meta, f"{name(path)}: front matter has no expect:"
     return Item(path, path.parent.name, meta, Expect.model_validate(meta["expect"]))
 
