@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hep_mcp.check import FRONT_MATTER, SUFFIXES, Expect, FileResult, check_file, raised_elements
+from hep_mcp.check import FRONT_MATTER, SUFFIXES, Expect, FileResult, check_file, compare, raised_elements
+from hep_mcp.model import Finding, Report
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "corpus"
@@ -253,3 +254,50 @@ def test_precision_and_recall_on_the_corpus():
         f"precision {_pct(s.precision())}, recall {_pct(s.recall())}; "
         f"{len(s.failures)} drafts miss their labels: {', '.join(sorted(s.failures)[:15])}"
     )
+
+
+# -- the element and kind expectations themselves ------------------------------------------
+
+
+def _report(kind: str, *findings: tuple[str, str, str, int | None]) -> Report:
+    fs = [Finding(rule=r, element=e, severity=s, message="m", line=ln) for r, e, s, ln in findings]
+    return Report(kind=kind, ready=not any(f.severity == "error" for f in fs), findings=fs)
+
+
+@pytest.mark.parametrize(
+    ("expect", "report", "diff"),
+    [
+        ({"elements": []}, _report("hep"), []),
+        # info findings never count: a clean draft may carry FM004
+        ({"elements": []}, _report("hep", ("FM004", "format", "info", 1)), []),
+        (
+            {"elements": []},
+            _report("hep", ("DO004", "dosing", "warning", None), ("DS002", "descriptions", "warning", 12)),
+            [
+                "+ element descriptions raised: DS002 line 12; the case says it is clean",
+                "+ element dosing raised: DO004; the case says it is clean",
+            ],
+        ),
+        (
+            {"ready": False, "elements": ["feedback", "milestone"]},
+            _report("hep", ("FB003", "feedback", "error", 20), ("FB003", "feedback", "error", 20)),
+            ["- expected a finding in element milestone; none was raised"],
+        ),
+        (
+            {"elements": ["safety"]},
+            _report("hep", ("SF001", "safety", "error", 3), ("EX001", "exercises", "error", 5)),
+            ["+ element exercises raised: EX001 line 5; the case does not label it"],
+        ),
+        ({"kind": "note"}, _report("hep", ("EX003", "exercises", "error", None)), ["~ expected kind: note, got kind: hep"]),
+        ({"kind": "note"}, _report("note"), []),
+    ],
+)
+def test_compare_elements_and_kind(expect: dict, report: Report, diff: list[str]):
+    assert compare(Expect.model_validate(expect), report) == diff
+
+
+def test_an_unknown_element_label_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"unknown element 'feedbak'; expected one of .*feedback"):
+        Expect.model_validate({"elements": ["feedbak"]})
+    with pytest.raises(ValueError, match="kind"):
+        Expect.model_validate({"kind": "handout"})
