@@ -25,6 +25,7 @@ linear patterns (``plain``).
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -54,15 +55,16 @@ LABEL = re.compile(
 )
 # Names a heading or an item lead that is a label, never an exercise.
 MAX_CAPS_WORDS = 10
+MAX_DEPTH = 16  # list nesting deeper than this reads as this deep
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     no: int
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     kind: str  # heading | para | item | row
     lines: list[Line]
@@ -177,18 +179,14 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
     if not parts:
         return []
     joined = " ".join(parts)
+    offsets = [p for p, _ in starts]
     out = []
     at = 0
     for s in sentences(joined):
         i = joined.find(s, at)
         at = i + len(s) if i >= 0 else at
-        ln = starts[0][1]
-        for p, l2 in starts:
-            if p <= max(i, 0):
-                ln = l2
-            else:
-                break
-        out.append((ln, s))
+        k = max(0, bisect.bisect_right(offsets, max(i, 0)) - 1)
+        out.append((starts[k][1], s))
     return out
 
 
@@ -273,6 +271,7 @@ def _cue_rx() -> dict[str, re.Pattern]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def _movement(text: str) -> bool:
     return bool(_cue_rx()["movement"].search(text))
 
@@ -352,6 +351,7 @@ def read_blocks(lines: list[Line]) -> list[Block]:
     blank = False
     table = 0
     in_table = False
+    more: dict[int, list[str]] = {}
     for ln in lines:
         raw = ln.text
         # blockquotes: strip the markers (each pass eats characters: linear)
@@ -414,8 +414,8 @@ def read_blocks(lines: list[Line]) -> list[Block]:
             depth = len(stack) + 1
             cind = mind + len(marker) + 1
             stack.append((mind, cind))
-            if len(stack) > 64:  # deep nesting: cap the depth, keep reading
-                stack = stack[-64:]
+            if len(stack) > MAX_DEPTH:  # deep nesting: cap the depth, keep reading
+                stack = stack[-MAX_DEPTH:]
             b = Block("item", [ln], text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
                       ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank)
             blocks.append(b)
@@ -428,7 +428,11 @@ def read_blocks(lines: list[Line]) -> list[Block]:
             if indent == 0:
                 stack = []
             continue
-        # continuation of the open paragraph or item (lazy continuation included)
+        # continuation of the open paragraph or item (lazy continuation included);
+        # a line led by a label that names an element ("Missed a day: ...") starts its own block
+        lab = LABEL_LEAD.match(stripped)
+        if lab and open_block is not None and not blank and not (open_block.kind == "item" and indent > 0) and _label_element(lab.group(1)) in ELEMENT_SECTIONS:
+            open_block = None
         if open_block is not None and (not blank or (open_block.kind == "item" and indent >= open_block.content_indent)):
             if blank and open_block.kind == "item":
                 # a new paragraph inside the item: its own block, same depth
@@ -438,7 +442,7 @@ def read_blocks(lines: list[Line]) -> list[Block]:
                 open_block, blank = b, False
                 continue
             open_block.lines.append(ln)
-            open_block.text += " " + stripped
+            more.setdefault(id(open_block), [open_block.text]).append(stripped)  # joined once at the end: linear
             blank = False
             continue
         depth = 0
@@ -452,6 +456,8 @@ def read_blocks(lines: list[Line]) -> list[Block]:
         blocks.append(b)
         open_block, blank = b, False
     for b in blocks:
+        if id(b) in more:
+            b.text = " ".join(more[id(b)])
         if b.kind in ("para", "item"):
             b.lead, b.rest = _lead(b.text)
     return blocks
@@ -534,9 +540,11 @@ def _label_element(lead: str) -> str | None:
 def _heading_elements(blocks: list[Block]) -> dict[int, str | None]:
     """Element of each heading: its words; a program title is none; silent headings from their text."""
     out: dict[int, str | None] = {}
+    seen_heading = False
     for i, b in enumerate(blocks):
         if b.kind != "heading":
             continue
+        first_heading, seen_heading = not seen_heading, True
         end = _scope(blocks, i)
         el = classify_heading(b.text)
         if _item_like_heading(b.text):
@@ -549,7 +557,6 @@ def _heading_elements(blocks: list[Block]) -> dict[int, str | None]:
                 el = None
                 out[i] = None
                 continue
-        first_heading = not any(x.kind == "heading" for x in blocks[:i])
         if el is None and not _item_like_heading(b.text) and not (first_heading and b.level <= 2 or first_heading and i <= 1):
             body = _body_text(blocks, i + 1, end)
             if body and not _movement_items(blocks[i + 1 : end]):
@@ -579,7 +586,10 @@ def _is_exercise(c: _Cand) -> bool:
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
         if not _movement(c.rest_text() if hasattr(c, "rest_text") else c.text) or rx["red_flag_item"].search(c.text[:80]):
             return False
-    return _movement(c.name + ". " + c.text)
+    if _movement(c.name + ". " + c.text):
+        return True
+    # a name with its dose on the lines below ("Quad sets" / "Sets: 2 / Repetitions: 10")
+    return any(LABEL.match(_strip_markers(ln.text)) for x in c.blocks[:3] for ln in x.lines[1:4] + (x.lines[:1] if x is not c.blocks[0] else []))
 
 
 def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[int, list[_Cand]]]:
@@ -588,8 +598,12 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     n = len(blocks)
     # list items at the same depth in one list run; bold-lead / label paragraphs in a run
     i = 0
+    in_run: set[int] = set()
     while i < n:
         b = blocks[i]
+        if i in in_run:
+            i += 1
+            continue
         if b.kind in ("item", "para") and (b.kind == "item" or b.lead):
             j = i
             run: list[int] = []
@@ -614,13 +628,14 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     elif x.kind == "para" and x.depth == 0 and not x.lead and x.indent == 0:
                         break  # a plain paragraph ends a run of bold-lead paragraphs
                 j += 1
+            in_run.update(run)
             cands = []
             for k, idx in enumerate(run):
                 stop = run[k + 1] if k + 1 < len(run) else j
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
                 bl = blocks[idx]
                 name, rest = _item_name(bl)
-                cands.append(_Cand(name, bl.line, own, " ".join([rest] + [x.text for x in own[1:]])))
+                cands.append(_Cand(name, bl.line, own, _head_text([rest] + [x.text for x in own[1:8]])))
             if cands:
                 groups.append((i, cands))
             i = max(j, i + 1) if kind == "para" else i + 1
@@ -641,7 +656,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             m = NUM_PREFIX.match(nm) or BARE_NUM.match(nm)
             if m:
                 nm = nm[m.end() :]
-            cands.append(_Cand(nm.strip(" :.-–—"), blocks[i].line, [blocks[i]] + own, " ".join(x.text for x in own)))
+            cands.append(_Cand(nm.strip(" :.-–—"), blocks[i].line, [blocks[i]] + own, _head_text([x.text for x in own[:8]])))
         if cands:
             groups.append((idxs[0], cands))
     # table rows
@@ -663,6 +678,11 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if cands:
             groups.append((idxs[0], cands))
     return groups
+
+
+def _head_text(parts: list[str], limit: int = 800) -> str:
+    """The start of an item's text: enough to tell a movement from a label (bounded: linear)."""
+    return " ".join(parts)[:limit]
 
 
 def _item_name(b: Block) -> tuple[str, str]:
@@ -766,6 +786,7 @@ def parse(text: str) -> Draft:
 
     # the exercise list
     groups = _groups(blocks, helems)
+    position = {id(b): i for i, b in enumerate(blocks)}
     ex_idx = {i for i, b in enumerate(blocks) if owner[i] == "exercises"}
     best: list[_Cand] = []
     best_key = None
@@ -773,7 +794,7 @@ def parse(text: str) -> Draft:
         ex = [c for c in cands if _is_exercise(c)]
         if not ex:
             continue
-        inside = start in ex_idx or any(owner[blocks.index(c.blocks[0])] == "exercises" for c in ex[:1]) if ex_idx else False
+        inside = (start in ex_idx or position[id(ex[0].blocks[0])] in ex_idx) if ex_idx else False
         # prefer the list inside an exercises section, then the most exercises, then the first
         key = (inside, len(ex) >= 2, len(ex), -start)
         if best_key is None or key > best_key:
