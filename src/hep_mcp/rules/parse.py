@@ -81,6 +81,7 @@ class Block:
     table: int = 0  # which table a row belongs to
     blank_before: bool = False
     first: str = ""  # the first line's text (markers removed)
+    lazy: bool = False  # an unindented line right after a list item's finished sentence
 
     @property
     def line(self) -> int:
@@ -266,7 +267,7 @@ def _clean_heading(text: str) -> str:
 def _cue_rx() -> dict[str, re.Pattern]:
     cues = load_data("cues.yaml")
     out = {}
-    for key in ("movement", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item"):
+    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item"):
         out[key] = re.compile("|".join(f"(?:{p})" for p in cues["reader"][key]), re.I)
     return out
 
@@ -433,6 +434,17 @@ def read_blocks(lines: list[Line]) -> list[Block]:
         lab = LABEL_LEAD.match(stripped)
         if lab and open_block is not None and not blank and not (open_block.kind == "item" and indent > 0) and _label_element(lab.group(1)) in ELEMENT_SECTIONS:
             open_block = None
+        if (
+            open_block is not None
+            and open_block.kind == "item"
+            and not blank
+            and indent < open_block.content_indent
+            and open_block.lines[-1].text.rstrip().endswith((".", "!", "?"))
+        ):
+            b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent, lazy=True)
+            blocks.append(b)
+            open_block = b
+            continue
         if open_block is not None and (not blank or (open_block.kind == "item" and indent >= open_block.content_indent)):
             if blank and open_block.kind == "item":
                 # a new paragraph inside the item: its own block, same depth
@@ -523,7 +535,10 @@ def _classify_body(text: str) -> str | None:
 
 
 def _item_like_heading(text: str) -> bool:
-    c = _clean_heading(text)
+    raw = MD_INLINE.sub("", text).strip()
+    c = raw[_symbol_prefix(raw):].strip() if not raw[:1].isdigit() else raw
+    if not c[:1].isdigit():
+        c = _clean_heading(text)
     return bool(NUM_PREFIX.match(c) and NUM_PREFIX.match(c).end() > 0) or bool(EXERCISE_N.match(c)) or bool(BARE_NUM.match(c))
 
 
@@ -618,6 +633,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                         run.append(j)
                     elif x.kind == "item" and x.depth < base:
                         break
+                    elif x.kind == "para" and x.lazy and base == 1:
+                        pass  # decided below: inside the list it is the item's text, after it not
                     elif x.kind == "para" and x.depth < base and x.indent == 0:
                         break
                 else:
@@ -632,7 +649,11 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             cands = []
             for k, idx in enumerate(run):
                 stop = run[k + 1] if k + 1 < len(run) else j
-                own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
+                if k + 1 == len(run) and kind == "item":
+                    stop = idx + 1
+                    while stop < j and not blocks[stop].lazy and blocks[stop].kind != "heading":
+                        stop += 1
+                own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
                 bl = blocks[idx]
                 name, rest = _item_name(bl)
                 cands.append(_Cand(name, bl.line, own, _head_text([rest] + [x.text for x in own[1:8]])))
@@ -645,7 +666,13 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     # headings of the same level, each with its text under it
     by_level: dict[int, list[int]] = {}
     for i, b in enumerate(blocks):
-        if b.kind == "heading" and helems.get(i) is None:
+        if b.kind == "heading" and helems.get(i) in (None, "exercises"):
+            if helems.get(i) == "exercises":
+                # "### Hand and wrist moves": one exercise, not a section holding a list
+                end = _scope(blocks, i)
+                inner = blocks[i + 1 : end]
+                if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
+                    continue
             by_level.setdefault(b.level, []).append(i)
     for lvl, idxs in by_level.items():
         cands = []
@@ -739,6 +766,11 @@ def _build_item(c: _Cand) -> ExerciseItem:
         if x.kind == "heading":
             continue
         if x.kind == "item":
+            if x.lead and _cue_rx()["description_label"].fullmatch(x.lead.strip()):
+                item.description.append(Line(x.line, x.rest))  # "- How: Lie on your back..."
+                for ln in x.lines[1:]:
+                    item.description.append(ln)
+                continue
             item.labeled.extend(x.lines)
             if not (x.lead or LABEL.match(x.text)):
                 item.steps += 1
