@@ -183,7 +183,7 @@ class Context:
         return cache[rx.pattern]
 
     def _lines_index(self, lines: Iterable[Line]):
-        lines = list(lines)
+        lines = [ln for ln in lines if ln.text.strip()]  # a blank line matches no cue
         key = tuple(ln.no for ln in lines)
         cache = self.__dict__.setdefault("_line_indexes", {})
         if key not in cache:

@@ -210,9 +210,9 @@ def no_feels_different(ctx: Context):
 def no_emergency_line(ctx: Context):
     calls = ctx.rx("emergency_call")
     body = ctx.draft.body
-    index = {id(ln): i for i, ln in enumerate(body)}
+    index = {ln.no: i for i, ln in enumerate(body)}
     for ln, _ in ctx.matches("emergency_signs"):
-        i = index.get(id(ln), 0)
+        i = index.get(ln.no, 0)
         window = " ".join(x.text for x in body[max(0, i - 1) : i + 2])
         if calls.search(window):
             return

@@ -64,6 +64,33 @@ class Line:
     text: str
 
 
+class Lines:
+    """The draft's lines as a sequence of ``Line``, made when read: a draft of a million
+    blank lines does not hold a million objects (peak memory stays a small multiple of the text)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[str]):
+        self._raw = raw
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __iter__(self):
+        for i, t in enumerate(self._raw):
+            yield Line(i + 1, t)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [Line(k + 1, self._raw[k]) for k in range(*i.indices(len(self._raw)))]
+        if i < 0:
+            i += len(self._raw)
+        return Line(i + 1, self._raw[i])
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
 @dataclass(slots=True)
 class Block:
     kind: str  # heading | para | item | row
@@ -113,7 +140,7 @@ class ExerciseItem:
 @dataclass
 class Draft:
     text: str
-    lines: list[Line]
+    lines: Lines | list[Line]
     headings: list[tuple[int, str, str | None]]  # (line, text, element)
     sections: dict[str, list[Line]]
     exercises: list[ExerciseItem]
@@ -132,9 +159,11 @@ class Draft:
 
     @cached_property
     def body(self) -> list[Line]:
-        """Non-empty lines that are not headings."""
-        hl = self.heading_lines
-        return [ln for ln in self.lines if ln.text.strip() and ln.no not in hl]
+        """Non-empty lines that are not headings (the blocks' own line objects)."""
+        if not self.blocks and self.text.strip():  # a Draft built by hand
+            hl = self.heading_lines
+            return [ln for ln in self.lines if ln.text.strip() and ln.no not in hl]
+        return [ln for b in self.blocks if b.kind != "heading" for ln in b.lines]
 
     @cached_property
     def body_sentences(self) -> list[tuple[Line, str]]:
@@ -345,7 +374,7 @@ def _cells(t: str) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
-def read_blocks(lines: list[Line]) -> list[Block]:
+def read_blocks(lines) -> list[Block]:
     blocks: list[Block] = []
     open_block: Block | None = None  # a paragraph or item that a following line may continue
     stack: list[tuple[int, int]] = []  # open list items: (marker indent, content indent)
@@ -501,13 +530,14 @@ def _lead(text: str) -> tuple[str | None, str]:
 # -- step 2: segmentation -----------------------------------------------------------------------
 
 
-def _scope(blocks: list[Block], i: int) -> int:
-    """Index after the last block under heading i."""
+def _scope(blocks: list[Block], i: int, sections_end: bool = False) -> int:
+    """Index after the last block under heading i (with sections_end, a heading that names
+    an element ends it too: "### Toe taps" then "🕗 **When and where**")."""
     lvl = blocks[i].level
     j = i + 1
     while j < len(blocks):
         b = blocks[j]
-        if b.kind == "heading" and (b.level <= lvl or lvl == 7 or classify_heading(b.text) in ELEMENT_SECTIONS and not _item_like_heading(b.text)):
+        if b.kind == "heading" and (b.level <= lvl or lvl == 7 or sections_end and classify_heading(b.text) in ELEMENT_SECTIONS and not _item_like_heading(b.text)):
             break
         j += 1
     return j
@@ -669,7 +699,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if b.kind == "heading" and helems.get(i) in (None, "exercises"):
             if helems.get(i) == "exercises":
                 # "### Hand and wrist moves": one exercise, not a section holding a list
-                end = _scope(blocks, i)
+                end = _scope(blocks, i, sections_end=True)
                 inner = blocks[i + 1 : end]
                 if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
                     continue
@@ -677,7 +707,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     for lvl, idxs in by_level.items():
         cands = []
         for i in idxs:
-            end = _scope(blocks, i)
+            end = _scope(blocks, i, sections_end=True)
             own = [x for x in blocks[i + 1 : end]]
             nm = _clean_heading(blocks[i].text)
             m = NUM_PREFIX.match(nm) or BARE_NUM.match(nm)
@@ -791,7 +821,7 @@ def _add_line(item: ExerciseItem, ln: Line, force_prose: bool = False) -> None:
 
 def parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [Line(i + 1, t) for i, t in enumerate(raw_lines)]
+    lines = Lines(raw_lines)
     blocks = read_blocks(lines)
     helems = _heading_elements(blocks)
 
