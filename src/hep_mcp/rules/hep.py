@@ -209,6 +209,9 @@ def no_feels_different(ctx: Context):
 @rule("RR006")
 def no_emergency_line(ctx: Context):
     calls = ctx.rx("emergency_call")
+    for _, s, _ in ctx.sentence_hits("emergency_signs"):  # "CALL 911" + "Chest pain or trouble breathing."
+        if calls.search(s):
+            return
     body = ctx.draft.body
     index = {ln.no: i for i, ln in enumerate(body)}
     for ln, _ in ctx.matches("emergency_signs"):
@@ -292,8 +295,16 @@ def forbidden(ctx: Context):
 
 
 def _channel_line(ctx: Context, cue: str) -> bool:
+    # the channel may be in the sentence after the cue: "Problems? Reply here or call the front desk."
+    following = {}
+    pairs = ctx.draft.body_sentences
+    for i, (ln, s) in enumerate(pairs[:-1]):
+        following.setdefault((ln.no, s), pairs[i + 1][1])
     for ln, s, _ in ctx.sentence_hits(cue):
         if ctx.channel_pattern.search(s):
+            return True
+        nxt = following.get((ln.no, s))
+        if nxt is not None and s.rstrip().endswith(("?", ":")) and ctx.channel_pattern.search(nxt):
             return True
     return False
 
@@ -358,7 +369,10 @@ def vague_milestone(ctx: Context):
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)
     has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
-    if (vague and not has_number) or not observable:
+    # observable without a fixed verb list: a concrete statement of a few words that is not
+    # one of the vague phrasings ("knee flat on the bed while you do the squeeze")
+    concrete = len(re.findall(r"[A-Za-z']+", body)) >= 5 and not vague
+    if (vague and not has_number) or not (observable or concrete):
         yield hit(no, text=_quote(body.strip(), 60))
 
 

@@ -501,6 +501,10 @@ def read_blocks(lines) -> list[Block]:
             b.text = " ".join(more[id(b)])
         if b.kind in ("para", "item"):
             b.lead, b.rest = _lead(b.text)
+        if b.kind == "para" and b.lead is None and len(b.lines) > 1:
+            f = b.first.strip()
+            if f[:1].isupper() and len(f.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
+                b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
 
 
