@@ -54,13 +54,13 @@ def no_exercises(ctx: Context):
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
-    dose_start, amount, tie = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back")
+    dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         n = sum(
             1
             for s in sentences(ex.description_text)
-            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12 and not tie.search(s))
+            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12 and not tie.search(s) and not where.search(s))
         )
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
@@ -209,8 +209,15 @@ def no_feels_different(ctx: Context):
 @rule("RR006")
 def no_emergency_line(ctx: Context):
     calls = ctx.rx("emergency_call")
-    for _, s, _ in ctx.sentence_hits("emergency_signs"):  # "CALL 911" + "Chest pain or trouble breathing."
+    for _, s, _ in ctx.sentence_hits("emergency_signs"):
         if calls.search(s):
+            return
+    # a heading that says whom to call covers the signs under it ("CALL 911" / "CHEST PAIN ...")
+    signs, heading = ctx.rx("emergency_signs"), ""
+    for b in getattr(ctx.draft, "blocks", ()):
+        if b.kind == "heading":
+            heading = b.text
+        elif heading and calls.search(heading) and signs.search(b.text):
             return
     body = ctx.draft.body
     index = {ln.no: i for i, ln in enumerate(body)}

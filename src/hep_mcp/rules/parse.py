@@ -43,7 +43,7 @@ LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
-NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+\d{1,2}[ \t]*+[:.)-]?)[ \t]*+", re.I)
+NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
@@ -461,8 +461,9 @@ def read_blocks(lines) -> list[Block]:
         # continuation of the open paragraph or item (lazy continuation included);
         # a line led by a label that names an element ("Missed a day: ...") starts its own block
         lab = LABEL_LEAD.match(stripped)
-        if lab and open_block is not None and not blank and not (open_block.kind == "item" and indent > 0) and _label_element(lab.group(1)) in ELEMENT_SECTIONS:
-            open_block = None
+        if lab and open_block is not None and not blank and not (open_block.kind == "item" and indent > 0):
+            if _label_element(lab.group(1)) in ELEMENT_SECTIONS or (open_block.kind == "para" and LABEL_LEAD.match(open_block.first)):
+                open_block = None  # "Arm swings: ..." / "Hand and wrist moves: ...": one block each
         if (
             open_block is not None
             and open_block.kind == "item"
