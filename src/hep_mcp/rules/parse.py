@@ -68,19 +68,26 @@ class Lines:
     """The draft's lines as a sequence of ``Line``, made when read: a draft of a million
     blank lines does not hold a million objects (peak memory stays a small multiple of the text)."""
 
-    __slots__ = ("_raw",)
+    __slots__ = ("_raw", "_made")
+    KEEP = 5_000  # a draft of up to this many lines keeps its Line objects (read many times)
 
     def __init__(self, raw: list[str]):
         self._raw = raw
+        self._made = [Line(i + 1, t) for i, t in enumerate(raw)] if len(raw) <= self.KEEP else None
 
     def __len__(self) -> int:
         return len(self._raw)
 
     def __iter__(self):
+        if self._made is not None:
+            yield from self._made
+            return
         for i, t in enumerate(self._raw):
             yield Line(i + 1, t)
 
     def __getitem__(self, i):
+        if self._made is not None:
+            return self._made[i]
         if isinstance(i, slice):
             return [Line(k + 1, self._raw[k]) for k in range(*i.indices(len(self._raw)))]
         if i < 0:
@@ -560,6 +567,7 @@ def _body_text(blocks: list[Block], a: int, b: int, limit: int = 1500) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=1024)
 def _classify_body(text: str) -> str | None:
     rx = _cue_rx()
     t = plain(text)
@@ -577,6 +585,7 @@ def _item_like_heading(text: str) -> bool:
     return bool(NUM_PREFIX.match(c) and NUM_PREFIX.match(c).end() > 0) or bool(EXERCISE_N.match(c)) or bool(BARE_NUM.match(c))
 
 
+@lru_cache(maxsize=4096)
 def _label_element(lead: str) -> str | None:
     """The element a lead names (``When:``, ``Pain rule``), or None for a name."""
     el = classify_heading(lead)
