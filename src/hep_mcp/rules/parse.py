@@ -207,8 +207,9 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
         t = plain(_strip_markers(ln.text))
         if not t:
             continue
-        if parts and t[:1].isupper() and len(parts[-1].split()) <= 6 and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")):
-            parts[-1] += "."  # a name or label line above its text
+        # a name or label line above its text, or a very long unwrapped line, ends before a capital
+        if parts and t[:1].isupper() and (len(parts[-1]) > 300 or len(parts[-1].split()) <= 6) and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")):
+            parts[-1] += "."
             pos += 1
         starts.append((pos, ln))
         parts.append(t)
@@ -502,6 +503,8 @@ def read_blocks(lines) -> list[Block]:
         else:
             stack = []
         b = Block("para", [ln], text=stripped, first=stripped, depth=depth, indent=indent, blank_before=blank)
+        # a label line right under a list item ("How much: 20 pumps."): the item's, not a new section
+        b.lazy = not blank and indent == 0 and bool(blocks) and (blocks[-1].kind == "item" or blocks[-1].lazy)
         blocks.append(b)
         open_block, blank = b, False
     for b in blocks:
@@ -639,7 +642,7 @@ class _Cand:
 def _is_exercise(c: _Cand) -> bool:
     rx = _cue_rx()
     name = plain(c.name).strip()
-    if name and _label_element(name):
+    if name and _label_element(name) and not _movement(name):
         return False
     if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
@@ -678,7 +681,10 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     elif x.kind == "item" and x.depth < base:
                         break
                     elif x.kind == "para" and x.lazy and base == 1:
-                        pass  # decided below: inside the list it is the item's text, after it not
+                        # inside the list (a dose label, or another item follows) it is the item's text
+                        nxt = blocks[j + 1] if j + 1 < n else None
+                        if not (LABEL.match(x.text) or (nxt is not None and nxt.kind == "item" and nxt.depth == base)):
+                            break
                     elif x.kind == "para" and x.depth < base and x.indent == 0:
                         break
                 else:
@@ -695,7 +701,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 stop = run[k + 1] if k + 1 < len(run) else j
                 if k + 1 == len(run) and kind == "item":
                     stop = idx + 1
-                    while stop < j and not blocks[stop].lazy and blocks[stop].kind != "heading":
+                    while stop < j and (not blocks[stop].lazy or LABEL.match(blocks[stop].text)) and blocks[stop].kind != "heading":
                         stop += 1
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
                 bl = blocks[idx]
@@ -707,16 +713,32 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             # nested lists start their own runs too
             continue
         i += 1
+    # item runs split only by sub-headings that name no element ("STRENGTH", "BALANCE"): one list
+    merged: list[tuple[int, list[_Cand]]] = []
+    last_end = -1
+    pos = {id(x): k for k, x in enumerate(blocks)}
+    for start, cands in groups:
+        if merged and last_end >= 0 and all(blocks[k].kind == "heading" and helems.get(k) is None for k in range(last_end, start)) and start > last_end:
+            merged[-1] = (merged[-1][0], merged[-1][1] + cands)
+        elif merged:
+            merged.append((start, cands))
+        else:
+            merged.append((start, cands))
+        last_end = max(pos[id(x)] for c in cands for x in c.blocks) + 1
+    if len(merged) < len(groups):
+        groups = groups + [g for g in merged if g not in groups]
     # headings of the same level, each with its text under it
     by_level: dict[int, list[int]] = {}
     for i, b in enumerate(blocks):
         if b.kind == "heading" and helems.get(i) in (None, "exercises"):
+            end = _scope(blocks, i, sections_end=True)
+            inner = blocks[i + 1 : end]
             if helems.get(i) == "exercises":
                 # "### Hand and wrist moves": one exercise, not a section holding a list
-                end = _scope(blocks, i, sections_end=True)
-                inner = blocks[i + 1 : end]
                 if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
                     continue
+            elif sum(1 for x in inner if x.kind == "item" and x.depth == 1) >= 2:
+                continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
             by_level.setdefault(b.level, []).append(i)
     for lvl, idxs in by_level.items():
         cands = []
@@ -847,7 +869,7 @@ def parse(text: str) -> Draft:
     for i, b in enumerate(blocks):
         if b.kind == "heading":
             el = helems.get(i)
-            if el is None and current == "exercises" and b.level > current_level:
+            if el is None and current == "exercises" and (b.level > current_level or b.level == current_level == 7):
                 headings.append((b.line, b.text, None))  # a sub-heading inside the exercises
                 owner[i] = "exercises"
                 continue
