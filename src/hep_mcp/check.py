@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hep_mcp.config import Config, default_config
 from hep_mcp.errors import InputError, pydantic_message
@@ -32,6 +32,34 @@ class Expect(BaseModel):
     fire: list[str] = Field(default_factory=list, description="Rule IDs that must fire.")
     not_: list[str] = Field(default_factory=list, alias="not", description="Rule IDs that must not fire.")
     ready: bool | None = None
+    kind: str | None = Field(
+        default=None, pattern="^(hep|note)$", description="What the draft must be read as (hep or note)."
+    )
+    elements: list[str] | None = Field(
+        default=None,
+        description=(
+            "Elements with defects: every error or warning finding falls in one of these elements, "
+            "and each listed element gets at least one. [] means clean (no errors, no warnings)."
+        ),
+    )
+
+    @field_validator("elements")
+    @classmethod
+    def _known_elements(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return value
+        known = rule_elements()
+        unknown = [e for e in value if e not in known]
+        if unknown:
+            raise ValueError(f"unknown element {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
+        return value
+
+
+def rule_elements() -> set[str]:
+    """Every element a HEP or note rule belongs to (the catalog's `element:` values)."""
+    from hep_mcp.rules import catalog
+
+    return {spec.element for spec in catalog().values()}
 
 
 class Case(BaseModel):
@@ -40,6 +68,11 @@ class Case(BaseModel):
     case: str | None = Field(default=None, description="What this case is about.")
     kind: str = Field(default="auto", pattern="^(auto|hep|note)$")
     condition: str | None = None
+    topic: str | None = Field(
+        default=None, description="The clinical topic, for documentation (a condition the library may not know yet)."
+    )
+    author: str | None = Field(default=None, description="Who wrote the draft, for documentation (terse, warm, chatty ...).")
+    layout: str | None = Field(default=None, description="How the draft is laid out, for documentation.")
     format: str | None = Field(default=None, description="Render format for a structured HEP (default print).")
     config: dict | None = Field(default=None, description="Clinic settings for this case only (same keys as --config).")
     input: object = Field(description="A structured HEP or note (mapping), or a free-text draft (string).")
@@ -293,6 +326,8 @@ def compare(expect: Expect, report: Report) -> list[str]:
     """Readable differences between a case's expectations and what the rules decided."""
     fired = {f.rule for f in report.findings}
     diff: list[str] = []
+    if expect.kind is not None and expect.kind != report.kind:
+        diff.append(f"~ expected kind: {expect.kind}, got kind: {report.kind}")
     for rid in expect.fire:
         if rid not in fired:
             diff.append(f"- expected {rid} to fire; it did not")
@@ -303,7 +338,26 @@ def compare(expect: Expect, report: Report) -> list[str]:
             diff.append(f"+ {rid} fired{at}; the case says it must not")
     if expect.ready is not None and expect.ready != report.ready:
         diff.append(f"~ expected ready: {str(expect.ready).lower()}, got ready: {str(report.ready).lower()}")
+    if expect.elements is not None:
+        raised = raised_elements(report)
+        for element in sorted(set(expect.elements) - set(raised)):
+            diff.append(f"- expected a finding in element {element}; none was raised")
+        for element in sorted(set(raised) - set(expect.elements)):
+            said = "the case says it is clean" if not expect.elements else "the case does not label it"
+            diff.append(f"+ element {element} raised: {', '.join(raised[element])}; {said}")
     return diff
+
+
+def raised_elements(report: Report) -> dict[str, list[str]]:
+    """Element -> its error and warning findings (`RULE line N`), in report order."""
+    out: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.severity in ("error", "warning"):
+            at = f" line {f.line}" if f.line else ""
+            entry = f"{f.rule}{at}"
+            if entry not in out.setdefault(f.element, []):
+                out[f.element].append(entry)
+    return out
 
 
 def case_finding(diff: list[str]) -> Finding:

@@ -9,7 +9,7 @@ from hep_mcp.rules.engine import RuleSpec, catalog, rules_for, run
 NOTE_CUES = [
     r"\bprogress (report|note)\b",
     r"\breporting period\b",
-    r"^\s*(#+\s*)?(\*\*)?(S|O|A|P|subjective|objective|assessment|plan)(\*\*)?\s*[:\n]",
+    r"^[ \t]*(#+[ \t]*)?(\*\*)?(S|O|A|P|subjective|objective|assessment|plan)(\*\*)?[ \t]*[:\n]",
     r"\bplan of care\b",
     r"\bskilled\b",
     r"\bbaseline\b",
@@ -22,7 +22,10 @@ NOTE_CUES = [
 ]
 # Phrases a handout for a patient never uses: one is enough to call the text a note.
 STRONG_NOTE_CUES = [
-    r"\bprogress (report|note)\b",
+    # as a title or label, not "I'll send your progress report to Dr. Shah" in a handout
+    r"^[ \t]*+[#*_]*+[ \t]*+(?:physical therapy |pt |daily |weekly )?(?:progress (?:report|note)|treatment note|daily note)\b",
+    # a daily treatment note records the home program's change: "HEP updated: ..."
+    r"^[ \t]*+(?:[-*][ \t]++)?(?:\*\*)?(?:HEP|home (?:exercise )?program) (?:updated|reviewed|progressed|issued|modified|changed|given)\b",
     r"\breporting period\b",
     r"\b(patient|pt)\.? (is |was )?(non-?complian|non-?adheren|unmotivated|refused)",
 ]

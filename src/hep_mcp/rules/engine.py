@@ -165,14 +165,26 @@ class Context:
     def matches(self, name_or_patterns, lines: Iterable[Line] | None = None) -> Iterator[tuple[Line, re.Match]]:
         """The first match on each line (default: the body) of any of the cue's patterns."""
         rx = self.rx(name_or_patterns)
-        if not rx.possible(self.lowered):
+        if not self._possible(rx):
             return
-        text, starts, items, lowered = self._body_index if lines is None else self._lines_index(lines)
+        if lines is None:  # the body, sentence by sentence (a sentence may run over lines)
+            text, starts, pairs, lowered = self._sentence_index
+            for i, m in _first_per_item(rx, text, starts, lowered):
+                yield pairs[i][0], m
+            return
+        text, starts, items, lowered = self._lines_index(lines)
         for i, m in _first_per_item(rx, text, starts, lowered):
             yield items[i], m
 
+    def _possible(self, rx: "Cue") -> bool:
+        # once per cue and draft: a rule that asks per exercise must not re-scan the whole draft each time
+        cache = self.__dict__.setdefault("_possible_cache", {})
+        if rx.pattern not in cache:
+            cache[rx.pattern] = rx.possible(self.lowered)
+        return cache[rx.pattern]
+
     def _lines_index(self, lines: Iterable[Line]):
-        lines = list(lines)
+        lines = [ln for ln in lines if ln.text.strip()]  # a blank line matches no cue
         key = tuple(ln.no for ln in lines)
         cache = self.__dict__.setdefault("_line_indexes", {})
         if key not in cache:
@@ -185,7 +197,7 @@ class Context:
     def sentence_hits(self, name_or_patterns) -> Iterator[tuple[Line, str, re.Match]]:
         """(line, sentence, match) for each body sentence matching the cue."""
         rx = self.rx(name_or_patterns)
-        if not rx.possible(self.lowered):
+        if not self._possible(rx):
             return
         text, starts, pairs, lowered = self._sentence_index
         for i, m in _first_per_item(rx, text, starts, lowered):
@@ -207,10 +219,12 @@ class Context:
 
     @cached_property
     def channel_pattern(self) -> re.Pattern:
-        names = sorted({c.strip() for c in self.config.official_channels if c.strip()}, key=len, reverse=True)
+        clinic = self.config.clinic
+        named = [clinic.portal_name, clinic.app_name, clinic.text_line, clinic.name, clinic.phone, clinic.after_hours_phone, clinic.email]
+        names = sorted({c.strip() for c in [*self.config.official_channels, *(n for n in named if n)] if c.strip()}, key=len, reverse=True)
         if not names:
             return re.compile(r"(?!x)x")
-        return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
+        return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
 
 
 def _index(items: list, text_of):
@@ -459,7 +473,7 @@ def prose_sentences(draft: Draft) -> list[str]:
             flush()
             continue
         p = plain(t)
-        if re.match(r"^\s*[-*+•]|\s*\d{1,2}[.)]\s", t):
+        if re.match(r"[-*+•]|\d{1,2}[.)]\s", t):  # t is stripped
             flush()
         para.append(p)
         if TERMINAL.search(p) is None and len(p.split()) < 4:

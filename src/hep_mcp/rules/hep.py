@@ -49,13 +49,13 @@ def no_exercises(ctx: Context):
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
-    dose_start, amount = ctx.rx("dose_sentence"), ctx.rx("amount")
+    dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         n = sum(
             1
             for s in sentences(ex.description_text)
-            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12)
+            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12 and not tie.search(s) and not where.search(s))
         )
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
@@ -86,6 +86,11 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         lines = list(d.section("schedule")) + list(d.section("exercises"))
         for ex in d.exercises:
             lines += [Line(ex.line, ex.name), *ex.all_lines]
+        # lines in no section at all (a schedule paragraph without a heading) count too
+        other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
+        other |= {ln.no for ln in lines}
+        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
+        lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
             return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
@@ -199,10 +204,20 @@ def no_feels_different(ctx: Context):
 @rule("RR006")
 def no_emergency_line(ctx: Context):
     calls = ctx.rx("emergency_call")
+    for _, s, _ in ctx.sentence_hits("emergency_signs"):
+        if calls.search(s):
+            return
+    # a heading that says whom to call covers the signs under it ("CALL 911" / "CHEST PAIN ...")
+    signs, heading = ctx.rx("emergency_signs"), ""
+    for b in getattr(ctx.draft, "blocks", ()):
+        if b.kind == "heading":
+            heading = b.text
+        elif heading and calls.search(heading) and signs.search(b.text):
+            return
     body = ctx.draft.body
-    index = {id(ln): i for i, ln in enumerate(body)}
+    index = {ln.no: i for i, ln in enumerate(body)}
     for ln, _ in ctx.matches("emergency_signs"):
-        i = index[id(ln)]
+        i = index.get(ln.no, 0)
         window = " ".join(x.text for x in body[max(0, i - 1) : i + 2])
         if calls.search(window):
             return
@@ -445,8 +460,16 @@ def forbidden(ctx: Context):
 
 
 def _channel_line(ctx: Context, cue: str) -> bool:
+    # the channel may be in the sentence after the cue: "Problems? Reply here or call the front desk."
+    following = {}
+    pairs = ctx.draft.body_sentences
+    for i, (ln, s) in enumerate(pairs[:-1]):
+        following.setdefault((ln.no, s), pairs[i + 1][1])
     for ln, s, _ in ctx.sentence_hits(cue):
         if ctx.channel_pattern.search(s):
+            return True
+        nxt = following.get((ln.no, s))
+        if nxt is not None and s.rstrip().endswith(("?", ":")) and ctx.channel_pattern.search(nxt):
             return True
     return False
 
@@ -472,10 +495,10 @@ def personal_contact(ctx: Context):
 # -- milestone --------------------------------------------------------------------------------
 
 MILESTONE_LINE = re.compile(
-    r"^\s*(?:[-*+•]\s*)?(?:\*\*|__)?\s*(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
+    r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
     re.I,
 )
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])\s")
 
 
 def _milestone_lines(ctx: Context) -> list[Line]:
@@ -511,7 +534,10 @@ def vague_milestone(ctx: Context):
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)
     has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
-    if (vague and not has_number) or not observable:
+    # observable without a fixed verb list: a concrete statement of a few words that is not
+    # one of the vague phrasings ("knee flat on the bed while you do the squeeze")
+    concrete = len(re.findall(r"[A-Za-z']+", body)) >= 5 and not vague
+    if (vague and not has_number) or not (observable or concrete):
         yield hit(no, text=_quote(body.strip(), 60))
 
 

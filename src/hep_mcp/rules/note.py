@@ -207,8 +207,8 @@ def change_word_against_direction(ctx: Context):
 
 # -- goals and assessment -----------------------------------------------------------------------
 
-TABLE_SEPARATOR = re.compile(r"^\s*\|[\s:|\-]+\|?\s*$")
-GOAL_LABEL = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+|\|\s*\d{1,2}\s*\|)?\s*(?:(?:STG|LTG|goal)\s*#?\s*\d*\s*[:.)\-]\s*)?", re.I)
+TABLE_SEPARATOR = re.compile(r"^[ \t]*\|[ \t:|\-]++$")
+GOAL_LABEL = re.compile(r"^[ \t]*+(?:[-*+•][ \t]++|\d{1,2}[.)][ \t]++|\|[ \t]*+\d{1,2}[ \t]*+\|)?[ \t]*+(?:(?:STG|LTG|goal)[ \t]*+#?[ \t]*+\d*+[ \t]*+[:.)\-][ \t]*+)?", re.I)
 
 
 def goal_items(ctx: Context) -> list[Line]:
@@ -230,7 +230,7 @@ def goal_items(ctx: Context) -> list[Line]:
     items = [ln for ln in rows if item.search(ln.text)] or rows
     seen = {ln.no for ln in items}
     for ln in lines:
-        if ln.no not in seen and re.match(r"^\s*(?:[-*+•]\s+|\d{1,2}[.)]\s+)?(?:\*\*)?(STG|LTG|goal)\s*#?\s*\d*\s*(?:\*\*)?[:.)\-]", ln.text, re.I):
+        if ln.no not in seen and re.match(r"^[ \t]*+(?:[-*+•][ \t]++|\d{1,2}[.)][ \t]++)?(?:\*\*)?(STG|LTG|goal)[ \t]*+#?[ \t]*+\d*+[ \t]*+(?:\*\*)?[:.)\-]", ln.text, re.I):
             items.append(ln)
     items.sort(key=lambda ln: ln.no)
     ctx.extra["_goal_items"] = items
@@ -254,7 +254,7 @@ def goal_without_measure(ctx: Context):
         return
     for ln in goal_items(ctx):
         body = GOAL_LABEL.sub("", undated(ln.text), count=1) if not ln.text.lstrip().startswith("|") else undated(
-            re.sub(r"^\s*\|\s*\d{1,2}\s*\|", "|", ln.text)
+            re.sub(r"^[ \t]*\|[ \t]*\d{1,2}[ \t]*\|", "|", ln.text)
         )
         if not re.search(r"\d", body):
             yield hit(ln.no, goal=_quote(GOAL_LABEL.sub("", plain(ln.text), count=1) or ln.text, 50))

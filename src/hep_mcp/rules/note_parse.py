@@ -14,9 +14,9 @@ from functools import lru_cache
 from hep_mcp.config import load_data
 from hep_mcp.rules.parse import Draft, Line
 
-MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
-BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)\s*:?\s*(?:\*\*|__)\s*:?\s*(.*)$")
-LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z /&'()\-]{0,50}?)\s*:\s*(.*)$")
+MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]++(.*)$")
+BOLD_LABEL = re.compile(r"^[ \t]*(?:\*\*|__)([^*_\n]{1,60})(?:\*\*|__)[ \t]*+:?(.*)$")
+LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /&'()\-]{0,50}):(.*)$")
 ORDER = ("period", "skilled_need", "adherence", "subjective", "objective", "assessment", "goals", "plan", "signature")
 
 
@@ -80,17 +80,17 @@ def parse_note(draft: Draft) -> NoteDoc:
 def _heading(text: str) -> tuple[str | None, str, bool]:
     """(section, text after the label, whether the line is a heading)."""
     m = MD_HEADING.match(text)
-    if m:
-        return classify(m.group(1), loose=True), "", True
+    if m and m.group(1).strip().rstrip("#").strip():
+        return classify(m.group(1).strip().rstrip("#").strip(), loose=True), "", True
     m = BOLD_LABEL.match(text)
     if m:
         key = classify(m.group(1), loose=not m.group(2).strip())
         if key:
-            return key, m.group(2), True
+            return key, m.group(2).strip(), True
         return None, "", False
     m = LABEL.match(text)
     if m:
-        key = classify(m.group(1))
+        key = classify(m.group(1).strip())
         if key:
-            return key, m.group(2), True
+            return key, m.group(2).strip(), True
     return None, "", False

@@ -1,38 +1,129 @@
-"""Free-text drafts (Markdown or plain, with or without headings) into elements.
+"""Free-text drafts (Markdown or plain, any layout) into one document model, then elements.
 
-The parser never fails: it finds what it can and keeps 1-based line numbers so
-findings point at the right line (CRLF and CR are normalised first).
+Two steps, both one pass over the lines:
+
+1. **Blocks.** Each source line is read once, with short anchored patterns, into
+   blocks: headings (Markdown ``#``, a bold-only line, an ALL-CAPS line from an
+   EHR export, a ``Label:`` line, each optionally led by an emoji), paragraphs
+   (with their bold lead or ``Label:`` lead), list items with their nesting
+   depth, and table rows. Blockquote markers and code fences are read through;
+   plain text goes through the same model. Every block keeps its source lines.
+2. **Segmentation.** Which blocks are the exercises (items of the same shape --
+   list items, headings, bold-lead paragraphs, table rows -- that carry movement
+   instructions), and which are the schedule, response rules, feedback and
+   milestone: from a heading's words, and when those say nothing, from the text
+   under it. A title that names the program does not swallow the sections below
+   it; label bullets (``Pain:``, ``Tick it off:``) and red-flag bullets are not
+   exercises.
+
+The reader never fails and is linear in the size of the text: no pattern here can
+backtrack over a run (tests/test_regex_safety.py), each line is classified in
+bounded time, and nesting is counted, not recursed. Line numbers are 1-based and
+exact (CRLF and CR are normalised first). Markdown inline markup is removed with
+linear patterns (``plain``).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from hep_mcp.config import load_data
 
-HEADING_MD = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-HEADING_BOLD = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,60}?)(?:\*\*|__)\s*:?\s*$")
-HEADING_COLON = re.compile(r"^\s*([A-Z][^.!?:]{0,40}):\s*$")
-NUMBERED = re.compile(r"^(\s*)(?:\d{1,2}[.)]|\(\d{1,2}\)|exercise\s+\d{1,2}\s*[:.)-])\s+(.*)$", re.I)
-BULLET = re.compile(r"^(\s*)[-*+•]\s+(.*)$")
-TABLE = re.compile(r"^\s*\|")
+SECTION_KEYS = ("milestone", "response_rules", "feedback", "schedule", "exercises")
+ELEMENT_SECTIONS = ("milestone", "response_rules", "feedback", "schedule")
+
+ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]++(.*))?$")
+FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
+QUOTE = re.compile(r"[ \t]{0,3}>[ \t]?")
+LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t]))(?:[ \t]++|$)")
+BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
+LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
+DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
+NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.)\-–—]?)[ \t]*+", re.I)
+BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
+EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
+LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
+MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[]?[A-Z0-9])")
 LABEL = re.compile(
-    r"^\s*(?:[-*+•]\s+)?(?:\*\*|__)?(how much|how many|dose|dosage|amount|reps|sets|repetitions|do|when|where|trigger|frequency|hold|sets/reps)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*",
+    r"[ \t]*+(?:[-*+•][ \t]++)?(?:\*\*|__)?(how much|how many|how long|how often|dose|dosage|amount|reps|sets|repetitions|do|when|where|trigger|frequency|hold|sets/reps|times|rounds)(?:\*\*|__)?[ \t]*+:",
     re.I,
 )
-NAME_SPLIT = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:.\-–—]?\s*(.*)$|^([^:.!?]{1,60}?)\s*(?::|\s[-–—]\s)\s*(.*)$")
-MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-
-SECTION_KEYS = ("milestone", "response_rules", "feedback", "schedule", "exercises")
+# Names a heading or an item lead that is a label, never an exercise.
+MAX_CAPS_WORDS = 10
+MAX_DEPTH = 16  # list nesting deeper than this reads as this deep
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     no: int
     text: str
+
+
+class Lines:
+    """The draft's lines as a sequence of ``Line``, made when read: a draft of a million
+    blank lines does not hold a million objects (peak memory stays a small multiple of the text)."""
+
+    __slots__ = ("_raw", "_made")
+    KEEP = 5_000  # a draft of up to this many lines keeps its Line objects (read many times)
+
+    def __init__(self, raw: list[str]):
+        self._raw = raw
+        self._made = [Line(i + 1, t) for i, t in enumerate(raw)] if len(raw) <= self.KEEP else None
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __iter__(self):
+        if self._made is not None:
+            yield from self._made
+            return
+        for i, t in enumerate(self._raw):
+            yield Line(i + 1, t)
+
+    def __getitem__(self, i):
+        if self._made is not None:
+            return self._made[i]
+        if isinstance(i, slice):
+            return [Line(k + 1, self._raw[k]) for k in range(*i.indices(len(self._raw)))]
+        if i < 0:
+            i += len(self._raw)
+        return Line(i + 1, self._raw[i])
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
+@dataclass(slots=True)
+class Block:
+    kind: str  # heading | para | item | row
+    lines: list[Line]
+    text: str = ""  # the block's text without list/quote/heading markers, lines joined
+    level: int = 0  # heading: 1-6 Markdown, 7 bold/caps/label
+    depth: int = 0  # item: nesting depth (1 = top level)
+    indent: int = 0
+    content_indent: int = 0
+    ordered: bool = False
+    lead: str | None = None  # bold lead or label, markup removed
+    rest: str = ""  # text after the lead
+    cells: list[str] = field(default_factory=list)
+    header: bool = False  # a table's header row
+    table: int = 0  # which table a row belongs to
+    blank_before: bool = False
+    first: str = ""  # the first line's text (markers removed)
+    lazy: bool = False  # an unindented line right after a list item's finished sentence
+
+    @property
+    def line(self) -> int:
+        return self.lines[0].no
+
+    @property
+    def last(self) -> int:
+        return self.lines[-1].no
 
 
 @dataclass
@@ -56,31 +147,50 @@ class ExerciseItem:
 @dataclass
 class Draft:
     text: str
-    lines: list[Line]
+    lines: Lines | list[Line]
     headings: list[tuple[int, str, str | None]]  # (line, text, element)
     sections: dict[str, list[Line]]
     exercises: list[ExerciseItem]
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def headed(self) -> bool:
-        return any(el for _, _, el in self.headings)
+        return any(el for _, _, el in self.headings) or any(self.sections.get(k) for k in ELEMENT_SECTIONS)
 
     def section(self, name: str) -> list[Line]:
         return self.sections.get(name, [])
 
     @cached_property
+    def heading_lines(self) -> set[int]:
+        return {no for no, _, _ in self.headings}
+
+    @cached_property
     def body(self) -> list[Line]:
-        """Non-empty lines that are not headings."""
-        heading_lines = {no for no, _, _ in self.headings}
-        return [ln for ln in self.lines if ln.text.strip() and ln.no not in heading_lines]
+        """Non-empty lines that are not headings (the blocks' own line objects)."""
+        if not self.blocks and self.text.strip():  # a Draft built by hand
+            hl = self.heading_lines
+            return [ln for ln in self.lines if ln.text.strip() and ln.no not in hl]
+        return [ln for b in self.blocks if b.kind != "heading" for ln in b.lines]
 
     @cached_property
     def body_sentences(self) -> list[tuple[Line, str]]:
-        """(line, sentence) for every sentence of the body, markup removed."""
-        out = []
-        for ln in self.body:
-            text = plain(ln.text)
-            out.extend((ln, s) for s in (sentences(text) or [text]))
+        """(line, sentence) for every sentence of the body, markup removed. A sentence runs
+        over the lines of its paragraph; it is reported at the line where it starts. A
+        heading is also read with the first sentence under it (``Missed a session?`` +
+        ``Pick up where you left off.``): the topic lives in the heading, the rule in the body."""
+        out: list[tuple[Line, str]] = []
+        pending: tuple[str, int] | None = None
+        for b in self.blocks:
+            if b.kind == "heading":
+                pending = (plain(b.text), b.line)
+                continue
+            pairs = _block_sentences(b)
+            if pending is not None and pairs:
+                head = pending[0].rstrip()
+                joiner = " " if head.endswith(("?", "!", ".", ":")) else ": "
+                out.append((pairs[0][0], head + joiner + pairs[0][1]))
+            pending = None
+            out.extend(pairs)
         return out
 
     @cached_property
@@ -88,20 +198,76 @@ class Draft:
         return "\n".join(s for _, s in self.body_sentences)
 
 
+def _block_sentences(b: Block) -> list[tuple[Line, str]]:
+    if b.kind == "row":
+        return [(b.lines[0], s) for c in b.cells for s in (sentences(plain(c)) or [])]
+    # plain text of each line and where it starts in the joined text
+    parts, starts, pos = [], [], 0
+    for ln in b.lines:
+        t = plain(_strip_markers(ln.text))
+        if not t:
+            continue
+        # a name or label line above its text, or a very long unwrapped line, ends before a capital
+        if parts and t[:1].isupper() and (len(parts[-1]) > 300 or len(parts[-1].split()) <= 6) and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")):
+            parts[-1] += "."
+            pos += 1
+        starts.append((pos, ln))
+        parts.append(t)
+        pos += len(t) + 1
+    if not parts:
+        return []
+    joined = " ".join(parts)
+    offsets = [p for p, _ in starts]
+    out = []
+    at = 0
+    for s in sentences(joined):
+        i = joined.find(s, at)
+        at = i + len(s) if i >= 0 else at
+        k = max(0, bisect.bisect_right(offsets, max(i, 0)) - 1)
+        out.append((starts[k][1], s))
+    return out
+
+
+_MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
+
+
+def _strip_markers(text: str) -> str:
+    return text[_MARKER_STRIP.match(text).end() :]
+
+
 @lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Markdown inline markup and list markers removed."""
-    text = BULLET.sub(r"\2", text)
-    text = re.sub(r"^\s*\d{1,2}[.)]\s+", "", text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    m = LIST_MARK.match(text)
+    if m:
+        text = text[m.end() :]
+    text = LINK.sub(r"\1", text)
     return MD_INLINE.sub("", text).strip()
 
 
+@lru_cache(maxsize=1)
+def _no_break() -> re.Pattern:
+    words = load_data("cues.yaml")["not_sentence_end"]
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(w) for w in words) + r")$", re.I)
+
+
 def sentences(text: str) -> list[str]:
+    """Sentences of a text. ``Mrs.``, ``Dr.``, ``St.`` and the like do not end one."""
     text = text.strip()
     if not text:
         return []
-    return [s for s in SENTENCE_END.split(text) if s.strip()]
+    parts = [s for s in SENTENCE_END.split(text) if s.strip()]
+    if len(parts) < 2:
+        return parts
+    nb = _no_break()
+    out = [parts[0]]
+    for p in parts[1:]:
+        prev = out[-1].rstrip(" \"')]")
+        if prev.endswith(".") and nb.search(prev[:-1][-12:]):
+            out[-1] = out[-1] + " " + p
+        else:
+            out.append(p)
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -113,139 +279,647 @@ def _heading_patterns() -> dict[str, re.Pattern]:
 @lru_cache(maxsize=4096)
 def classify_heading(text: str) -> str | None:
     pats = _heading_patterns()
+    text = _clean_heading(text)
     for key in SECTION_KEYS:
         if pats[key].search(text):
             return key
     return None
 
 
-def _heading(text: str) -> str | None:
-    for rx in (HEADING_MD, HEADING_BOLD):
-        m = rx.match(text)
-        if m:
-            return m.group(m.lastindex)
-    m = HEADING_COLON.match(text)
-    if m:
-        return m.group(1)
+@lru_cache(maxsize=8192)
+def _clean_heading(text: str) -> str:
+    """A heading's words: markup, emoji and other symbols removed (keycap 2️⃣ -> 2)."""
+    text = plain(text)
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in "SC" or cat in ("Mn", "Me"):
+            out.append(" ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+@lru_cache(maxsize=1)
+def _cue_rx() -> dict[str, re.Pattern]:
+    cues = load_data("cues.yaml")
+    out = {}
+    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item"):
+        out[key] = re.compile("|".join(f"(?:{p})" for p in cues["reader"][key]), re.I)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _movement(text: str) -> bool:
+    return bool(_cue_rx()["movement"].search(text))
+
+
+# -- step 1: blocks ---------------------------------------------------------------------------
+
+
+def _caps_heading(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) < 3 or len(t) > 70 or not all(c.isupper() for c in letters):
+        return False
+    words = t.split()
+    return len(words) <= MAX_CAPS_WORDS and not t.rstrip().endswith((".", ","))
+
+
+def _symbol_prefix(t: str) -> int:
+    """Length of a leading run of emoji and symbols (and spaces between them)."""
+    i = 0
+    n = len(t)
+    while i < n and i < 16:
+        ch = t[i]
+        cat = unicodedata.category(ch)
+        if ch in " \t" or cat[0] == "S" or cat in ("Mn", "Me", "Cf") or (ch.isdigit() and i + 1 < n and unicodedata.category(t[i + 1]) in ("Mn", "Me", "Cf")):
+            i += 1
+            continue
+        break
+    return i
+
+
+def _plain_heading(t: str) -> tuple[str, bool] | None:
+    """A non-Markdown heading line: bold-only, ALL-CAPS or ``Label:`` (emoji-led or not)."""
+    s = t.strip()
+    if not s or len(s) > 120:
+        return None
+    k = _symbol_prefix(s)
+    core = s[k:].strip()
+    if not core:
+        return None
+    m = BOLD_LEAD.match(core)
+    if m and not core[m.end() :].strip(" \t:.-–—"):
+        return m.group(1).strip().rstrip(":.").strip(), True
+    if _caps_heading(core.rstrip(":")):
+        return core.rstrip(":").strip(), True
+    if core.endswith(":") and len(core) <= 60 and len(core.split()) <= 6 and core[0].isupper() and not any(c in core[:-1] for c in ".!?;:"):
+        return core[:-1].strip(), True
+    if k and len(core) <= 60 and len(core.split()) <= 6 and not any(c in core for c in ".!?;") and core[:1].isupper():
+        return core, True  # "🕗 When and where", "⭐ Your goal"
     return None
 
 
-def _split_name(rest: str) -> tuple[str, str]:
-    m = NAME_SPLIT.match(rest)
+def _is_separator_row(t: str) -> bool:
+    s = t.strip()
+    return s.startswith("|") and len(s) >= 3 and set(s) <= set("|-: \t") and "-" in s
+
+
+def _is_hr(t: str) -> bool:
+    s = t.strip()
+    if len(s) < 3 or s[0] not in "-*_=":
+        return False
+    ch = s[0]
+    return set(s) <= {ch, " ", "\t"} and s.count(ch) >= 3
+
+
+def _cells(t: str) -> list[str]:
+    s = t.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip() for c in s.split("|")]
+
+
+def read_blocks(lines) -> list[Block]:
+    blocks: list[Block] = []
+    open_block: Block | None = None  # a paragraph or item that a following line may continue
+    stack: list[tuple[int, int]] = []  # open list items: (marker indent, content indent)
+    blank = False
+    table = 0
+    in_table = False
+    more: dict[int, list[str]] = {}
+    for ln in lines:
+        raw = ln.text
+        # blockquotes: strip the markers (each pass eats characters: linear)
+        t = raw
+        q = 0
+        while q < 100:
+            m = QUOTE.match(t)
+            if not m or m.end() == 0:
+                break
+            t = t[m.end() :]
+            q += 1
+        if not t.strip():
+            blank = True
+            in_table = False
+            continue
+        if FENCE.match(t):
+            open_block, blank, in_table = None, True, False
+            continue
+        if _is_hr(t) and not LIST_MARK.match(t):
+            open_block, blank, in_table = None, True, False
+            continue
+        stripped = t.strip()
+        indent = len(t) - len(t.lstrip(" \t"))
+        # table rows
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            if _is_separator_row(stripped):
+                if blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1:
+                    blocks[-1].header = True
+                in_table = True
+                open_block, blank = None, False
+                continue
+            if not in_table and not (blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1):
+                table += 1
+            b = Block("row", [ln], text=stripped, cells=_cells(stripped), table=table, blank_before=blank)
+            blocks.append(b)
+            open_block, blank = None, False
+            continue
+        in_table = False
+        m = ATX.match(t)
+        if m and indent <= 3:
+            text = (m.group(2) or "").strip().rstrip("#").strip()
+            if text:
+                blocks.append(Block("heading", [ln], text=text, level=len(m.group(1)), blank_before=blank))
+                open_block, blank = None, False
+                stack = []
+                continue
+        lm = LIST_MARK.match(t)
+        if lm and (lm.end() < len(t) or lm.group(2)[0].isdigit()):
+            marker = lm.group(2)
+            content = t[lm.end() :]
+            mind = len(lm.group(1).expandtabs(4))
+            if not content.strip():
+                blank = False
+                continue
+            while stack and stack[-1][0] >= mind and not (stack[-1][0] == mind and False):
+                if stack[-1][0] > mind or stack[-1][0] == mind:
+                    stack.pop()
+                else:
+                    break
+            depth = len(stack) + 1
+            cind = mind + len(marker) + 1
+            stack.append((mind, cind))
+            if len(stack) > MAX_DEPTH:  # deep nesting: cap the depth, keep reading
+                stack = stack[-MAX_DEPTH:]
+            b = Block("item", [ln], text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
+                      ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank)
+            blocks.append(b)
+            open_block, blank = b, False
+            continue
+        ph = _plain_heading(t)
+        if ph is not None and not (open_block is not None and open_block.kind == "item" and not blank and indent >= open_block.content_indent and ph[0][:1].islower()):
+            blocks.append(Block("heading", [ln], text=ph[0], level=7, blank_before=blank))
+            open_block, blank = None, False
+            if indent == 0:
+                stack = []
+            continue
+        # continuation of the open paragraph or item (lazy continuation included);
+        # a line led by a label that names an element ("Missed a day: ...") starts its own block
+        lab = LABEL_LEAD.match(stripped)
+        if lab and open_block is not None and not blank and not (open_block.kind == "item" and indent > 0):
+            if _label_element(lab.group(1)) in ELEMENT_SECTIONS or (open_block.kind == "para" and LABEL_LEAD.match(open_block.first)):
+                open_block = None  # "Arm swings: ..." / "Hand and wrist moves: ...": one block each
+        if (
+            open_block is not None
+            and open_block.kind == "item"
+            and not blank
+            and indent < open_block.content_indent
+            and open_block.lines[-1].text.rstrip().endswith((".", "!", "?"))
+        ):
+            b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent, lazy=True)
+            blocks.append(b)
+            open_block = b
+            continue
+        if open_block is not None and (not blank or (open_block.kind == "item" and indent >= open_block.content_indent)):
+            if blank and open_block.kind == "item":
+                # a new paragraph inside the item: its own block, same depth
+                b = Block("para", [ln], text=stripped, first=stripped, depth=open_block.depth, indent=indent, blank_before=True)
+                b.content_indent = open_block.content_indent
+                blocks.append(b)
+                open_block, blank = b, False
+                continue
+            open_block.lines.append(ln)
+            more.setdefault(id(open_block), [open_block.text]).append(stripped)  # joined once at the end: linear
+            blank = False
+            continue
+        depth = 0
+        if stack and indent > 0:
+            while stack and indent < stack[-1][1]:
+                stack.pop()
+            depth = len(stack)
+        else:
+            stack = []
+        b = Block("para", [ln], text=stripped, first=stripped, depth=depth, indent=indent, blank_before=blank)
+        # a label line right under a list item ("How much: 20 pumps."): the item's, not a new section
+        b.lazy = not blank and indent == 0 and bool(blocks) and (blocks[-1].kind == "item" or blocks[-1].lazy)
+        blocks.append(b)
+        open_block, blank = b, False
+    for b in blocks:
+        if id(b) in more:
+            b.text = " ".join(more[id(b)])
+        if b.kind in ("para", "item"):
+            b.lead, b.rest = _lead(b.text)
+        if b.kind == "para" and b.lead is None and len(b.lines) > 1:
+            f = b.first.strip()
+            if f[:1].isupper() and len(f.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
+                b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
+    return blocks
+
+
+def _lead(text: str) -> tuple[str | None, str]:
+    """(bold lead or label, the rest) of a paragraph or item."""
+    s = text.strip()
+    k = _symbol_prefix(s)
+    s = s[k:]
+    m = BOLD_LEAD.match(s)
     if m:
-        if m.group(1) is not None:
-            return plain(m.group(1)).rstrip(":"), m.group(2)
-        return plain(m.group(3)), m.group(4)
-    # the name is the first sentence when it is short, else the first few words
-    parts = sentences(rest)
-    if parts and len(parts[0].split()) <= 6:
-        return plain(parts[0]).rstrip("."), " ".join(parts[1:])
-    return " ".join(plain(rest).split()[:4]), rest
+        lead = plain(m.group(1)).strip().rstrip(":.-–—").strip()
+        rest = s[m.end() :].lstrip(" \t:.-–—")
+        if lead:
+            return lead, rest
+    num = NUM_PREFIX.match(s)
+    if num and num.end() > 0:
+        s2 = s[num.end() :]
+        m = BOLD_LEAD.match(s2)
+        if m:
+            return plain(m.group(1)).strip().rstrip(":.").strip(), s2[m.end() :].lstrip(" \t:.-–—")
+    m = LABEL_LEAD.match(s)
+    if m and len(m.group(1).split()) <= 7:
+        return plain(m.group(1)).strip(), s[m.end() :]
+    return None, text
+
+
+# -- step 2: segmentation -----------------------------------------------------------------------
+
+
+def _scope(blocks: list[Block], i: int, sections_end: bool = False) -> int:
+    """Index after the last block under heading i (with sections_end, a heading that names
+    an element ends it too: "### Toe taps" then "🕗 **When and where**")."""
+    lvl = blocks[i].level
+    j = i + 1
+    while j < len(blocks):
+        b = blocks[j]
+        if b.kind == "heading" and (b.level <= lvl or lvl == 7 or sections_end and classify_heading(b.text) in ELEMENT_SECTIONS and not _item_like_heading(b.text)):
+            break
+        j += 1
+    return j
+
+
+def _body_text(blocks: list[Block], a: int, b: int, limit: int = 1500) -> str:
+    parts, size = [], 0
+    for x in blocks[a:b]:
+        if x.kind == "heading":
+            continue
+        parts.append(x.text)
+        size += len(x.text)
+        if size > limit:
+            break
+    return " ".join(parts)
+
+
+@lru_cache(maxsize=1024)
+def _classify_body(text: str) -> str | None:
+    rx = _cue_rx()
+    t = plain(text)
+    for key, name in (("body_rules", "response_rules"), ("body_feedback", "feedback"), ("body_milestone", "milestone"), ("body_schedule", "schedule")):
+        if rx[key].search(t):
+            return name
+    return None
+
+
+def _item_like_heading(text: str) -> bool:
+    raw = MD_INLINE.sub("", text).strip()
+    c = raw[_symbol_prefix(raw):].strip() if not raw[:1].isdigit() else raw
+    if not c[:1].isdigit():
+        c = _clean_heading(text)
+    return bool(NUM_PREFIX.match(c) and NUM_PREFIX.match(c).end() > 0) or bool(EXERCISE_N.match(c)) or bool(BARE_NUM.match(c))
+
+
+@lru_cache(maxsize=4096)
+def _label_element(lead: str) -> str | None:
+    """The element a lead names (``When:``, ``Pain rule``), or None for a name."""
+    el = classify_heading(lead)
+    if el in ELEMENT_SECTIONS:
+        return el
+    if _cue_rx()["not_exercise"].fullmatch(plain(lead).strip().rstrip(":")):
+        return "other"
+    return None
+
+
+def _heading_elements(blocks: list[Block]) -> dict[int, str | None]:
+    """Element of each heading: its words; a program title is none; silent headings from their text."""
+    out: dict[int, str | None] = {}
+    seen_heading = False
+    for i, b in enumerate(blocks):
+        if b.kind != "heading":
+            continue
+        first_heading, seen_heading = not seen_heading, True
+        end = _scope(blocks, i)
+        el = classify_heading(b.text)
+        if _item_like_heading(b.text):
+            el = None
+        if el == "exercises" or el is None:
+            # a title that names the program: sections below it name other elements
+            subs = [classify_heading(x.text) for x in blocks[i + 1 : end] if x.kind == "heading"]
+            leads = [_label_element(x.lead) for x in blocks[i + 1 : end] if x.kind in ("para", "item") and x.lead and x.depth <= 1]
+            if any(s in ELEMENT_SECTIONS for s in subs) or sum(1 for s in leads if s in ELEMENT_SECTIONS) >= 2:
+                el = None
+                out[i] = None
+                continue
+        if el is None and not _item_like_heading(b.text) and not (first_heading and b.level <= 2 or first_heading and i <= 1):
+            body = _body_text(blocks, i + 1, end)
+            if body and not _movement_items(blocks[i + 1 : end]):
+                el = _classify_body(b.text + ". " + body)
+        out[i] = el
+    return out
+
+
+def _movement_items(blocks: list[Block]) -> bool:
+    return any(_movement(x.text) for x in blocks if x.kind != "heading")
+
+
+@dataclass
+class _Cand:
+    name: str
+    line: int
+    blocks: list[Block]
+    text: str
+
+
+def _is_exercise(c: _Cand) -> bool:
+    rx = _cue_rx()
+    name = plain(c.name).strip()
+    if name and _label_element(name) and not _movement(name):
+        return False
+    if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
+        # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
+        if not _movement(c.rest_text() if hasattr(c, "rest_text") else c.text) or rx["red_flag_item"].search(c.text[:80]):
+            return False
+    if _movement(c.name + ". " + c.text):
+        return True
+    # a name with its dose on the lines below ("Quad sets" / "Sets: 2 / Repetitions: 10")
+    return any(LABEL.match(_strip_markers(ln.text)) for x in c.blocks[:3] for ln in x.lines[1:4] + (x.lines[:1] if x is not c.blocks[0] else []))
+
+
+def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[int, list[_Cand]]]:
+    """Candidate exercise lists: (index of the first block, items)."""
+    groups: list[tuple[int, list[_Cand]]] = []
+    n = len(blocks)
+    # list items at the same depth in one list run; bold-lead / label paragraphs in a run
+    i = 0
+    in_run: set[int] = set()
+    while i < n:
+        b = blocks[i]
+        if i in in_run:
+            i += 1
+            continue
+        if b.kind in ("item", "para") and (b.kind == "item" or b.lead):
+            j = i
+            run: list[int] = []
+            base = b.depth if b.kind == "item" else 0
+            kind = b.kind
+            while j < n:
+                x = blocks[j]
+                if x.kind == "heading" or x.kind == "row":
+                    break
+                if kind == "item":
+                    if x.kind == "item" and x.depth == base:
+                        run.append(j)
+                    elif x.kind == "item" and x.depth < base:
+                        break
+                    elif x.kind == "para" and x.lazy and base == 1:
+                        # inside the list (a dose label, or another item follows) it is the item's text
+                        nxt = blocks[j + 1] if j + 1 < n else None
+                        if not (LABEL.match(x.text) or (nxt is not None and nxt.kind == "item" and nxt.depth == base)):
+                            break
+                    elif x.kind == "para" and x.depth < base and x.indent == 0:
+                        break
+                else:
+                    if x.kind == "para" and x.depth == 0 and x.lead:
+                        run.append(j)
+                    elif x.kind == "item" and x.depth == 1:
+                        pass  # steps or labels under a bold-lead item
+                    elif x.kind == "para" and x.depth == 0 and not x.lead and x.indent == 0:
+                        break  # a plain paragraph ends a run of bold-lead paragraphs
+                j += 1
+            in_run.update(run)
+            cands = []
+            for k, idx in enumerate(run):
+                stop = run[k + 1] if k + 1 < len(run) else j
+                if k + 1 == len(run) and kind == "item":
+                    stop = idx + 1
+                    while stop < j and (not blocks[stop].lazy or LABEL.match(blocks[stop].text)) and blocks[stop].kind != "heading":
+                        stop += 1
+                own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
+                bl = blocks[idx]
+                name, rest = _item_name(bl)
+                cands.append(_Cand(name, bl.line, own, _head_text([rest] + [x.text for x in own[1:8]])))
+            if cands:
+                groups.append((i, cands))
+            i = max(j, i + 1) if kind == "para" else i + 1
+            # nested lists start their own runs too
+            continue
+        i += 1
+    # item runs split only by sub-headings that name no element ("STRENGTH", "BALANCE"): one list
+    merged: list[tuple[int, list[_Cand]]] = []
+    last_end = -1
+    pos = {id(x): k for k, x in enumerate(blocks)}
+    for start, cands in groups:
+        if merged and last_end >= 0 and all(blocks[k].kind == "heading" and helems.get(k) is None for k in range(last_end, start)) and start > last_end:
+            merged[-1] = (merged[-1][0], merged[-1][1] + cands)
+        elif merged:
+            merged.append((start, cands))
+        else:
+            merged.append((start, cands))
+        last_end = max(pos[id(x)] for c in cands for x in c.blocks) + 1
+    if len(merged) < len(groups):
+        groups = groups + [g for g in merged if g not in groups]
+    # headings of the same level, each with its text under it
+    by_level: dict[int, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind == "heading" and helems.get(i) in (None, "exercises"):
+            end = _scope(blocks, i, sections_end=True)
+            inner = blocks[i + 1 : end]
+            if helems.get(i) == "exercises":
+                # "### Hand and wrist moves": one exercise, not a section holding a list
+                if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
+                    continue
+            elif sum(1 for x in inner if x.kind == "item" and x.depth == 1) >= 2:
+                continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
+            by_level.setdefault(b.level, []).append(i)
+    for lvl, idxs in by_level.items():
+        cands = []
+        for i in idxs:
+            end = _scope(blocks, i, sections_end=True)
+            own = [x for x in blocks[i + 1 : end]]
+            nm = _clean_heading(blocks[i].text)
+            m = NUM_PREFIX.match(nm) or BARE_NUM.match(nm)
+            if m:
+                nm = nm[m.end() :]
+            cands.append(_Cand(nm.strip(" :.-–—"), blocks[i].line, [blocks[i]] + own, _head_text([x.text for x in own[:8]])))
+        if cands:
+            groups.append((idxs[0], cands))
+    # table rows
+    tables: dict[int, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind == "row" and not b.header:
+            tables.setdefault(b.table, []).append(i)
+    for t, idxs in tables.items():
+        cands = []
+        for i in idxs:
+            cells = blocks[i].cells
+            if not cells or not plain(cells[0]):
+                continue
+            nm = plain(cells[0])
+            m = NUM_PREFIX.match(nm)
+            if m:
+                nm = nm[m.end() :]
+            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join(cells[1:])))
+        if cands:
+            groups.append((idxs[0], cands))
+    return groups
+
+
+def _head_text(parts: list[str], limit: int = 800) -> str:
+    """The start of an item's text: enough to tell a movement from a label (bounded: linear)."""
+    return " ".join(parts)[:limit]
+
+
+def _item_name(b: Block) -> tuple[str, str]:
+    if b.lead:
+        nm = b.lead
+        m = NUM_PREFIX.match(nm)
+        if m:
+            nm = nm[m.end() :]
+        return nm.strip(), b.rest
+    s = b.text
+    m = NUM_PREFIX.match(s)
+    if m and b.kind == "para":
+        s = s[m.end() :]
+    if len(b.lines) > 1:
+        f = plain(b.first)
+        fm = NUM_PREFIX.match(f)
+        if fm and b.kind == "para":
+            f = f[fm.end() :]
+        if f and len(f.split()) <= 6 and not f.rstrip().endswith((".", ",", ";")):
+            return f.strip().rstrip(":").strip(), s[len(s) - len(s) + s.find(b.lines[1].text.strip()) :] if b.lines[1].text.strip() in s else ""
+    dm = DASH_LEAD.match(s)
+    if dm and len(dm.group(1).split()) <= 6:
+        return plain(dm.group(1)), s[dm.end() :]
+    parts = sentences(plain(s))
+    if parts and len(parts[0].split()) <= 6 and len(parts) > 1:
+        return parts[0].rstrip("."), " ".join(parts[1:])
+    if parts and len(parts[0].split()) <= 5 and len(b.lines) > 1:
+        return parts[0].rstrip("."), ""
+    return " ".join(plain(s).split()[:4]), s
+
+
+def _build_item(c: _Cand) -> ExerciseItem:
+    item = ExerciseItem(name=c.name, line=c.line)
+    first = c.blocks[0]
+    if first.kind == "row":
+        item.description.append(Line(first.line, " ".join(first.cells[1:2])))
+        for cell in first.cells[2:]:
+            if cell:
+                item.labeled.append(Line(first.line, cell))
+        return item
+    if first.kind != "heading":
+        one = Block(first.kind, first.lines[:1], text=first.first, first=first.first)
+        one.lead, one.rest = _lead(first.first)
+        _, rest = _item_name(one)
+        f = plain(first.first)
+        fm = NUM_PREFIX.match(f)
+        f = f[fm.end() :] if fm and first.kind == "para" else f
+        name_only = not first.lead and len(first.lines) > 1 and len(f.split()) <= 6 and not f.rstrip().endswith((".", ",", ";"))
+        if not name_only and rest.strip() and rest.strip() != c.name:
+            _add_line(item, Line(first.line, rest), force_prose=True)
+        for ln in first.lines[1:]:
+            _add_line(item, ln)
+    for x in c.blocks[1:]:
+        if x.kind == "heading":
+            continue
+        if x.kind == "item":
+            if x.lead and _cue_rx()["description_label"].fullmatch(x.lead.strip()):
+                item.description.append(Line(x.line, x.rest))  # "- How: Lie on your back..."
+                for ln in x.lines[1:]:
+                    item.description.append(ln)
+                continue
+            item.labeled.extend(x.lines)
+            if not (x.lead or LABEL.match(x.text)):
+                item.steps += 1
+        elif x.kind == "row":
+            item.labeled.extend(x.lines)
+        else:
+            for ln in x.lines:
+                _add_line(item, ln)
+    return item
+
+
+def _add_line(item: ExerciseItem, ln: Line, force_prose: bool = False) -> None:
+    if not force_prose and (LABEL.match(ln.text) or LABEL.match(_strip_markers(ln.text))):
+        item.labeled.append(ln)
+    else:
+        item.description.append(ln)
 
 
 def parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = [Line(i + 1, t) for i, t in enumerate(raw_lines)]
+    lines = Lines(raw_lines)
+    blocks = read_blocks(lines)
+    helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] = []
     sections: dict[str, list[Line]] = {}
+    owner: list[str | None] = [None] * len(blocks)  # element of the section each block is in
     current: str | None = None
-    heading_level: dict[int, int] = {}
-    for ln in lines:
-        h = _heading(ln.text)
-        if h is not None and not NUMBERED.match(ln.text):
-            el = classify_heading(h)
-            m = HEADING_MD.match(ln.text)
-            level = len(m.group(1)) if m else 7
-            heading_level[ln.no] = level
-            # A sub-heading inside the exercises section (### 1. Thigh squeeze) stays there.
-            if current == "exercises" and el in (None, "exercises") and level > _section_level(headings, heading_level):
-                headings.append((ln.no, h, None))
-                sections.setdefault("exercises", []).append(ln)
+    current_level = 0
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            el = helems.get(i)
+            if el is None and current == "exercises" and (b.level > current_level or b.level == current_level == 7):
+                headings.append((b.line, b.text, None))  # a sub-heading inside the exercises
+                owner[i] = "exercises"
                 continue
-            headings.append((ln.no, h, el))
-            current = el
+            headings.append((b.line, b.text, el))
+            if el is not None or b.level <= current_level or current_level == 7 or b.level == 7:
+                current, current_level = el, b.level
+            if el is None and b.level < 7 and current is None:
+                current_level = b.level
+            owner[i] = current
             continue
-        if current:
-            sections.setdefault(current, []).append(ln)
+        owner[i] = current
 
-    exercises = _exercises(lines, sections, headings, heading_level)
-    return Draft(text=text, lines=lines, headings=headings, sections=sections, exercises=exercises)
+    # the exercise list
+    groups = _groups(blocks, helems)
+    position = {id(b): i for i, b in enumerate(blocks)}
+    ex_idx = {i for i, b in enumerate(blocks) if owner[i] == "exercises"}
+    best: list[_Cand] = []
+    best_key = None
+    for start, cands in groups:
+        ex = [c for c in cands if _is_exercise(c)]
+        if not ex:
+            continue
+        inside = (start in ex_idx or position[id(ex[0].blocks[0])] in ex_idx) if ex_idx else False
+        # prefer the list inside an exercises section, then the most exercises, then the first
+        key = (inside, len(ex) >= 2, len(ex), -start)
+        if best_key is None or key > best_key:
+            best, best_key = ex, key
+    exercises = [_build_item(c) for c in best]
+    taken: set[int] = set()
+    for c in best:
+        for x in c.blocks:
+            taken.update(ln.no for ln in x.lines)
 
-
-def _section_level(headings, heading_level) -> int:
-    for no, _, el in reversed(headings):
-        if el is not None:
-            return heading_level.get(no, 7)
-    return 0
-
-
-def _exercises(lines, sections, headings, heading_level) -> list[ExerciseItem]:
-    if "exercises" in sections:
-        pool = sections["exercises"]
-        # Sub-headings (### Thigh squeeze) each start an exercise.
-        sub = [(no, h) for no, h, el in headings if el is None and any(ln.no == no for ln in pool)]
-        if sub:
-            return _items_from_subheadings(pool, sub)
-    else:
-        # No exercises heading: list items that are not inside another section.
-        taken = {ln.no for name, sec in sections.items() for ln in sec}
-        pool = [ln for ln in lines if ln.no not in taken]
-        heading_lines = {no for no, _, _ in headings}
-        pool = [ln for ln in pool if ln.no not in heading_lines]
-    return _items_from_list(pool)
-
-
-def _items_from_subheadings(pool: list[Line], sub: list[tuple[int, str]]) -> list[ExerciseItem]:
-    starts = {no: h for no, h in sub}
-    items: list[ExerciseItem] = []
-    for ln in pool:
-        if ln.no in starts:
-            name = re.sub(r"^\s*\d{1,2}[.)]\s*", "", plain(starts[ln.no]))
-            items.append(ExerciseItem(name=name, line=ln.no))
-        elif items and ln.text.strip():
-            _add_body(items[-1], ln)
-    return items
-
-
-def _items_from_list(pool: list[Line]) -> list[ExerciseItem]:
-    numbered = [ln for ln in pool if NUMBERED.match(ln.text)]
-    marker = NUMBERED if len(numbered) >= 1 else BULLET
-    items: list[ExerciseItem] = []
-    indent: int | None = None
-    prev_no = None
-    after_blank = False
-    for ln in pool:
-        if prev_no is not None and ln.no != prev_no + 1 and items:
-            # a gap in the pool (another section came between): close the item
-            items[-1].closed = True
-        prev_no = ln.no
-        m = marker.match(ln.text)
-        if m and (indent is None or len(m.group(1)) <= indent) and not LABEL.match(m.group(2)):
-            indent = len(m.group(1))
-            name, rest = _split_name(m.group(2))
-            item = ExerciseItem(name=name, line=ln.no)
-            if rest.strip():
-                item.description.append(Line(ln.no, rest))
-            items.append(item)
-        elif items and ln.text.strip() and not items[-1].closed:
-            unindented = not ln.text.startswith((" ", "\t")) and not LABEL.match(ln.text)
-            if unindented and (marker is BULLET or after_blank):
-                # a new paragraph after the list: the list is over
-                items[-1].closed = True
-                continue
-            _add_body(items[-1], ln)
-        after_blank = not ln.text.strip()
-    if marker is BULLET and len(items) < 2:
-        return items if any(it.description for it in items) else []
-    return items
-
-
-def _add_body(item: ExerciseItem, ln: Line) -> None:
-    if LABEL.match(ln.text) or NUMBERED.match(ln.text) or BULLET.match(ln.text) and LABEL.match(BULLET.sub(r"\2", ln.text)):
-        item.labeled.append(ln)
-    elif BULLET.match(ln.text):
-        item.labeled.append(ln)  # step lists count against the description
-        item.steps += 1
-    else:
-        item.description.append(ln)
+    # sections: blocks under a heading, and blocks whose lead names an element
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            continue
+        el = owner[i]
+        if b.kind in ("para", "item") and b.lead and not (b.line in taken and el == "exercises"):
+            lead_el = _label_element(b.lead)
+            if lead_el in ELEMENT_SECTIONS and b.line not in taken:
+                el = lead_el
+        if el is None and b.kind in ("para", "item") and b.line not in taken:
+            pass
+        if el:
+            sections.setdefault(el, []).extend(b.lines)
+        elif b.line in taken:
+            sections.setdefault("exercises", []).extend(b.lines)
+    if exercises and "exercises" not in sections:
+        sections["exercises"] = [ln for c in best for x in c.blocks for ln in x.lines]
+    for k in sections:
+        sections[k] = sorted({ln.no: ln for ln in sections[k]}.values(), key=lambda ln: ln.no)
+    return Draft(text=text, lines=lines, headings=headings, sections=sections, exercises=exercises, blocks=blocks)
