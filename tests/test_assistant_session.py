@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,10 @@ pytest.importorskip("mcp")
 from mcp import Client  # noqa: E402
 
 from hep_mcp.server import build_server  # noqa: E402
+from hep_mcp.config import load_config  # noqa: E402
+
+# A clinic that has set up its contact block (the phone goes into every call-the-clinic line).
+CLINIC = Path(__file__).resolve().parent.parent / "src" / "hep_mcp" / "examples" / "clinic" / "clinic.yaml"
 
 pytestmark = pytest.mark.anyio
 MAX_ROUNDS = 8
@@ -84,7 +89,7 @@ def enum_param(tool) -> str | None:
 
 async def test_an_assistant_builds_a_ready_hep_and_note_from_the_schemas_alone():
     transcript: list[str] = []
-    async with Client(build_server()) as c:
+    async with Client(build_server(load_config(CLINIC))) as c:
         tools = {t.name: t for t in (await c.list_tools()).tools}
         hep_tool = tools["generate_hep"]
         note_tool = tools["progress_note"]
