@@ -40,15 +40,21 @@ def _sentence(text: str) -> str:
 
 
 def content(hep: dict) -> Content:
+    from hep_mcp.model import HEP
+    from hep_mcp.render import effective
+    from hep_mcp.rules import conditions as C
+
     defaults = load_data("red_flags.yaml")
-    flags = defaults["conditions"].get(hep["condition"], [])
+    flags = [f["text"] for f in C.condition_flags(hep["condition"])]
+    # the wording the patient gets (never "contact the clinic" about an emergency sign)
+    feels_different = effective(HEP.model_validate(hep)).response_rules.feels_different
     s = hep["schedule"]
     rr = hep.get("response_rules") or {}
     pts = rr.get("pain_threshold_points", 2)
     rules = (
         f"If your pain goes up more than {pts} points from where it started, stop that exercise for today.",
         rr.get("missed_day", DEFAULT_MISSED_DAY),
-        rr.get("feels_different", DEFAULT_FEELS_DIFFERENT),
+        feels_different,
         *(rr.get("red_flags") or flags),
         defaults["emergency"],
     )

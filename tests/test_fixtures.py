@@ -8,7 +8,10 @@ from hep_mcp.check import FRONT_MATTER, SUFFIXES, check_file
 from hep_mcp.rules import catalog
 from tests.conftest import FIXTURES
 
-CASES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+# fixtures/corpus is the development corpus: tests/test_corpus.py runs it, with its known gaps.
+CASES = sorted(
+    p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in SUFFIXES and "corpus" not in p.relative_to(FIXTURES).parts
+)
 HEP_CASES = sorted((FIXTURES / "hep").glob("*"))
 CONDITIONS = ["total_knee_replacement", "acl_reconstruction", "rotator_cuff_repair", "low_back_pain", "lower_limb_amputation"]
 

@@ -37,6 +37,9 @@ class RedFlag:
     urgency: str
     pattern: re.Pattern
     parts: tuple[re.Pattern, ...] = ()  # the patterns one by one (for the engine's fast scan)
+    # False: a secondary sign the handout prints from the library, but a draft is not
+    # refused for leaving it out (RR007 asks only for the required ones)
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,10 @@ def known() -> dict[str, ConditionCues]:
     out = {}
     for key, raw in _data()["conditions"].items():
         flags = tuple(
-            RedFlag(f["flag"], f["urgency"], _rx(f["patterns"]), tuple(re.compile(p, re.I) for p in f["patterns"]))
+            RedFlag(
+                f["flag"], f["urgency"], _rx(f["patterns"]), tuple(re.compile(p, re.I) for p in f["patterns"]),
+                bool(f.get("required", True)),
+            )
             for f in raw.get("red_flags", [])
         )
         for f in flags:

@@ -46,6 +46,10 @@ def no_exercises(ctx: Context):
 # -- descriptions ------------------------------------------------------------
 
 
+# "Do 5 walks up the wall." / "Do the whole alphabet once.": a count, whatever the unit
+_COUNTED = re.compile(r"\b(?:\d+|once|twice)\b", re.I)
+
+
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
@@ -55,7 +59,7 @@ def description_length(ctx: Context):
         n = sum(
             1
             for s in sentences(ex.description_text)
-            if not (dose_start.search(s) and amount.search(s) and len(s.split()) <= 12 and not tie.search(s) and not where.search(s))
+            if not (dose_start.search(s) and (amount.search(s) or _COUNTED.search(s)) and len(s.split()) <= 12 and not tie.search(s) and not where.search(s))
         )
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
@@ -370,6 +374,8 @@ def missing_red_flags(ctx: Context):
     for cond in conds:
         c = C.known().get(cond)
         for flag in c.red_flags if c else ():
+            if not flag.required:
+                continue
             if next(_scan(ctx, flag.parts, text), None) is None:
                 advice = f"Add it with who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=flag.flag, advice=advice)

@@ -614,7 +614,13 @@ def _heading_elements(blocks: list[Block]) -> dict[int, str | None]:
         if el == "exercises" or el is None:
             # a title that names the program: sections below it name other elements
             subs = [classify_heading(x.text) for x in blocks[i + 1 : end] if x.kind == "heading"]
-            leads = [_label_element(x.lead) for x in blocks[i + 1 : end] if x.kind in ("para", "item") and x.lead and x.depth <= 1]
+            leads = []
+            under_item = False  # "How much:" under "### 1. Ankle alphabet" is the exercise's own label
+            for x in blocks[i + 1 : end]:
+                if x.kind == "heading":
+                    under_item = _item_like_heading(x.text)
+                elif x.kind in ("para", "item") and x.lead and x.depth <= 1 and not under_item:
+                    leads.append(_label_element(x.lead))
             if any(s in ELEMENT_SECTIONS for s in subs) or sum(1 for s in leads if s in ELEMENT_SECTIONS) >= 2:
                 el = None
                 out[i] = None
@@ -744,7 +750,12 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         cands = []
         for i in idxs:
             end = _scope(blocks, i, sections_end=True)
-            own = [x for x in blocks[i + 1 : end]]
+            own = []
+            for x in blocks[i + 1 : end]:
+                # "**When and where.** Every morning..." after the last exercise starts the next section
+                if x.kind == "para" and x.lead and not LABEL.match(x.text) and not LABEL.match(_strip_markers(x.text)) and _label_element(x.lead) in ELEMENT_SECTIONS:
+                    break
+                own.append(x)
             nm = _clean_heading(blocks[i].text)
             m = NUM_PREFIX.match(nm) or BARE_NUM.match(nm)
             if m:
