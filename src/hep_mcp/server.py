@@ -135,6 +135,36 @@ def _plain(tool: str, fn, *args, **kwargs):
         raise ToolError(f"{tool}: internal error ({exc.__class__.__name__}); please report it") from None
 
 
+TARGETS = {  # what each budgeted tool runs in a check worker
+    "generate_hep": "hep_mcp.render:generate_hep",
+    "check_hep_rules": "hep_mcp.check:check_draft",
+    "progress_note": "hep_mcp.note:progress_note",
+}
+
+
+async def _budgeted(budget, tool: str, *args, **kwargs):
+    """Run a tool's plain function in a check worker within the time budget
+    (hep_mcp.budget): InputError, a budget overrun and a bug each become an
+    is_error result; the event loop never runs the check itself."""
+    from hep_mcp.budget import OverBudget, WorkerBug
+
+    try:
+        return await budget.call(TARGETS[tool], *args, **kwargs)
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    except OverBudget as exc:
+        log.warning("%s: %s", tool, exc.__class__.__name__)
+        raise ToolError(
+            f"{tool}: {exc}; nothing was checked. Send a shorter or simpler text, or split it, and call again"
+        ) from None
+    except WorkerBug as exc:
+        log.error("%s: internal error %s\n%s", tool, exc.name, exc.stack)
+        raise ToolError(f"{tool}: internal error ({exc.name}); please report it") from None
+    except Exception as exc:
+        log.error("%s: internal error %s\n%s", tool, exc.__class__.__name__, safe_stack(exc))
+        raise ToolError(f"{tool}: internal error ({exc.__class__.__name__}); please report it") from None
+
+
 def safe_stack(exc: BaseException) -> str:
     """Where an exception happened (files, lines, functions) without its message."""
     return "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__))).rstrip()
@@ -168,17 +198,19 @@ class HepServer(MCPServer):
             raise
 
 
-def build_server(config=None) -> MCPServer:
+def build_server(config=None, budget=None) -> MCPServer:
     """The hep-mcp server with its tools, prompts and resources.
 
     ``config`` is the clinic config (``hep_mcp.config.Config``); None: the defaults.
+    ``budget`` (``hep_mcp.budget.Budget``) runs the checking tools in worker processes
+    within a time budget; None: in a thread of this process, without a budget.
     """
-    from hep_mcp.check import check_draft
+    from hep_mcp.budget import Budget
     from hep_mcp.config import default_config
     from hep_mcp.render import FORMATS, GeneratedHEP
-    from hep_mcp.render import generate_hep as _generate_hep
 
     config = config or default_config()
+    budget = budget or Budget.inline()
     root = logging.getLogger()
     guard = logging.NullHandler()
     # MCPServer() calls logging.basicConfig(); a handler on the root makes that a no-op, so
@@ -192,34 +224,33 @@ def build_server(config=None) -> MCPServer:
     HepFormat = Literal[tuple(FORMATS)]  # type: ignore[valid-type]
 
     @server.tool(title="Generate a home exercise program", description=DESCRIPTIONS["generate_hep"], annotations=READ_ONLY)
-    def generate_hep(
+    async def generate_hep(
         hep: Annotated[dict[str, Any], Field(description=HEP_FIELDS)],
         format: Annotated[HepFormat, Field(description="The patient's channel.")] = "print",
     ) -> Annotated[CallToolResult, GeneratedHEP]:
-        result = _plain("generate_hep", _generate_hep, hep, format, config=config, source="hep")
+        result = await _budgeted(budget, "generate_hep", hep, format, config=config, source="hep")
         return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
     @server.tool(title="Check a draft", description=DESCRIPTIONS["check_hep_rules"], annotations=READ_ONLY)
-    def check_hep_rules(
+    async def check_hep_rules(
         text: Annotated[str, Field(description="The draft HEP or progress note, Markdown or plain text.")],
         kind: Annotated[
             Literal["auto", "hep", "note"], Field(description="auto detects a progress note, else hep.")
         ] = "auto",
     ) -> Annotated[CallToolResult, Report]:
-        report = _plain("check_hep_rules", check_draft, text, kind, config)
+        report = await _budgeted(budget, "check_hep_rules", text, kind, config)
         return _result(report, summary(report.ready, report.findings))
 
-    _add_note_tool(server, config)
+    _add_note_tool(server, config, budget)
     _add_library(server, config)
     _add_rules_resource(server)
     _add_prompts(server)
     return server
 
 
-def _add_note_tool(server: MCPServer, config) -> None:
+def _add_note_tool(server: MCPServer, config, budget) -> None:
     try:
         from hep_mcp.note import NoteResult
-        from hep_mcp.note import progress_note as _progress_note
     except ImportError:  # not in this build
         return
     from hep_mcp import note as note_module
@@ -227,11 +258,11 @@ def _add_note_tool(server: MCPServer, config) -> None:
     NoteFormat = Literal[tuple(getattr(note_module, "FORMATS", ("markdown",)))]  # type: ignore[valid-type]
 
     @server.tool(title="Write a progress note", description=DESCRIPTIONS["progress_note"], annotations=READ_ONLY)
-    def progress_note(
+    async def progress_note(
         note: Annotated[dict[str, Any], Field(description=NOTE_FIELDS)],
         format: Annotated[NoteFormat, Field(description="Output format.")] = "markdown",
     ) -> Annotated[CallToolResult, NoteResult]:
-        result = _plain("progress_note", _progress_note, note, format, config=config, source="note")
+        result = await _budgeted(budget, "progress_note", note, format, config=config, source="note")
         return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
 

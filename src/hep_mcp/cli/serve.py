@@ -30,9 +30,47 @@ def register(sub) -> None:
         metavar="NAME",
         help="HTTP: another host name clients use to reach this server (Host/Origin check); repeatable",
     )
+    p.add_argument(
+        "--time-budget",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="wall-clock budget for each check_hep_rules, generate_hep and progress_note call; past it the "
+        "call is stopped and the client gets an error (default 5)",
+    )
+    p.add_argument(
+        "--check-workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="worker processes that run the checks (default: one per core, at most 4)",
+    )
     p.add_argument("--config", metavar="FILE", help=f"clinic config (YAML); default: ${CONFIG_ENV} if set")
     p.add_argument("--log-level", choices=LEVELS, default="warning", help="stderr logging (default warning)")
     p.set_defaults(run=run)
+
+
+def _seconds(value: str) -> float:
+    import argparse
+    import math
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0.1 <= seconds <= 600:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0.1 to 600, got {value[:20]!r}")
+    return seconds
+
+
+def _workers(value: str) -> int:
+    import argparse
+
+    from hep_mcp.budget import MAX_WORKERS
+
+    if not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_WORKERS}, got {value[:20]!r}")
+    return int(value)
 
 
 def http_problem(host: str, port: int, token: str | None, allowed: list[str]) -> str | None:
@@ -64,10 +102,22 @@ def run(args) -> int:
     if config is None:
         return code
 
+    from hep_mcp.budget import Budget
     from hep_mcp.server import build_server, configure_logging
 
     configure_logging(args.log_level)
-    server = build_server(config)
+    budget = Budget(args.time_budget, args.check_workers)
+    budget.start()  # the workers warm up while the client connects
+    try:
+        return _serve(args, config, budget, token)
+    finally:
+        budget.close()
+
+
+def _serve(args, config, budget, token) -> int:
+    from hep_mcp.server import build_server
+
+    server = build_server(config, budget)
     if args.transport == "stdio":
         import anyio
 
