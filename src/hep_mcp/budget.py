@@ -80,7 +80,10 @@ def _worker_main(conn) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     _warm()
-    conn.send(("ready",))
+    try:
+        conn.send(("ready",))
+    except OSError:  # the server is gone already
+        return
     while True:
         try:
             job = conn.recv()

@@ -8,6 +8,7 @@ LEVELS = ("debug", "info", "warning", "error")
 TOKEN_ENV = "HEP_MCP_TOKEN"
 CONFIG_ENV = "HEP_MCP_CONFIG"
 WILDCARD = ("0.0.0.0", "::", "")
+MIN_TOKEN = 16
 
 
 def register(sub) -> None:
@@ -79,6 +80,11 @@ def http_problem(host: str, port: int, token: str | None, allowed: list[str]) ->
 
     if not 0 < port < 65536:
         return f"--port {port}: expected 1-65535"
+    if token is not None and len(token) < MIN_TOKEN:
+        return (
+            f"{TOKEN_ENV}: {len(token)} characters is too short to guard patient data; use at least "
+            f"{MIN_TOKEN} random characters, e.g. python -c \"import secrets; print(secrets.token_urlsafe(32))\""
+        )
     if host not in LOOPBACK and not token:
         return (
             f"--host {host}: refusing to serve patient data beyond this machine without a token; "
@@ -103,30 +109,40 @@ def run(args) -> int:
         return code
 
     from hep_mcp.budget import Budget
-    from hep_mcp.server import build_server, configure_logging
+    from hep_mcp.server import configure_logging
 
     configure_logging(args.log_level)
+    wire = None
+    if args.transport == "stdio":
+        from hep_mcp.stdio import claim
+
+        wire = claim()  # before any worker starts: no other process holds the client's pipes
     budget = Budget(args.time_budget, args.check_workers)
     budget.start()  # the workers warm up while the client connects
     try:
-        return _serve(args, config, budget, token)
+        return _serve(args, config, budget, token, wire)
     finally:
         budget.close()
 
 
-def _serve(args, config, budget, token) -> int:
+def _serve(args, config, budget, token, wire) -> int:
     from hep_mcp.server import build_server
 
     server = build_server(config, budget)
     if args.transport == "stdio":
         import anyio
 
+        from hep_mcp.stdio import serve_stdio
+
         try:
-            anyio.run(server.run_stdio_async)
+            stopped_by = anyio.run(serve_stdio, server, wire)
         except BaseExceptionGroup as group:
             # the client closed its pipes while calls were in flight: a normal way to end
             if not _only_closed_pipes(group):
                 raise
+            stopped_by = None
+        if stopped_by:
+            _exit_now(budget)
         return 0
 
     import uvicorn
@@ -153,6 +169,23 @@ def _serve(args, config, budget, token) -> int:
     )
     uvicorn.Server(uv).run()
     return 0
+
+
+def _exit_now(budget) -> None:
+    """After SIGTERM/SIGINT: stop the workers and exit at once. The reply in flight is
+    already written whole; the interpreter's own teardown of every loaded module takes
+    seconds on a busy machine and has nothing left to save."""
+    import logging
+    import sys
+
+    budget.close()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
 
 
 def _only_closed_pipes(group: BaseExceptionGroup) -> bool:
