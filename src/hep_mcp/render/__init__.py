@@ -130,8 +130,28 @@ def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
     """The rendered text for a format (for sms: the message source, before splitting)."""
     if not isinstance(fmt, str) or fmt not in TEMPLATE_FILES:
         raise InputError(f"format: expected one of {', '.join(FORMATS)}, got {fmt!r:.60}")
+    from hep_mcp.render.links import inert_model
+
     template = environment().get_template(TEMPLATE_FILES[fmt])
-    return template.render(**context(hep, config or default_config()))
+    return template.render(**context(inert_model(hep), config or default_config()))
+
+
+def _contact_findings(hep: HEP, rendered: str, fmt: str, config: Config) -> tuple[list[Finding], Config]:
+    """Links, e-mail addresses and phone numbers (LK001-LK003) on the fields as the
+    therapist wrote them, naming the field; for html also every href/src the page carries
+    that the clinic config does not name. The rendered text is then checked without
+    these rules (its other contact lines are the clinic's own and the emergency lines)."""
+    from hep_mcp.rules.contacts import RULES, field_findings
+    from hep_mcp.rules.engine import _finding, catalog, hit
+    from hep_mcp.render.links import html_links, named_by_clinic
+
+    own = field_findings(hep.model_dump(mode="json", exclude_defaults=True), config)
+    if fmt == "html" and "LK001" not in config.disable:
+        for url in html_links(rendered):
+            if not named_by_clinic(url, config.clinic):
+                own.append(_finding(catalog()["LK001"], hit(None, field=" in the html page's links", text=url), config))
+    rest = config.model_copy(update={"disable": tuple(dict.fromkeys([*config.disable, *RULES.values()]))})
+    return own, rest
 
 
 def generate_hep(data: object, fmt: str = "print", config: Config | None = None, source: str = "hep") -> GeneratedHEP:
@@ -149,6 +169,7 @@ def generate_hep(data: object, fmt: str = "print", config: Config | None = None,
     config = config or default_config()
     hep = coerce_hep(data, source)
     rendered = render(hep, fmt, config)
+    own, config = _contact_findings(hep, rendered, fmt, config)
     messages = None
     line_map: dict[int, int] | None = None
     if fmt == "sms":
@@ -168,10 +189,11 @@ def generate_hep(data: object, fmt: str = "print", config: Config | None = None,
     findings = report.findings
     if line_map is not None:
         findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in findings]
+    findings = own + findings
     return GeneratedHEP(
         format=fmt,
         text=text,
-        ready=report.ready,
+        ready=report.ready and not any(f.severity == "error" for f in own),
         readability=report.readability,
         findings=findings,
         messages=messages,
