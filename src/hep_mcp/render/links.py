@@ -27,6 +27,8 @@ def inert_links(text: str) -> str:
     """Markdown link, image and autolink syntax as plain words and a visible address."""
     if "](" in text:
         text = _MD_LINK.sub(lambda m: f"{m.group(1).strip() or 'link'} ({m.group(2)})", text)
+        # whatever is left (nested or odd links): "] (" is never Markdown link syntax
+        text = text.replace("](", "] (")
     if "<" in text:
         text = _AUTOLINK.sub(r"\1", text)
     return text

@@ -25,12 +25,13 @@ RULES = {"link": "LK001", "email": "LK002", "phone": "LK003"}
 MAX_PER_RULE = 10  # findings per rule and draft: enough to act on, never a flood
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _TRIM = ".:-_~'\u2019"
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
 class _Data:
     token: re.Pattern
-    phones: tuple[re.Pattern, ...]
+    phone: re.Pattern
     tlds: frozenset[str]
     schemes: frozenset[str]
     emergency: frozenset[str]
@@ -41,7 +42,8 @@ def _data() -> _Data:
     d = load_data("contacts.yaml")
     return _Data(
         token=re.compile(d["patterns"]["token"]),
-        phones=tuple(re.compile(p) for p in d["patterns"]["phone"]),
+        # one scan: the shapes in order, so a local number inside a full one is never new
+        phone=re.compile("|".join(f"(?:{p})" for p in d["patterns"]["phone"])),
         tlds=frozenset(d["link_tlds"]),
         schemes=frozenset(d["schemes"]),
         emergency=frozenset(d["emergency_numbers"]),
@@ -66,11 +68,12 @@ def _host(text: str) -> str:
 
 
 def _is_domain(host: str, tlds: frozenset[str] | None) -> bool:
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+    if len(host) > 253 or "." not in host:  # the longest a domain name can be
         return False
-    tld = labels[-1]
-    return tld.isalpha() and (tld in tlds if tlds is not None else len(tld) >= 2)
+    tld = host.rsplit(".", 1)[1]
+    if not (tld.isalpha() and (tld in tlds if tlds is not None else len(tld) >= 2)):
+        return False
+    return all(_LABEL.fullmatch(label) for label in host.split("."))
 
 
 @dataclass(frozen=True)
@@ -123,14 +126,15 @@ def _classify(token: str, data: _Data) -> tuple[str, str] | None:
     return ("link", host) if _is_domain(host, data.tlds) else None
 
 
-def foreign(text: str, clinic) -> Iterator[tuple[int, str, str]]:
+def foreign(text: str, clinic, limit: int = MAX_PER_RULE) -> Iterator[tuple[int, str, str]]:
     """(offset, kind, quote) for each link, e-mail address or phone number in the text
-    that the clinic config does not name, in order."""
+    that the clinic config does not name, in order; at most ``limit`` of each kind."""
     data, ok = _data(), allowed(clinic)
     found: list[tuple[int, str, str]] = []
+    counts = {"link": 0, "email": 0, "phone": 0}
     for m in data.token.finditer(text):
         token = m.group().strip(_TRIM)
-        if len(token) < 4:
+        if len(token) < 4 or not ("." in token or ":" in token or "@" in token):
             continue
         kind = _classify(token, data)
         if kind is None:
@@ -141,15 +145,17 @@ def foreign(text: str, clinic) -> Iterator[tuple[int, str, str]]:
             or (what == "email" and (value == ok.email or ok.host(value.rsplit("@", 1)[-1])))
             or (what == "phone" and ok.phone(value))
         )
-        if not fine:
+        if not fine and counts[what] < limit:
+            counts[what] += 1
             found.append((m.start(), what, excerpt(token, 60)))
-    taken: list[tuple[int, int]] = []
-    for pattern in data.phones:  # longest shapes first: a local number inside a full one is not new
-        for m in pattern.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
+            if counts["link"] >= limit and counts["email"] >= limit:
+                break
+    if _DIGIT.search(text):
+        for m in data.phone.finditer(text):
+            if counts["phone"] >= limit:
+                break
             if not ok.phone(phone_digits(m.group())):
+                counts["phone"] += 1
                 found.append((m.start(), "phone", excerpt(m.group(), 60)))
     found.sort()
     return iter(found)
