@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 
 from pydantic import BaseModel
 
-_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\(([^()\s]{0,2000})(?:[ \t]{1,20}\"[^\"\n]{0,200}\")?\)")
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,500})\]\(([^()\[\]\s]{0,2000})(?:[ \t]{1,20}\"[^\"\n]{0,200}\")?\)")
 _AUTOLINK = re.compile(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}:|www\.)[^<>\s]{1,2000})>")
 _URL_ATTRS = {"href", "src", "srcset", "action", "formaction", "poster", "data", "background", "cite", "xlink:href", "ping"}
 

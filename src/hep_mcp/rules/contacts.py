@@ -43,7 +43,8 @@ def _data() -> _Data:
     return _Data(
         token=re.compile(d["patterns"]["token"]),
         # one scan: the shapes in order, so a local number inside a full one is never new
-        phone=re.compile("|".join(f"(?:{p})" for p in d["patterns"]["phone"])),
+        # (a cheap look-ahead first: most positions are not a digit, "(" or "+")
+        phone=re.compile("(?=[(+\\d])(?:" + "|".join(f"(?:{p})" for p in d["patterns"]["phone"]) + ")"),
         tlds=frozenset(d["link_tlds"]),
         schemes=frozenset(d["schemes"]),
         emergency=frozenset(d["emergency_numbers"]),
