@@ -59,8 +59,8 @@ def test_a_search_that_never_ends_is_stopped_at_the_budget_and_the_worker_replac
     assert len(budget._all) == 2 and after != before
 
 
-def test_all_workers_busy_for_the_whole_budget_is_a_busy_error():
-    b = Budget(0.5, workers=1)
+def test_all_workers_busy_for_as_long_as_a_call_may_wait_is_a_busy_error():
+    b = Budget(0.5, workers=1, queue_seconds=0.3)
     try:
         b.call_blocking("tests.slow_targets:pid")
         import threading
@@ -69,10 +69,24 @@ def test_all_workers_busy_for_the_whole_budget_is_a_busy_error():
         slow.start()
         time.sleep(0.1)
         t = time.monotonic()
-        with pytest.raises(Busy, match="busy"):
+        with pytest.raises(Busy, match=r"every check worker stayed busy for 0.3 s; try again shortly"):
             b.call_blocking("tests.slow_targets:pid")
-        assert time.monotonic() - t < 0.8
+        assert 0.25 < time.monotonic() - t < 0.6
         slow.join()
+    finally:
+        b.close()
+
+
+def test_a_burst_queues_instead_of_failing():
+    """More calls than workers: each waits for a free worker, then runs within the budget."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    b = Budget(1.0, workers=1)
+    try:
+        b.call_blocking("tests.slow_targets:pid")
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(lambda i: b.call_blocking("tests.slow_targets:sleep_then", 0.4, str(i)), range(6)))
+        assert results == [str(i) for i in range(6)]  # 2.4 s of work on one worker, none over its own 1 s
     finally:
         b.close()
 

@@ -30,6 +30,7 @@ log = logging.getLogger("hep_mcp.budget")
 DEFAULT_SECONDS = 5.0
 MAX_WORKERS = 16
 STARTUP_SECONDS = 60.0
+QUEUE_SECONDS = 30.0
 PRELOAD = ["hep_mcp.check", "hep_mcp.render", "hep_mcp.note", "hep_mcp.rules", "hep_mcp.budget"]
 
 
@@ -38,7 +39,7 @@ class OverBudget(Exception):
 
 
 class Busy(OverBudget):
-    """Every worker stayed busy for the whole budget."""
+    """Every worker stayed busy for as long as a call may wait for one."""
 
 
 class WorkerBug(Exception):
@@ -142,14 +143,15 @@ class _Worker:
 
 
 class Budget:
-    """Runs checks within ``seconds`` of wall-clock time each.
+    """Runs checks within ``seconds`` of wall-clock time each (once a worker is free:
+    a call waits at most ``queue_seconds`` for one, then gets a Busy error).
 
     ``workers`` processes (default: one per core, at most 4) run the checks; with
     ``workers=0`` the checks run in a thread of this process and no budget is kept
     (a thread cannot stop a running check) -- for tests and embedding only.
     """
 
-    def __init__(self, seconds: float | None = DEFAULT_SECONDS, workers: int | None = None):
+    def __init__(self, seconds: float | None = DEFAULT_SECONDS, workers: int | None = None, queue_seconds: float | None = None):
         if workers is None:
             workers = default_workers()
         if not 0 <= workers <= MAX_WORKERS:
@@ -158,6 +160,9 @@ class Budget:
             raise InputError(f"time budget: expected a number of seconds above 0, got {seconds}")
         self.seconds = seconds if workers else None
         self.workers = workers
+        # how long a call may wait for a free worker before the budget starts (a burst of
+        # calls queues; it does not fail): default max(30 s, 4 budgets)
+        self.queue_seconds = queue_seconds if queue_seconds is not None else max(QUEUE_SECONDS, 4 * (seconds or 0))
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._cond = threading.Condition()
@@ -214,7 +219,7 @@ class Budget:
             while not self._idle:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
-                    raise Busy("every check worker stayed busy for the whole time budget")
+                    raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
                 self._cond.wait(left)
             return self._idle.pop()
 
@@ -242,6 +247,7 @@ class Budget:
             self._all.clear()
             self._idle.clear()
             self._cond.notify_all()
+        self._up.set()  # calls still waiting for the first worker: wake them (they get Busy)
         for w in workers:
             w.stop()
 
@@ -251,8 +257,8 @@ class Budget:
         if not self.workers:
             return _target(path)(*args, **kwargs)
         self.wait_started()  # only the first call ever waits here
-        deadline = time.monotonic() + self.seconds
-        worker = self._take(deadline)
+        worker = self._take(time.monotonic() + self.queue_seconds)
+        deadline = time.monotonic() + self.seconds  # the budget: this call's own run
         try:
             worker.conn.send((path, args, kwargs))
             ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))

@@ -142,16 +142,33 @@ TARGETS = {  # what each budgeted tool runs in a check worker
 }
 
 
+def _precheck(tool: str, *args, **kwargs) -> None:
+    """The cheap argument checks, in this process: a draft over the size limit or a HEP
+    with a missing field is refused at once, never queued for a worker."""
+    if tool == "check_hep_rules":
+        from hep_mcp.check import validate_draft
+
+        validate_draft(*args)
+    elif tool == "generate_hep":
+        from hep_mcp.render import coerce_hep
+
+        coerce_hep(args[0], kwargs.get("source", "hep"))
+
+
 async def _budgeted(budget, tool: str, *args, **kwargs):
     """Run a tool's plain function in a check worker within the time budget
     (hep_mcp.budget): InputError, a budget overrun and a bug each become an
     is_error result; the event loop never runs the check itself."""
-    from hep_mcp.budget import OverBudget, WorkerBug
+    from hep_mcp.budget import Busy, OverBudget, WorkerBug
 
     try:
+        _precheck(tool, *args, **kwargs)
         return await budget.call(TARGETS[tool], *args, **kwargs)
     except InputError as exc:
         raise ToolError(str(exc)) from None
+    except Busy as exc:
+        log.warning("%s: %s", tool, exc.__class__.__name__)
+        raise ToolError(f"{tool}: {exc}; nothing was checked") from None
     except OverBudget as exc:
         log.warning("%s: %s", tool, exc.__class__.__name__)
         raise ToolError(

@@ -217,10 +217,12 @@ def claim() -> tuple[int, int, callable]:
     return wire_in, wire_out, restore
 
 
-async def serve_stdio(server, wire=None, limit: int = MAX_LINE_BYTES) -> str | None:
+async def serve_stdio(server, wire=None, limit: int = MAX_LINE_BYTES, on_stop=None) -> str | None:
     """Serve an ``MCPServer`` over stdin/stdout until EOF, SIGTERM or SIGINT.
-    ``wire``: what :func:`claim` returned (default: claim now). Returns the name of the
-    signal that stopped it, or None at EOF."""
+    ``wire``: what :func:`claim` returned (default: claim now). ``on_stop``: called once
+    serving ends, before waiting for anything (e.g. stop the check workers, so no call
+    left over keeps the process alive). Returns the name of the signal that stopped it,
+    or None at EOF."""
     from mcp.server.stdio import stdio_server
 
     loop = asyncio.get_running_loop()
@@ -256,6 +258,8 @@ async def serve_stdio(server, wire=None, limit: int = MAX_LINE_BYTES) -> str | N
                 await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
             tg.cancel_scope.cancel()  # EOF: stop waiting for signals
     finally:
+        if on_stop is not None:
+            on_stop()
         if not writer.stop():
             log.warning("stdout: the client did not read the last reply; stopping anyway")
         restore()

@@ -132,10 +132,10 @@ def _serve(args, config, budget, token, wire) -> int:
     if args.transport == "stdio":
         import anyio
 
-        from hep_mcp.stdio import serve_stdio
+        from hep_mcp.stdio import MAX_LINE_BYTES, serve_stdio
 
         try:
-            stopped_by = anyio.run(serve_stdio, server, wire)
+            stopped_by = anyio.run(serve_stdio, server, wire, MAX_LINE_BYTES, budget.close)
         except BaseExceptionGroup as group:
             # the client closed its pipes while calls were in flight: a normal way to end
             if not _only_closed_pipes(group):
