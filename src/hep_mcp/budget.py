@@ -8,9 +8,9 @@ only waits on a pipe. Past the budget the worker is killed -- the only way to st
 regular-expression search, which holds the interpreter lock and cannot be interrupted
 from a thread -- the client gets a clear error, and a fresh worker takes its place.
 
-Workers start from a fork server that has the rules and data already imported (Linux,
-macOS; plain ``spawn`` elsewhere), so no worker is forked from a process with threads.
-Nothing here touches the network or the disk; arguments and results travel over pipes.
+Workers are spawned (a fresh interpreter each, never a fork of this threaded process) and
+warm up before they take a call. Nothing here touches the network or the disk; arguments
+and results travel over pipes.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ DEFAULT_SECONDS = 5.0
 MAX_WORKERS = 16
 STARTUP_SECONDS = 60.0
 QUEUE_SECONDS = 30.0
-PRELOAD = ["hep_mcp.check", "hep_mcp.render", "hep_mcp.note", "hep_mcp.rules", "hep_mcp.budget"]
 
 
 class OverBudget(Exception):
@@ -108,11 +107,8 @@ def _worker_main(conn) -> None:
 
 
 def _context():
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(PRELOAD)
-        return ctx
+    # spawn: a fresh interpreter per worker, over pipes only. Never fork (this process has
+    # threads); no fork server either (it listens on a Unix socket file).
     return multiprocessing.get_context("spawn")
 
 
