@@ -151,9 +151,9 @@ def test_http_problem_rules():
     assert http_problem("127.0.0.1", 8765, None, []) is None
     assert http_problem("::1", 8765, None, []) is None
     assert "HEP_MCP_TOKEN" in http_problem("10.0.0.5", 8765, None, [])
-    assert http_problem("10.0.0.5", 8765, "tok", []) is None
-    assert "--allowed-host" in http_problem("0.0.0.0", 8765, "tok", [])
-    assert http_problem("0.0.0.0", 8765, "tok", ["pt.example.org"]) is None
+    assert http_problem("10.0.0.5", 8765, "tok-0123456789abcdef", []) is None
+    assert "--allowed-host" in http_problem("0.0.0.0", 8765, "tok-0123456789abcdef", [])
+    assert http_problem("0.0.0.0", 8765, "tok-0123456789abcdef", ["pt.example.org"]) is None
     assert "--port 0" in http_problem("127.0.0.1", 0, None, [])
 
 
@@ -235,16 +235,16 @@ async def test_http_token_required():
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
-    with http_server(token="s3cret-token") as (port, proc):
+    with http_server(token="s3cret-token-0123456789") as (port, proc):
         assert post(port) == 401
         assert post(port, headers={"Authorization": "Bearer wrong"}) == 401
-        assert post(port, headers={"Authorization": "Bearer s3cret-token"}) == 200
-        http = create_mcp_http_client(headers={"Authorization": "Bearer s3cret-token"})
+        assert post(port, headers={"Authorization": "Bearer s3cret-token-0123456789"}) == 200
+        http = create_mcp_http_client(headers={"Authorization": "Bearer s3cret-token-0123456789"})
         async with http:
             async with Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as c:
                 r = await c.call_tool("check_hep_rules", {"text": "Hi Ann."})
         assert not r.is_error
-        assert post(port, headers={"Authorization": "Bearer s3cret-token"}, host=f"evil.example:{port}") == 421
+        assert post(port, headers={"Authorization": "Bearer s3cret-token-0123456789"}, host=f"evil.example:{port}") == 421
 
 
 # -- MCP Inspector -----------------------------------------------------------------------

@@ -1,3 +1,4 @@
 from hep_mcp.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process imports the package
+    raise SystemExit(main())

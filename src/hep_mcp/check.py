@@ -147,12 +147,19 @@ def check_draft(text: str, kind: str = "auto", config: Config | None = None, con
     from hep_mcp.rules import check_text
 
     config = config or default_config()
+    validate_draft(text, kind, config)
+    return check_text(visible(text), kind=kind, config=config, condition=condition)
+
+
+def validate_draft(text: str, kind: str = "auto", config: Config | None = None) -> None:
+    """check_draft's argument checks alone (type, kind, size): cheap, so the server runs
+    them before a draft ever waits for a check worker."""
+    config = config or default_config()
     if not isinstance(text, str):
         raise InputError(f"text: expected a string (the draft), got {type(text).__name__}")
     if kind not in KINDS:
         raise InputError(f"kind: expected one of {', '.join(KINDS)}, got {str(kind)[:40]!r}")
     _check_size(text, config)
-    return check_text(visible(text), kind=kind, config=config, condition=condition)
 
 
 KINDS = ("auto", "hep", "note")

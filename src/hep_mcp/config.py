@@ -135,5 +135,27 @@ def load_config(path: str | Path | None) -> Config:
     config = config_from_mapping(safe_yaml(text, str(path)), str(path))
     if config.library_dirs:  # relative to the config file, wherever the command runs
         base = Path(path).resolve().parent
-        config = config.model_copy(update={"library_dirs": tuple(str(base / d) for d in config.library_dirs)})
+        config = config.model_copy(update={"library_dirs": tuple(library_dir(base, d, str(path)) for d in config.library_dirs)})
     return config
+
+
+def library_dir(base: Path, folder: str, source: str) -> str:
+    """A library folder named in a config: a relative path inside the config file's
+    folder, resolved (links included). Absolute paths and ones that lead out are refused."""
+    from hep_mcp.errors import excerpt
+
+    shown = excerpt(folder, 80)
+    if not folder.strip() or "\x00" in folder:
+        raise InputError(f"{source}: library_dirs: {shown!r} is not a folder name")
+    if Path(folder).is_absolute():
+        raise InputError(
+            f"{source}: library_dirs: {shown!r} is an absolute path; name a folder next to the config file "
+            "(a relative path such as 'library')"
+        )
+    full = (base / folder).resolve()
+    if not full.is_relative_to(base):
+        raise InputError(
+            f"{source}: library_dirs: {shown!r} leads out of the config file's folder; "
+            "keep the clinic's library folders next to the config file"
+        )
+    return str(full)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class HepError(Exception):
     """Base class: a one-line, user-facing message (never a traceback)."""
@@ -24,16 +26,32 @@ class MissingTherapistInput(InputError):
         )
 
 
+EXCERPT = 80  # the most of anyone's text a message or finding ever quotes
+MAX_ERRORS = 10  # invalid fields listed in one message
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """Text quoted in a message: at most ``limit`` characters (then "…"), on one line,
+    control and invisible characters shown as escapes (no terminal or bidi tricks)."""
+    text = str(value)[: limit * 2]
+    text = _UNSAFE.sub(lambda m: _NAMED.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def pydantic_message(exc, prefix: str = "", model=None) -> str:
-    """One line per invalid field: `field.path: what is expected`.
+    """One line per invalid field: `field.path: what is expected` (field names and
+    messages quoted short and escaped; at most MAX_ERRORS fields, then how many more).
 
     With ``model`` (the pydantic model that was validated), an unknown field names the
     closest valid fields (`adherence.format_change: unknown field; did you mean
     adherence.change?`) and a missing one says what it is (its description).
     """
     parts = []
-    for err in exc.errors():
-        path = [str(p) for p in err.get("loc", ())]
+    errors = exc.errors()
+    for err in errors[:MAX_ERRORS]:
+        path = [excerpt(p, 40) for p in err.get("loc", ())]
         loc = ".".join(path)
         where = f"{prefix}{loc}" if loc else (prefix.rstrip(".") or "input")
         msg = err.get("msg", "invalid value")
@@ -43,7 +61,9 @@ def pydantic_message(exc, prefix: str = "", model=None) -> str:
             about = _field_at(model, path)
             desc = getattr(about, "description", None) if about is not None else None
             msg = f"{msg}: {_as_clause(desc)}" if desc else msg
-        parts.append(f"{where}: {msg}")
+        parts.append(f"{where}: {excerpt(msg, 300)}")
+    if len(errors) > MAX_ERRORS:
+        parts.append(f"and {len(errors) - MAX_ERRORS} more")
     return "; ".join(parts)
 
 

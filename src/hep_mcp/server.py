@@ -22,6 +22,7 @@ import (no ``from __future__ import annotations``): tool signatures are built fr
 the installed formats.
 """
 
+import functools
 import hmac
 import json
 import logging
@@ -29,6 +30,8 @@ import re
 import sys
 import traceback
 from typing import Annotated, Any, Literal
+
+import anyio
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
@@ -131,6 +134,53 @@ def _plain(tool: str, fn, *args, **kwargs):
         raise ToolError(f"{tool}: internal error ({exc.__class__.__name__}); please report it") from None
 
 
+TARGETS = {  # what each budgeted tool runs in a check worker
+    "generate_hep": "hep_mcp.render:generate_hep",
+    "check_hep_rules": "hep_mcp.check:check_draft",
+    "progress_note": "hep_mcp.note:progress_note",
+}
+
+
+def _precheck(tool: str, *args, **kwargs) -> None:
+    """The cheap argument checks, in this process: a draft over the size limit or a HEP
+    with a missing field is refused at once, never queued for a worker."""
+    if tool == "check_hep_rules":
+        from hep_mcp.check import validate_draft
+
+        validate_draft(*args)
+    elif tool == "generate_hep":
+        from hep_mcp.render import coerce_hep
+
+        coerce_hep(args[0], kwargs.get("source", "hep"))
+
+
+async def _budgeted(budget, tool: str, *args, **kwargs):
+    """Run a tool's plain function in a check worker within the time budget
+    (hep_mcp.budget): InputError, a budget overrun and a bug each become an
+    is_error result; the event loop never runs the check itself."""
+    from hep_mcp.budget import Busy, OverBudget, WorkerBug
+
+    try:
+        _precheck(tool, *args, **kwargs)
+        return await budget.call(TARGETS[tool], *args, **kwargs)
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    except Busy as exc:
+        log.warning("%s: %s", tool, exc.__class__.__name__)
+        raise ToolError(f"{tool}: {exc}; nothing was checked") from None
+    except OverBudget as exc:
+        log.warning("%s: %s", tool, exc.__class__.__name__)
+        raise ToolError(
+            f"{tool}: {exc}; nothing was checked. Send a shorter or simpler text, or split it, and call again"
+        ) from None
+    except WorkerBug as exc:
+        log.error("%s: internal error %s\n%s", tool, exc.name, exc.stack)
+        raise ToolError(f"{tool}: internal error ({exc.name}); please report it") from None
+    except Exception as exc:
+        log.error("%s: internal error %s\n%s", tool, exc.__class__.__name__, safe_stack(exc))
+        raise ToolError(f"{tool}: internal error ({exc.__class__.__name__}); please report it") from None
+
+
 def safe_stack(exc: BaseException) -> str:
     """Where an exception happened (files, lines, functions) without its message."""
     return "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__))).rstrip()
@@ -190,18 +240,20 @@ class HepServer(MCPServer):
             raise
 
 
-def build_server(config=None) -> MCPServer:
+def build_server(config=None, budget=None) -> MCPServer:
     """The hep-mcp server with its tools, prompts and resources.
 
     ``config`` is the clinic config (``hep_mcp.config.Config``); None: the defaults.
+    ``budget`` (``hep_mcp.budget.Budget``) runs the checking tools in worker processes
+    within a time budget; None: in a thread of this process, without a budget.
     """
-    from hep_mcp.check import check_draft
+    from hep_mcp.budget import Budget
     from hep_mcp.config import default_config
     from hep_mcp.model import HEP
     from hep_mcp.render import ALL_FORMATS, GeneratedHEP
-    from hep_mcp.render import generate_hep as _generate_hep
 
     config = config or default_config()
+    budget = budget or Budget.inline()
     root = logging.getLogger()
     guard = logging.NullHandler()
     # MCPServer() calls logging.basicConfig(); a handler on the root makes that a no-op, so
@@ -224,23 +276,24 @@ def build_server(config=None) -> MCPServer:
         format: Annotated[HepFormat, Field(description=format_description("hep", ALL_FORMATS, "The patient's channel."))] = "print",
         ctx: Context = None,
     ) -> Annotated[CallToolResult, GeneratedHEP] | InputRequiredResult:
-        def run(data):
-            result = _plain("generate_hep", _generate_hep, data, format, config=config, source="hep")
+        def run(data):  # in a thread (elicit): the check itself runs within the budget
+            call = functools.partial(_budgeted, budget, "generate_hep", data, format, config=config, source="hep")
+            result = anyio.from_thread.run(call)
             return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
         return await elicit.run_asking("hep", hep, ctx, run)
 
     @server.tool(title="Check a draft", description=DESCRIPTIONS["check_hep_rules"], annotations=READ_ONLY)
-    def check_hep_rules(
+    async def check_hep_rules(
         text: Annotated[str, Field(description="The draft HEP or progress note, Markdown or plain text, e.g. 'Hi Maria, here is your plan for this week: three exercises ...'.")],
         kind: Annotated[
             Literal["auto", "hep", "note"], Field(description="auto detects a progress note, else hep.")
         ] = "auto",
     ) -> Annotated[CallToolResult, Report]:
-        report = _plain("check_hep_rules", check_draft, text, kind, config)
+        report = await _budgeted(budget, "check_hep_rules", text, kind, config)
         return _result(report, summary(report.ready, report.findings))
 
-    _add_note_tool(server, config)
+    _add_note_tool(server, config, budget)
     _add_library(server, config)
     _add_rules_resource(server)
     _add_prompts(server, config)
@@ -248,10 +301,9 @@ def build_server(config=None) -> MCPServer:
     return server
 
 
-def _add_note_tool(server: MCPServer, config) -> None:
+def _add_note_tool(server: MCPServer, config, budget) -> None:
     try:
         from hep_mcp.note import NoteResult
-        from hep_mcp.note import progress_note as _progress_note
     except ImportError:  # not in this build
         return
     from hep_mcp import note as note_module
@@ -268,8 +320,9 @@ def _add_note_tool(server: MCPServer, config) -> None:
         format: Annotated[NoteFormat, Field(description=format_description("note", formats, "Output format."))] = "markdown",
         ctx: Context = None,
     ) -> Annotated[CallToolResult, NoteResult] | InputRequiredResult:
-        def run(data):
-            result = _plain("progress_note", _progress_note, data, format, config=config, source="note")
+        def run(data):  # in a thread (elicit): the check itself runs within the budget
+            call = functools.partial(_budgeted, budget, "progress_note", data, format, config=config, source="note")
+            result = anyio.from_thread.run(call)
             return _result(result, result.text.rstrip("\n") + "\n\n---\n" + summary(result.ready, result.findings))
 
         return await elicit.run_asking("note", note, ctx, run)

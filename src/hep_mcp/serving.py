@@ -54,6 +54,8 @@ class HTTPOptions:
     keep_alive_timeout: int = KEEP_ALIVE_TIMEOUT
     header_timeout: float = HEADER_TIMEOUT
     max_connections: int = MAX_CONNECTIONS
+    time_budget: float | None = None  # seconds per check (hep_mcp.budget); None: checks in a thread, no budget
+    check_workers: int | None = None
 
     def to_env(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -127,8 +129,17 @@ def build_app(options: HTTPOptions, config=None):
         from hep_mcp.config import load_config
 
         config = load_config(options.config)
+    budget = None
+    if options.time_budget is not None:
+        import atexit
+
+        from hep_mcp.budget import Budget
+
+        budget = Budget(options.time_budget, options.check_workers)
+        budget.start()
+        atexit.register(budget.close)
     return http_app(
-        build_server(config),
+        build_server(config, budget),
         options.host,
         options.port,
         token=os.environ.get(TOKEN_ENV) or None,

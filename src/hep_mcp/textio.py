@@ -7,7 +7,9 @@ what is expected. Nothing here writes anywhere.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -52,14 +54,44 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def open_regular(path: str | Path):
+    """A regular file opened for reading (binary). A folder, FIFO, socket or device is an
+    InputError, never a hang: the file is opened without blocking and checked before any
+    read (no gap for a swap between the check and the open)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a directory; expected a file")
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path}: is a directory; expected a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path}: not a regular file ({_kind(mode)}); expected a text file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
 def read_text_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     p = Path(path)
     if "\x00" in str(path):
         raise InputError(f"{str(path).replace(chr(0), chr(92) + '0')}: not a valid path (contains a NUL character)")
     try:
-        if p.is_dir():
-            raise InputError(f"{path}: is a directory; expected a file")
-        with p.open("rb") as fh:
+        with open_regular(p) as fh:
             data = fh.read(max_bytes + 1)
     except InputError:
         raise

@@ -8,6 +8,7 @@ LEVELS = ("debug", "info", "warning", "error")
 TOKEN_ENV = "HEP_MCP_TOKEN"
 CONFIG_ENV = "HEP_MCP_CONFIG"
 WILDCARD = ("0.0.0.0", "::", "")
+MIN_TOKEN = 16
 
 
 def register(sub) -> None:
@@ -30,10 +31,48 @@ def register(sub) -> None:
         metavar="NAME",
         help="HTTP: another host name clients use to reach this server, with or without :PORT (Host/Origin check); repeatable",
     )
+    p.add_argument(
+        "--time-budget",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="wall-clock budget for each check_hep_rules, generate_hep and progress_note call; past it the "
+        "call is stopped and the client gets an error (default 5)",
+    )
+    p.add_argument(
+        "--check-workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="worker processes that run the checks (default: one per core, at most 4)",
+    )
     p.add_argument("--config", metavar="FILE", help=f"clinic config (YAML); default: ${CONFIG_ENV} if set")
     _add_http_limits(p)
     p.add_argument("--log-level", choices=LEVELS, default="warning", help="stderr logging (default warning)")
     p.set_defaults(run=run)
+
+
+def _seconds(value: str) -> float:
+    import argparse
+    import math
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0.1 <= seconds <= 600:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0.1 to 600, got {value[:20]!r}")
+    return seconds
+
+
+def _workers(value: str) -> int:
+    import argparse
+
+    from hep_mcp.budget import MAX_WORKERS
+
+    if not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_WORKERS}, got {value[:20]!r}")
+    return int(value)
 
 
 def http_problem(host: str, port: int, token: str | None, allowed: list[str]) -> str | None:
@@ -42,6 +81,11 @@ def http_problem(host: str, port: int, token: str | None, allowed: list[str]) ->
 
     if not 0 < port < 65536:
         return f"--port {port}: expected 1-65535"
+    if token is not None and len(token) < MIN_TOKEN:
+        return (
+            f"{TOKEN_ENV}: {len(token)} characters is too short to guard patient data; use at least "
+            f"{MIN_TOKEN} random characters, e.g. python -c \"import secrets; print(secrets.token_urlsafe(32))\""
+        )
     if host not in LOOPBACK and not token:
         return (
             f"--host {host}: refusing to serve patient data beyond this machine without a token; "
@@ -70,21 +114,43 @@ def run(args) -> int:
     if config is None:
         return code
 
-    from hep_mcp.server import build_server, configure_logging
+    from hep_mcp.budget import Budget
+    from hep_mcp.server import configure_logging
 
     configure_logging(args.log_level)
     if args.transport == "stdio":
-        server = build_server(config)
-        import anyio
+        from hep_mcp.stdio import claim
 
+        wire = claim()  # before any worker starts: no other process holds the client's pipes
+        budget = Budget(args.time_budget, args.check_workers)
+        budget.start()  # the workers warm up while the client connects
         try:
-            anyio.run(server.run_stdio_async)
-        except BaseExceptionGroup as group:
-            # the client closed its pipes while calls were in flight: a normal way to end
-            if not _only_closed_pipes(group):
-                raise
-        return 0
+            return _serve_stdio(config, budget, wire)
+        finally:
+            budget.close()
+    return _serve_http(args, config, token)
 
+
+def _serve_stdio(config, budget, wire) -> int:
+    import anyio
+
+    from hep_mcp.server import build_server
+    from hep_mcp.stdio import MAX_LINE_BYTES, serve_stdio
+
+    server = build_server(config, budget)
+    try:
+        stopped_by = anyio.run(serve_stdio, server, wire, MAX_LINE_BYTES, budget.close)
+    except BaseExceptionGroup as group:
+        # the client closed its pipes while calls were in flight: a normal way to end
+        if not _only_closed_pipes(group):
+            raise
+        stopped_by = None
+    if stopped_by:
+        _exit_now(budget)
+    return 0
+
+
+def _serve_http(args, config, token) -> int:
     from hep_mcp.serving import HTTPOptions, serve
 
     options = HTTPOptions(
@@ -101,6 +167,8 @@ def run(args) -> int:
         keep_alive_timeout=args.keep_alive_timeout,
         header_timeout=args.header_timeout,
         max_connections=args.max_connections,
+        time_budget=args.time_budget,
+        check_workers=args.check_workers,
     )
     import sys
 
@@ -171,6 +239,23 @@ def _add_http_limits(p) -> None:
         metavar="N",
         help="HTTP: concurrent connections and requests per worker (default 1000; 503 past it)",
     )
+
+
+def _exit_now(budget) -> None:
+    """After SIGTERM/SIGINT: stop the workers and exit at once. The reply in flight is
+    already written whole; the interpreter's own teardown of every loaded module takes
+    seconds on a busy machine and has nothing left to save."""
+    import logging
+    import sys
+
+    budget.close()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
 
 
 def _only_closed_pipes(group: BaseExceptionGroup) -> bool:

@@ -146,14 +146,31 @@ def _entries(extra_dirs: Iterable[str | Path] | None = None) -> dict[str, Condit
         _SHIPPED = _shipped()
     entries = dict(_SHIPPED)
     for folder in extra_dirs or ():
-        p = Path(folder)
-        if not p.is_dir():
-            raise InputError(f"{folder}: library folder not found; expected a folder of condition files (.yaml)")
-        for f in sorted(p.iterdir()):
-            if f.is_file() and f.suffix.lower() in (".yaml", ".yml") and not f.name.startswith("."):
-                entry = load_file(f)
-                entries[entry.condition] = entry
+        for f in library_files(folder):
+            entry = load_file(f)
+            entries[entry.condition] = entry
     return entries
+
+
+def library_files(folder: str | Path) -> list[Path]:
+    """The condition files of a clinic library folder, sorted: regular ``.yaml``/``.yml``
+    files directly in it, not hidden. A link that leads out of the folder is an
+    InputError naming it (a library never reads other files); subfolders, FIFOs and
+    devices are not condition files and are skipped."""
+    p = Path(folder)
+    if not p.is_dir():
+        raise InputError(f"{folder}: library folder not found; expected a folder of condition files (.yaml)")
+    root = p.resolve()
+    out = []
+    for f in sorted(p.iterdir()):
+        if f.name.startswith(".") or f.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        real = f.resolve()
+        if not real.is_relative_to(root):
+            raise InputError(f"{f}: a link to a file outside the library folder; copy the file into the folder instead")
+        if real.is_file():
+            out.append(real)
+    return out
 
 
 def _normal(name: str) -> str:

@@ -273,8 +273,10 @@ def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
     the name, then the log line, to stay one message (the templates say which is which).
     What still does not fit is sent whole and reported (FM005), never cut.
     """
+    from hep_mcp.render.links import inert_model
     from hep_mcp.render.sms import at_least, is_gsm7, split, to_gsm_twins
 
+    hep = inert_model(hep)
     env = environment()
     ctx = context(hep, config, "sms")
     budget = _outputs()["sms_budget"]
@@ -297,8 +299,28 @@ def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
     config = config or default_config()
     if fmt == "sms":
         return "\n\n".join(_sms_sources(hep, config).values())
+    from hep_mcp.render.links import inert_model
+
     template = environment().get_template(TEMPLATE_FILES[fmt])
-    return template.render(**context(hep, config, fmt))
+    return template.render(**context(inert_model(hep), config, fmt))
+
+
+def _contact_findings(hep: HEP, rendered: str, fmt: str, config: Config) -> tuple[list[Finding], Config]:
+    """Links, e-mail addresses and phone numbers (LK001-LK003) on the fields as the
+    therapist wrote them, naming the field; for html also every href/src the page carries
+    that the clinic config does not name. The rendered text is then checked without
+    these rules (its other contact lines are the clinic's own and the emergency lines)."""
+    from hep_mcp.rules.contacts import RULES, field_findings
+    from hep_mcp.rules.engine import _finding, catalog, hit
+    from hep_mcp.render.links import html_links, named_by_clinic
+
+    own = field_findings(hep.model_dump(mode="json", exclude_defaults=True), config)
+    if fmt in HTML_FORMATS and "LK001" not in config.disable:
+        for url in html_links(rendered):
+            if not named_by_clinic(url, config.clinic):
+                own.append(_finding(catalog()["LK001"], hit(None, field=" in the html page's links", text=url), config))
+    rest = config.model_copy(update={"disable": tuple(dict.fromkeys([*config.disable, *RULES.values()]))})
+    return own, rest
 
 
 def _sms_scope() -> tuple[set[str], set[str]]:
@@ -322,6 +344,7 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
     from hep_mcp.rules import run
 
     sources = _sms_sources(hep, config)
+    own, config = _contact_findings(hep, "", "sms", config)
     series = {part: split(src, number_one=False) for part, src in sources.items()}
     text = "\n".join(series[p].text for p in SMS_PARTS)
     # the rules read the message sources, joined; finding lines point into `text`
@@ -352,6 +375,7 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
     findings += [
         f.model_copy(update={"line": None, "message": f"{f.message} (in the full plan)"}) for f in full.findings
     ]
+    findings = own + findings
     findings.sort(key=lambda f: (f.line or 10**9, f.rule, f.message))
     return GeneratedHEP(
         format="sms",
@@ -391,6 +415,7 @@ def generate_hep(
     if fmt == "sms":
         return _generate_sms(hep, config)
     rendered = render(hep, fmt, config)
+    own, config = _contact_findings(hep, rendered, fmt, config)
     if fmt in HTML_FORMATS:
         from hep_mcp.render.checkable import html_to_text
 
@@ -406,10 +431,11 @@ def generate_hep(
         skip = set(_outputs()["html_skip"])
         only = [spec.id for spec in rules_for("hep") if spec.id not in skip]
     report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra)
+    findings = own + report.findings
     return GeneratedHEP(
         format=fmt,
         text=text,
-        ready=report.ready,
+        ready=report.ready and not any(f.severity == "error" for f in own),
         readability=report.readability,
-        findings=report.findings,
+        findings=findings,
     )

@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterable, Iterator
 
 from hep_mcp.config import Config, default_config, load_data
-from hep_mcp.errors import InputError
+from hep_mcp.errors import EXCERPT, InputError, excerpt
 from hep_mcp.model import ELEMENTS, Finding, Readability, Report
 from hep_mcp.rules.parse import Draft, Line, parse, plain, sentences
 from hep_mcp.textio import visible
@@ -555,11 +555,21 @@ def _gate(ctx: Context) -> set[str] | None:
 
 
 def _finding(spec: RuleSpec, h: Hit, config: Config) -> Finding:
+    params = _bounded(h.params)
     return Finding(
         rule=spec.id,
         element=spec.element,
         severity=config.severity.get(spec.id, spec.severity),
-        message=spec.message.format(**h.params),
+        message=spec.message.format(**params),
         line=h.line,
-        suggestion=spec.suggestion.format(**h.params) if spec.suggestion else None,
+        suggestion=spec.suggestion.format(**params) if spec.suggestion else None,
     )
+
+
+def _bounded(params: dict) -> dict:
+    """Text a finding quotes from the draft: short and escaped (hep_mcp.errors.excerpt),
+    so a reply grows with the number of findings, never with the input."""
+    return {k: excerpt(v, EXCERPT if k in _QUOTES else 4 * EXCERPT) if isinstance(v, str) else v for k, v in params.items()}
+
+
+_QUOTES = {"name", "text", "term", "word", "phrase", "goal", "found", "figure", "what"}

@@ -1,0 +1,282 @@
+"""A wall-clock budget for the server's checks, kept by worker processes.
+
+``check_hep_rules``, ``generate_hep`` and ``progress_note`` run the rule engine on text a
+client sent. A check that is slower than it should be (a pattern that backtracks on an
+input nobody foresaw) must never stall the server, so the server does not run checks
+itself: each call goes to one of a few long-lived worker processes, and the event loop
+only waits on a pipe. Past the budget the worker is killed -- the only way to stop a
+regular-expression search, which holds the interpreter lock and cannot be interrupted
+from a thread -- the client gets a clear error, and a fresh worker takes its place.
+
+Workers are spawned (a fresh interpreter each, never a fork of this threaded process) and
+warm up before they take a call. Nothing here touches the network or the disk; arguments
+and results travel over pipes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import os
+import threading
+import time
+import traceback
+
+from hep_mcp.errors import InputError
+
+log = logging.getLogger("hep_mcp.budget")
+
+DEFAULT_SECONDS = 5.0
+MAX_WORKERS = 16
+STARTUP_SECONDS = 60.0
+QUEUE_SECONDS = 30.0
+
+
+class OverBudget(Exception):
+    """The call did not finish within the budget (its worker was stopped)."""
+
+
+class Busy(OverBudget):
+    """Every worker stayed busy for as long as a call may wait for one."""
+
+
+class WorkerBug(Exception):
+    """The function raised something other than InputError in the worker."""
+
+    def __init__(self, name: str, stack: str):
+        super().__init__(name)
+        self.name = name
+        self.stack = stack
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _target(path: str):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _stack(exc: BaseException) -> str:
+    """Where an exception happened, without its message (which may quote patient text)."""
+    return "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__))).rstrip()
+
+
+def _warm() -> None:
+    """Load the catalog and data files once, before the first real call."""
+    try:
+        from hep_mcp.check import check_draft
+
+        check_draft("Hi Maria, here is your knee exercise plan.\n1. Thigh squeeze\n")
+    except Exception:  # noqa: BLE001 - warming is an optimisation; a real call reports errors
+        pass
+
+
+def _worker_main(conn) -> None:
+    """A worker: run (target, args, kwargs) jobs from the pipe until it closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    _warm()
+    try:
+        conn.send(("ready",))
+    except OSError:  # the server is gone already
+        return
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        path, args, kwargs = job
+        try:
+            reply = ("ok", _target(path)(*args, **kwargs))
+        except InputError as exc:
+            reply = ("input", str(exc))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent by type and place only
+            reply = ("bug", exc.__class__.__name__, _stack(exc))
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # noqa: BLE001 - an unpicklable result
+            conn.send(("bug", exc.__class__.__name__, _stack(exc)))
+
+
+def _context():
+    # spawn: a fresh interpreter per worker, over pipes only. Never fork (this process has
+    # threads); no fork server either (it listens on a Unix socket file).
+    return multiprocessing.get_context("spawn")
+
+
+class _Worker:
+    def __init__(self, ctx):
+        parent, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="hep-mcp-check")
+        self.proc.start()
+        child.close()
+        self.conn = parent
+
+    def wait_ready(self, seconds: float) -> bool:
+        try:
+            return self.conn.poll(seconds) and self.conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
+
+    def stop(self) -> None:
+        try:
+            self.proc.kill()
+        except (OSError, ValueError):
+            pass
+        self.proc.join(5)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+
+class Budget:
+    """Runs checks within ``seconds`` of wall-clock time each (once a worker is free:
+    a call waits at most ``queue_seconds`` for one, then gets a Busy error).
+
+    ``workers`` processes (default: one per core, at most 4) run the checks; with
+    ``workers=0`` the checks run in a thread of this process and no budget is kept
+    (a thread cannot stop a running check) -- for tests and embedding only.
+    """
+
+    def __init__(self, seconds: float | None = DEFAULT_SECONDS, workers: int | None = None, queue_seconds: float | None = None):
+        if workers is None:
+            workers = default_workers()
+        if not 0 <= workers <= MAX_WORKERS:
+            raise InputError(f"workers: expected 0-{MAX_WORKERS}, got {workers}")
+        if seconds is not None and not seconds > 0:
+            raise InputError(f"time budget: expected a number of seconds above 0, got {seconds}")
+        self.seconds = seconds if workers else None
+        self.workers = workers
+        # how long a call may wait for a free worker before the budget starts (a burst of
+        # calls queues; it does not fail): default max(30 s, 4 budgets)
+        self.queue_seconds = queue_seconds if queue_seconds is not None else max(QUEUE_SECONDS, 4 * (seconds or 0))
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._cond = threading.Condition()
+        self._ctx = None
+        self._started = False
+        self._up = threading.Event()  # set once the first worker is ready
+        self._closed = False
+        self.replaced = 0  # workers stopped for running past the budget
+
+    @classmethod
+    def inline(cls) -> Budget:
+        return cls(None, workers=0)
+
+    # -- workers -----------------------------------------------------------------
+    def start(self) -> None:
+        """Start the workers in the background (idempotent); calls wait for the first."""
+        with self._cond:
+            if self._started or not self.workers or self._closed:
+                return
+            self._started = True
+            self._ctx = _context()
+        for _ in range(self.workers):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        threading.Thread(target=self._add_worker, name="hep-mcp-spawn", daemon=True).start()
+
+    def _add_worker(self) -> None:
+        try:
+            worker = _Worker(self._ctx)
+        except OSError:
+            log.error("could not start a check worker")
+            return
+        if not worker.wait_ready(120):
+            log.error("a check worker did not start")
+            worker.stop()
+            return
+        with self._cond:
+            if self._closed:
+                worker.stop()
+                return
+            self._all.add(worker)
+            self._idle.append(worker)
+            self._cond.notify()
+        self._up.set()
+
+    def wait_started(self, seconds: float = STARTUP_SECONDS) -> bool:
+        """Start the workers and wait until one is ready (the budget starts after that)."""
+        self.start()
+        return self._up.wait(seconds)
+
+    def _take(self, deadline: float) -> _Worker:
+        with self._cond:
+            while not self._idle:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
+                self._cond.wait(left)
+            return self._idle.pop()
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._cond:
+            if self._closed:
+                worker.stop()
+                return
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._cond:
+            self._all.discard(worker)
+            self.replaced += 1
+        threading.Thread(target=worker.stop, name="hep-mcp-stop", daemon=True).start()
+        if not self._closed:
+            self._spawn()
+
+    def close(self) -> None:
+        """Stop every worker (at exit; calls in flight get an error)."""
+        with self._cond:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        self._up.set()  # calls still waiting for the first worker: wake them (they get Busy)
+        for w in workers:
+            w.stop()
+
+    # -- calls -------------------------------------------------------------------
+    def call_blocking(self, path: str, *args, **kwargs):
+        """Run ``module:function`` with the arguments within the budget (blocking)."""
+        if not self.workers:
+            return _target(path)(*args, **kwargs)
+        self.wait_started()  # only the first call ever waits here
+        worker = self._take(time.monotonic() + self.queue_seconds)
+        deadline = time.monotonic() + self.seconds  # the budget: this call's own run
+        try:
+            worker.conn.send((path, args, kwargs))
+            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            reply = worker.conn.recv() if ready else None
+        except (EOFError, OSError):
+            reply = ()
+        if reply is None or reply == ():
+            self._replace(worker)
+            if reply is None:
+                raise OverBudget(f"stopped after {self.seconds:g} s (the time budget)")
+            raise WorkerBug("WorkerExited", "")
+        self._give_back(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "input":
+            raise InputError(reply[1])
+        raise WorkerBug(reply[1], reply[2])
+
+    async def call(self, path: str, *args, **kwargs):
+        """Run ``module:function`` off the event loop, within the budget."""
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(
+            lambda: self.call_blocking(path, *args, **kwargs), abandon_on_cancel=True
+        )

@@ -1,0 +1,184 @@
+"""The time budget: checks run in worker processes; past the budget the worker is killed
+(even inside a regular-expression search that holds the interpreter lock), the client
+gets a clear error, a fresh worker takes its place, and the event loop stays free."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hep_mcp.budget import Budget, Busy, OverBudget, WorkerBug
+from hep_mcp.check import check_draft
+from hep_mcp.errors import InputError
+
+pytestmark = pytest.mark.slow
+
+DRAFT = "Hi Maria, here is your knee plan.\n1. Thigh squeeze: squeeze for 5 seconds.\n"
+
+
+@pytest.fixture(scope="module")
+def budget():
+    b = Budget(1.0, workers=2)
+    b.start()
+    b.call_blocking("tests.slow_targets:pid")  # wait until a worker is up
+    yield b
+    b.close()
+
+
+def test_a_check_in_a_worker_gives_the_same_report(budget):
+    assert budget.call_blocking("hep_mcp.check:check_draft", DRAFT) == check_draft(DRAFT)
+
+
+def test_input_errors_cross_unchanged_and_bugs_lose_their_message(budget):
+    with pytest.raises(InputError, match="^text: nope$"):
+        budget.call_blocking("tests.slow_targets:refuse", "text: nope")
+    with pytest.raises(WorkerBug) as info:
+        budget.call_blocking("tests.slow_targets:bug", "secret patient text")
+    assert info.value.name == "RuntimeError" and "patient text" not in str(info.value) + info.value.stack
+    assert "slow_targets.py" in info.value.stack
+
+
+def test_a_search_that_never_ends_is_stopped_at_the_budget_and_the_worker_replaced(budget):
+    before = {budget.call_blocking("tests.slow_targets:pid") for _ in range(4)}
+    replaced = budget.replaced
+    t = time.monotonic()
+    with pytest.raises(OverBudget, match=r"stopped after 1 s \(the time budget\)"):
+        budget.call_blocking("tests.slow_targets:catastrophic", 40)
+    took = time.monotonic() - t
+    assert 0.9 <= took < 1.5, took
+    assert budget.replaced == replaced + 1
+    # the pool is whole again: a normal check answers, within the budget, from a new worker
+    t = time.monotonic()
+    assert budget.call_blocking("hep_mcp.check:check_draft", DRAFT).kind == "hep"
+    assert time.monotonic() - t < 1.0
+    deadline = time.monotonic() + 10
+    while len(budget._all) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = {budget.call_blocking("tests.slow_targets:pid") for _ in range(4)}
+    assert len(budget._all) == 2 and after != before
+
+
+def test_all_workers_busy_for_as_long_as_a_call_may_wait_is_a_busy_error():
+    b = Budget(0.5, workers=1, queue_seconds=0.3)
+    try:
+        b.call_blocking("tests.slow_targets:pid")
+        import threading
+
+        slow = threading.Thread(target=lambda: pytest.raises(OverBudget, b.call_blocking, "tests.slow_targets:sleep_then", 5))
+        slow.start()
+        time.sleep(0.1)
+        t = time.monotonic()
+        with pytest.raises(Busy, match=r"every check worker stayed busy for 0.3 s; try again shortly"):
+            b.call_blocking("tests.slow_targets:pid")
+        assert 0.25 < time.monotonic() - t < 0.6
+        slow.join()
+    finally:
+        b.close()
+
+
+def test_a_burst_queues_instead_of_failing():
+    """More calls than workers: each waits for a free worker, then runs within the budget."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    b = Budget(1.0, workers=1)
+    try:
+        b.call_blocking("tests.slow_targets:pid")
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(lambda i: b.call_blocking("tests.slow_targets:sleep_then", 0.4, str(i)), range(6)))
+        assert results == [str(i) for i in range(6)]  # 2.4 s of work on one worker, none over its own 1 s
+    finally:
+        b.close()
+
+
+def test_inline_mode_runs_in_this_process_without_a_budget():
+    import os
+
+    b = Budget.inline()
+    assert b.seconds is None and b.call_blocking("tests.slow_targets:pid") == os.getpid()
+
+
+@pytest.mark.parametrize("seconds, workers", [(0, 1), (-1, 1), (1, 99), (1, -1)])
+def test_bad_settings_are_input_errors(seconds, workers):
+    with pytest.raises(InputError):
+        Budget(seconds, workers)
+
+
+# -- through the MCP server -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_server_slow_check_is_an_error_the_loop_stays_free_and_normal_calls_keep_their_latency(
+    budget, monkeypatch
+):
+    """A check that would run for hours (holding the interpreter lock) ends in a clear
+    error at the budget; meanwhile the event loop keeps ticking and normal calls are
+    answered at their usual speed by the other worker."""
+    import anyio
+    from mcp import Client
+
+    from hep_mcp import server as server_module
+
+    monkeypatch.setitem(server_module.TARGETS, "check_hep_rules", "tests.slow_targets:slow_check")
+    server = server_module.build_server(budget=budget)
+    async with Client(server) as c:
+        base = []
+        for _ in range(5):
+            t = time.monotonic()
+            r = await c.call_tool("check_hep_rules", {"text": DRAFT})
+            base.append(time.monotonic() - t)
+            assert not r.is_error
+        gaps, during, slow = [], [], {}
+
+        async def attacker():
+            t = time.monotonic()
+            slow["result"] = await c.call_tool("check_hep_rules", {"text": "SLOW " + DRAFT})
+            slow["took"] = time.monotonic() - t
+
+        async def ticker():
+            while "took" not in slow:
+                t = time.monotonic()
+                await anyio.sleep(0.01)
+                gaps.append(time.monotonic() - t)
+
+        async def normal():
+            await anyio.sleep(0.1)
+            for _ in range(5):
+                t = time.monotonic()
+                r = await c.call_tool("check_hep_rules", {"text": DRAFT})
+                during.append(time.monotonic() - t)
+                assert not r.is_error
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(attacker)
+            tg.start_soon(ticker)
+            tg.start_soon(normal)
+    r = slow["result"]
+    print("base", base, "during", during, "slow", slow["took"], "max gap", max(gaps))
+    assert r.is_error
+    assert r.content[0].text.startswith("check_hep_rules: stopped after 1 s (the time budget); nothing was checked.")
+    assert slow["took"] < 1.6, slow
+    assert max(gaps) < 0.2, max(gaps)  # the loop was never blocked by the check
+    assert sorted(during)[2] < max(0.25, 3 * sorted(base)[2]), (base, during)
+
+
+@pytest.mark.anyio
+async def test_server_adversarial_draft_answers_within_the_budget(budget):
+    """A real slow shape (a heading, a long run of spaces, a letter): the reply, a report
+    or the budget error, comes within the budget whatever the reader's speed on it."""
+    from mcp import Client
+
+    from hep_mcp.server import build_server
+
+    text = "# knee" + " " * 3000 + "a\n"
+    async with Client(build_server(budget=budget)) as c:
+        t = time.monotonic()
+        r = await c.call_tool("check_hep_rules", {"text": text})
+        took = time.monotonic() - t
+    assert took < 1.6, took
+    assert (not r.is_error) or "time budget" in r.content[0].text
