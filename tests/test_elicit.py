@@ -35,7 +35,13 @@ def anyio_backend():
 
 @pytest.fixture(scope="module")
 def server():
-    return build_server()
+    # a clinic that has set its phone (every call-the-clinic line carries it)
+    from pathlib import Path
+
+    from hep_mcp.config import load_config
+
+    clinic = Path(__file__).resolve().parent.parent / "src" / "hep_mcp" / "examples" / "clinic" / "clinic.yaml"
+    return build_server(load_config(clinic))
 
 
 def tkr() -> dict:

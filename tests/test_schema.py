@@ -162,7 +162,7 @@ def test_every_format_has_a_one_line_description():
     for value in [*lines["hep"].values(), *lines["note"].values()]:
         assert "\n" not in value and 20 < len(value) < 200
     text = format_description("hep", tuple(FORMATS), "The patient's channel.")
-    assert "html: The printable one-page handout" in text and "print: Markdown" in text
+    assert "html: The printable large-print handout" in text and "print: Markdown" in text
 
 
 # -- tools/list ------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def test_arguments_carry_the_model_fields(listed):
     adherence = note["properties"]["adherence"]["properties"]
     assert {"change", "barriers", "log"} <= set(adherence)
     fmt = listed["generate_hep"].input_schema["properties"]["format"]
-    assert fmt["enum"] == list(FORMATS) and "html: The printable one-page handout" in fmt["description"]
+    assert fmt["enum"] == list(FORMATS) and "html: The printable large-print handout" in fmt["description"]
 
 
 def test_exercise_library_entry_is_typed(listed):

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from pathlib import Path
 from importlib import resources
 
 import pytest
@@ -20,7 +21,8 @@ pytest.importorskip("mcp")
 
 from hep_mcp.stdio import Oversize, request_id, split_lines  # noqa: E402
 
-SERVE = [sys.executable, "-m", "hep_mcp", "serve", "--check-workers", "1"]
+CLINIC = str(Path(__file__).resolve().parent.parent / "src" / "hep_mcp" / "examples" / "clinic" / "clinic.yaml")
+SERVE = [sys.executable, "-m", "hep_mcp", "serve", "--check-workers", "1", "--config", CLINIC]
 
 
 def _lines(chunks, limit):

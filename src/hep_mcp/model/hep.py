@@ -65,7 +65,7 @@ class Exercise(_Strict):
         "library_dirs, e.g. 'pictures/thigh_squeeze.png'. Embedded in html and caregiver_html; never fetched.",
     )
     image_alt: ShortText | None = Field(
-        default=None, description="What the picture shows, in plain words (required with image)."
+        default=None, description="What the picture shows, in plain words (required with image), e.g. 'Sitting on a chair, pressing the knee down'."
     )
 
     @model_validator(mode="after")
