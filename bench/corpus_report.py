@@ -3,6 +3,7 @@
     python bench/corpus_report.py               # the README table
     python bench/corpus_report.py --failures    # plus each draft that misses its labels, with the diff
     python bench/corpus_report.py --by-rule     # plus false alarms by rule and misses by element
+    python bench/corpus_report.py --write-gaps  # record today's misses and figures (tests/data/corpus_known_gaps.yaml)
 
 Per element: a raised element (an error or warning finding) that the draft is not labelled
 with is a false alarm; a labelled element that is not raised is a miss. Asserts nothing;
@@ -25,8 +26,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--failures", action="store_true", help="list the drafts that miss their labels")
     ap.add_argument("--by-rule", action="store_true", help="false alarms by rule, misses by element")
+    ap.add_argument("--write-gaps", action="store_true", help="record the drafts that miss their labels and the figures")
     args = ap.parse_args()
     s = score()
+    if args.write_gaps:
+        write_gaps(s)
     print(table(s))
     if s.errors:
         print("\nErrors:")
@@ -47,6 +51,27 @@ def main() -> None:
             print(f"\n{draft}")
             for line in diff:
                 print(f"    {line}")
+
+
+def write_gaps(s) -> None:
+    """tests/data/corpus_known_gaps.yaml: the ratchet tests/test_corpus.py holds the checker to."""
+    import math
+
+    import yaml
+
+    from tests.test_corpus import GAPS_FILE
+
+    floor = {"precision": math.floor(s.precision() * 1000) / 1000, "recall": math.floor(s.recall() * 1000) / 1000}
+    drafts = {d: diff[0].strip()[:160] for d, diff in sorted(s.failures.items())}
+    head = (
+        "# Drafts of the development corpus the checker does not read right yet (the first way each\n"
+        "# misses its labels), and the figures they leave. Written by\n"
+        "# `python bench/corpus_report.py --write-gaps`; tests/test_corpus.py fails when a draft starts\n"
+        "# to miss its labels, when a gap here is fixed but still listed, or when a figure falls.\n"
+    )
+    text = head + yaml.safe_dump({"floor": floor, "drafts": drafts}, sort_keys=False, allow_unicode=True, width=200)
+    GAPS_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {GAPS_FILE.relative_to(ROOT)}: {len(drafts)} drafts, floor {floor}")
 
 
 if __name__ == "__main__":
