@@ -25,6 +25,10 @@ from tests.conftest import EXAMPLES, FIXTURES
 from tests.strategies import hep_dicts
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+# the example clinic (its phone goes into every call-the-clinic line, SF007)
+from hep_mcp.config import load_config  # noqa: E402
+
+CLINIC = load_config(EXAMPLES / "clinic" / "clinic.yaml")
 NOTE_FILES = sorted((FIXTURES / "notes").glob("*.yaml"))
 
 
@@ -130,8 +134,8 @@ def _flawed(data: dict) -> dict:
 def test_check_on_the_bundle_gives_the_findings_of_the_structured_hep(path, flawed):
     data = example(path)
     data = _flawed(data) if flawed else data
-    direct = check_structured(data, "case")
-    via_bundle = check_structured(bundle_of(data), "case")
+    direct = check_structured(data, "case", config=CLINIC)
+    via_bundle = check_structured(bundle_of(data), "case", config=CLINIC)
     assert via_bundle == direct
     assert direct.ready is (not flawed)
 
@@ -258,9 +262,10 @@ def test_check_reads_a_note_bundle():
 
 def test_cli_render_and_note_write_fhir_json(tmp_path, capsys):
     out = tmp_path / "hep.json"
-    assert main(["render", str(EXAMPLES / "tkr.yaml"), "--format", "fhir", "--patient", "Patient/7", "-o", str(out)]) == 0
+    clinic = str(EXAMPLES / "clinic" / "clinic.yaml")
+    assert main(["render", str(EXAMPLES / "tkr.yaml"), "--format", "fhir", "--patient", "Patient/7", "--config", clinic, "-o", str(out)]) == 0
     assert json.loads(out.read_text())["resourceType"] == "Bundle"
-    assert main(["check", str(out)]) == 0
+    assert main(["check", str(out), "--config", clinic]) == 0
     note = tmp_path / "note.json"
     assert main(["note", str(FIXTURES / "notes" / "clean_tkr_structured.yaml"), "--format", "fhir", "-o", str(note)]) == 0
     assert Bundle.model_validate_json(note.read_text())

@@ -78,8 +78,11 @@ def pain_sentence(points: int) -> str:
 
 def hep_resources(hep: HEP, config: Config, patient: str | None = None) -> dict:
     """The Bundle as a plain dict (before validation)."""
-    from hep_mcp.render import pain_points, red_flag_lines, sentence
+    from hep_mcp.render import effective, pain_points, red_flag_lines, sentence
 
+    # the HEP as the patient gets it: the condition's safe "something feels different"
+    # wording (an emergency sign never sent to the clinic), as in every rendered format
+    hep = effective(hep)
     m = mapping()
     labels = m["careplan_notes"]
     url = ids(hep.model_dump(mode="json") | {"_patient": patient}, "bundle", "careplan", "goal", "patient", "confidence")
@@ -119,6 +122,8 @@ def hep_resources(hep: HEP, config: Config, patient: str | None = None) -> dict:
         note("log", hep.feedback.log),
         note("problem", hep.feedback.problem),
         note("channel", hep.feedback.channel),
+        *(note("precaution", p) for p in hep.precautions),
+        *(note("change", c) for c in hep.changes),
     ]
     if hep.accountability:
         notes.append(note("accountability", hep.accountability_line))

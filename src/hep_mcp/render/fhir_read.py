@@ -121,6 +121,8 @@ def careplan_hep(data: dict) -> dict | None:
             "by_when": _text((goal.get("note") or [{}])[0]),
         },
         "accountability": one("accountability") is not None,
+        "precautions": notes.get("precaution") or None,
+        "changes": notes.get("change") or None,
     }
     if pain:
         hep["response_rules"]["pain_threshold_points"] = int(pain.group(1))
@@ -142,7 +144,7 @@ def _own_red_flags(lines: list[str], condition: str) -> list[str]:
     """The therapist's red flags: the emergency line and the library's defaults are added at render time."""
     data = load_data("red_flags.yaml")
     own = [ln for ln in lines if ln != data["emergency"]]
-    if own == list(data["conditions"].get(condition, [])):
+    if own == [f["text"] for f in data["conditions"].get(condition, [])]:
         return []
     return own
 
