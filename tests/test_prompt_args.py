@@ -50,7 +50,7 @@ def all_names() -> list[str]:
         ("condition", "knee", lambda: [n for n in all_names() if n.startswith("knee")]
          + [n for n in all_names() if "knee" in n and not n.startswith("knee")]),
         ("channel", "", lambda: list(FORMATS)),
-        ("format", "h", lambda: ["html"]),
+        ("format", "h", lambda: ["html", "html_large", "caregiver_html"]),
         ("kind", "n", lambda: ["note"]),
         ("patient_first_name", "M", lambda: []),
     ],
@@ -82,12 +82,12 @@ def test_unknown_channel_lists_the_formats():
 
 def test_a_clinic_condition_is_completed_and_drafted_as_other(tmp_path):
     entry = yaml.safe_load(yaml.safe_dump(library.lookup("total_knee_replacement").model_dump(mode="json")))
-    entry.update(condition="ankle_sprain", label="Ankle sprain", aliases=["sprain"])
-    (tmp_path / "ankle_sprain.yaml").write_text(yaml.safe_dump(entry), encoding="utf-8")
+    entry.update(condition="tennis_elbow", label="Tennis elbow", aliases=["lateral_elbow"])
+    (tmp_path / "tennis_elbow.yaml").write_text(yaml.safe_dump(entry), encoding="utf-8")
     dirs = (str(tmp_path),)
-    assert "ankle_sprain" in prompt_args.complete("condition", "ank", dirs)
-    checked, extra = prompt_args.check({"condition": "sprain"}, dirs)
-    assert checked["condition"] == "ankle_sprain" and extra["hep_condition"] == "other"
+    assert "tennis_elbow" in prompt_args.complete("condition", "ten", dirs)
+    checked, extra = prompt_args.check({"condition": "lateral_elbow"}, dirs)
+    assert checked["condition"] == "tennis_elbow" and extra["hep_condition"] == "other"
     config = config_from_mapping({"library_dirs": list(dirs)})
     assert config.library_dirs == dirs
 

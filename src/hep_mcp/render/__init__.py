@@ -316,8 +316,9 @@ def _contact_findings(hep: HEP, rendered: str, fmt: str, config: Config) -> tupl
 
     own = field_findings(hep.model_dump(mode="json", exclude_defaults=True), config)
     if fmt in HTML_FORMATS and "LK001" not in config.disable:
+        embedded = {uri for uri in picture_uris(hep, config) if uri}  # the clinic's own pictures, inline
         for url in html_links(rendered):
-            if not named_by_clinic(url, config.clinic):
+            if url not in embedded and not named_by_clinic(url, config.clinic):
                 own.append(_finding(catalog()["LK001"], hit(None, field=" in the html page's links", text=url), config))
     rest = config.model_copy(update={"disable": tuple(dict.fromkeys([*config.disable, *RULES.values()]))})
     return own, rest
