@@ -15,6 +15,7 @@ from hep_mcp.check import check_draft
 from hep_mcp.config import config_from_mapping
 from hep_mcp.render import FORMATS, generate_hep
 from hep_mcp.render.links import html_links, inert_links, named_by_clinic
+from tests.growth import assert_linear
 from hep_mcp.rules.contacts import foreign
 
 CLINIC = {
@@ -217,14 +218,12 @@ def _cost(unit: str, n: int) -> float:
 
 @pytest.mark.parametrize("unit", UNITS)
 def test_contact_detection_is_linear(unit):
-    small, big = min(_cost(unit, 10_000) for _ in range(3)), min(_cost(unit, 100_000) for _ in range(3))
+    _, big = assert_linear(lambda n: _cost(unit, n), 10_000, 100_000, floor=0.005, label=unit)  # 5 ms: timer noise
     assert big < 0.5, (unit, big)  # 100 KB: the default input limit
-    assert big <= 15 * max(small, 0.005), (unit, small, big)  # 5 ms floor: timer and cache noise
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("unit", UNITS)
 def test_contact_detection_is_linear_to_1_mb(unit):
-    small, big = min(_cost(unit, 100_000) for _ in range(3)), min(_cost(unit, 1_000_000) for _ in range(3))
+    _, big = assert_linear(lambda n: _cost(unit, n), 100_000, 1_000_000, floor=0.01, label=unit)
     assert big < 3.0, (unit, big)
-    assert big <= 15 * max(small, 0.01), (unit, small, big)
