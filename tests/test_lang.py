@@ -1,0 +1,39 @@
+"""Language packs: every pack carries every key of the English pack's parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from hep_mcp import lang
+
+
+def _keys(value, prefix=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield f"{prefix}{k}"
+            yield from _keys(v, f"{prefix}{k}.")
+
+
+def test_english_and_spanish_ship():
+    assert lang.languages()[0] == "en" and "es" in lang.languages()
+
+
+@pytest.mark.parametrize("code", [c for c in lang.languages() if c != "en"])
+def test_a_pack_misses_no_key_the_english_pack_has(code):
+    assert set(lang.parts("en")) <= set(lang.parts(code)), f"{code} lacks parts {sorted(set(lang.parts('en')) - set(lang.parts(code)))}"
+    for name in lang.parts("en"):
+        if name == "pack":
+            continue
+        missing = sorted(set(_keys(lang.part("en", name))) - set(_keys(lang.part(code, name))))
+        assert not missing, f"lang/{code}/{name}.yaml lacks {missing[:10]}"
+
+
+def test_pack_describes_itself():
+    for code in lang.languages():
+        info = lang.info(code)
+        assert info["code"] == code and info["name"] and info["native_name"]
+
+
+def test_unknown_language_names_the_choices():
+    with pytest.raises(lang.UnknownLanguage, match="expected one of en, es"):
+        lang.part("xx", "strings")
