@@ -59,14 +59,25 @@ SENT_ELSEWHERE = [
     (None, "Sudden numbness in your arm: ask your physical therapist at your next session."),
     (None, "If you lose control of your bladder, go to urgent care."),
     (None, "Sudden weakness in one leg: note it in your log and see if it passes."),
+    # the clinic offered as a choice beside 911
+    (None, "Message the clinic or call 911 if your face droops."),
+    ("stroke", "Call us or go to the ER if his face droops or his arm goes weak."),
+    ("stroke", "New weakness in his arm or leg: call 911 or the clinic."),
+    (None, "If you suddenly can't speak, call 911 or message us on the portal."),
+    ("ankle_sprain", "A foot that turns cold or blue: ring the front desk or go to the emergency department."),
+    (None, "Call 911 or send us a portal message if you notice:\n- sudden weakness in an arm\n- a face that droops"),
 ]
 
 SENT_TO_911 = [
     (None, "If your arm suddenly feels weak or your face droops, call 911 right away."),
     (None, "Sudden weakness: call 911, then tell the clinic."),
+    (None, "Call 911 if your face droops."),
+    (None, "If your face droops, call 911, then let the clinic know."),
+    (None, "Call 911 or go to the emergency department if your face droops."),
+    (None, "Call the clinic if you have a fever, or call 911 if your face droops."),
+    ("stroke", "If he falls, tell the clinic today; if he hits his head, call 911."),
     (None, "Call 911 right away if you notice:\n- sudden weakness in an arm\n- a face that droops"),
     (None, "Sudden weakness or numbness. Call 911 right away, even if it goes away."),
-    (None, "Message the clinic or call 911 if your face droops."),
     (None, "If your face droops or your speech is slurred, go straight to the nearest hospital."),
     ("low_back_pain", "Numbness between your legs or trouble controlling your bladder: go to the emergency department now."),
     # not emergency signs: the clinic is right
@@ -94,6 +105,8 @@ HOSTILE = [
     "Sudden weakness; " * 6000,  # one sentence of many clauses
     "- Sudden weakness\n" * 6000,  # a long list with no lead-in
     ("Sudden weakness. " * 50 + "\n") * 120,
+    "Sudden weakness: message the clinic or call 911 or " * 3000,  # one sentence of many routes
+    "Call 911 or the clinic if you notice:\n" + "- a face that droops\n" * 6000,
 ]
 
 
