@@ -66,12 +66,16 @@ SENT_ELSEWHERE = [
     (None, "If you suddenly can't speak, call 911 or message us on the portal."),
     ("ankle_sprain", "A foot that turns cold or blue: ring the front desk or go to the emergency department."),
     (None, "Call 911 or send us a portal message if you notice:\n- sudden weakness in an arm\n- a face that droops"),
+    (None, "## Call the clinic\n\n- Sudden weakness in an arm.\n- A face that droops."),
+    (None, "WHEN TO CALL THE CLINIC\nFever or drainage.\nSudden weakness in an arm."),
 ]
 
 SENT_TO_911 = [
     (None, "If your arm suddenly feels weak or your face droops, call 911 right away."),
     (None, "Sudden weakness: call 911, then tell the clinic."),
     (None, "Call 911 if your face droops."),
+    ("neck_pain", "CALL 911\nClumsy hands, dizziness or double vision.\nChest pain or trouble breathing.\n\nCHECK IN\nLog each day in the patient portal."),
+    (None, "**Call 911 right away (BE FAST)**\n- The face droops, an arm goes weak, or speech is slurred.\n- Time matters: call 911, even if it goes away."),
     (None, "If your face droops, call 911, then let the clinic know."),
     (None, "Call 911 or go to the emergency department if your face droops."),
     (None, "Call the clinic if you have a fever, or call 911 if your face droops."),
@@ -429,3 +433,16 @@ def test_the_shipped_sources_are_cited_in_every_library_file():
     for cond in ALL:
         text = (ROOT / "src" / "hep_mcp" / "library" / "data" / f"{cond}.yaml").read_text(encoding="utf-8")
         assert "# Sources:" in text, cond
+
+
+def test_be_fast_signs_listed_under_a_call_911_heading_are_sent_to_911():
+    text = (
+        "Hi Walter, your plan after your stroke.\n\n"
+        "**Call 911 right away (BE FAST)**\n"
+        "- Balance is suddenly lost, or the eyes suddenly can't see well.\n"
+        "- The face droops, an arm goes weak, or speech is slurred or strange.\n"
+        "- Time matters: call 911, even if it goes away.\n"
+    )
+    assert run(text, condition="stroke", only=["RR007", "RR008"]).findings == []
+    to_clinic = text.replace("**Call 911 right away (BE FAST)**", "**Call the clinic (BE FAST)**").replace("call 911, even", "even")
+    assert {f.rule for f in run(to_clinic, condition="stroke", only=["RR007", "RR008"]).findings} == {"RR007", "RR008"}
