@@ -50,27 +50,35 @@ EXPECTED = {
 def test_check_on_a_yaml_or_json_hep_names_the_field(tmp_path, capsys, suffix):
     path = tmp_path / f"hep{suffix}"
     data = flawed()
-    path.write_text(yaml.safe_dump(data) if suffix == ".yaml" else json.dumps(data))
+    path.write_text(yaml.safe_dump(data) if suffix == ".yaml" else json.dumps(data, indent=2))
     code, out, _ = run_cli(capsys, "check", path, "--format", "json")
     assert code == 1
     findings = json.loads(out)["results"][0]["findings"]
     got = by_rule(findings)
     for rule, fields in EXPECTED.items():
         assert got.get(rule) == fields, (rule, got.get(rule))
-    assert all(f["line"] is None for f in findings)  # rendered lines are not the file's
     assert all(f["field"] for f in findings), [f for f in findings if not f["field"]]
+    # each finding sits on the line of its field in the file (the rendered line is in the message)
+    lines = path.read_text().split("\n")
+    at = {(f["rule"], f["field"]): lines[f["line"] - 1] for f in findings}
+    assert "3x10" in at[("PL004", "exercises[2].dose")]
+    assert "quad sets" in at[("PL003", "exercises[1].description")]
+    assert "my cell" in at[("FB003", "feedback.problem")]
+    assert "message the clinic" in at[("RR008", "response_rules.red_flags[0]")]
 
     _, text, _ = run_cli(capsys, "check", path)
-    assert f"{path.name}: warning PL004 [plain_language] exercises[2].dose: " in text.replace(str(path), path.name)
+    line = next(f["line"] for f in findings if f["rule"] == "PL004" and f["field"] == "exercises[2].dose")
+    assert f"{path.name}:{line}: warning PL004 [plain_language] exercises[2].dose: " in text.replace(str(path), path.name)
 
     _, sarif, _ = run_cli(capsys, "check", path, "--format", "sarif")
     doc = json.loads(sarif)
     jsonschema.validate(doc, SCHEMA)
     names = {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in doc["runs"][0]["results"]}
     assert {"exercises[1].description", "exercises[2].dose", "response_rules.red_flags[0]"} <= names
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in doc["runs"][0]["results"])
 
     _, gh, _ = run_cli(capsys, "check", path, "--format", "github")
-    assert "title=PL004 [plain_language] exercises[2].dose::exercises[2].dose: " in gh
+    assert f"line={line},title=PL004 [plain_language] exercises[2].dose::exercises[2].dose: " in gh
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -107,3 +115,23 @@ def test_the_server_summary_names_the_field():
 
     result = generate_hep(flawed(), "print")
     assert "exercises[2].dose" in summary(result.ready, result.findings)
+
+
+def test_a_case_file_points_into_its_input_block(tmp_path, capsys):
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump({"case": "a flawed plan", "input": flawed()}))
+    _, out, _ = run_cli(capsys, "check", path, "--format", "json")
+    findings = json.loads(out)["results"][0]["findings"]
+    lines = path.read_text().split("\n")
+    f = next(f for f in findings if f["rule"] == "PL004" and f["field"] == "exercises[2].dose")
+    assert "3x10" in lines[f["line"] - 1]
+
+
+def test_field_lines_reads_yaml_and_json_and_survives_oddities():
+    from hep_mcp.check import field_lines
+
+    assert field_lines("a:\n  b:\n  - x\n  - y: 1\n") == {"a": 2, "a.b": 3, "a.b[0]": 3, "a.b[1]": 4, "a.b[1].y": 4}
+    assert field_lines('{\n  "a": [\n    "x"\n  ]\n}') == {"a": 2, "a[0]": 3}
+    assert field_lines("a: [unclosed") == {}
+    deep = "[" * 5000 + "]" * 5000
+    assert isinstance(field_lines(deep), dict)  # no recursion error escapes
