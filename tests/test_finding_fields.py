@@ -130,8 +130,21 @@ def test_a_case_file_points_into_its_input_block(tmp_path, capsys):
 def test_field_lines_reads_yaml_and_json_and_survives_oddities():
     from hep_mcp.check import field_lines
 
-    assert field_lines("a:\n  b:\n  - x\n  - y: 1\n") == {"a": 2, "a.b": 3, "a.b[0]": 3, "a.b[1]": 4, "a.b[1].y": 4}
+    assert field_lines("a:\n  b:\n  - x\n  - y: 1\n") == {"a": 1, "a.b": 2, "a.b[0]": 3, "a.b[1]": 4, "a.b[1].y": 4}
     assert field_lines('{\n  "a": [\n    "x"\n  ]\n}') == {"a": 2, "a[0]": 3}
     assert field_lines("a: [unclosed") == {}
     deep = "[" * 5000 + "]" * 5000
     assert isinstance(field_lines(deep), dict)  # no recursion error escapes
+
+
+def test_a_structured_progress_note_names_the_field_of_each_element(capsys):
+    from tests.conftest import FIXTURES
+
+    path = FIXTURES / "notes" / "structured_blaming_and_late.yaml"
+    _, out, _ = run_cli(capsys, "check", path, "--format", "json")
+    findings = json.loads(out)["results"][0]["findings"]
+    got = by_rule(findings)
+    assert got["NP003"] == {"period"} and got["NP031"] == {"goals"} and got["NP073"] == {"adherence"}
+    lines = path.read_text().split("\n")
+    period = next(f for f in findings if f["rule"] == "NP003")
+    assert lines[period["line"] - 1].lstrip().startswith("period:")

@@ -275,17 +275,17 @@ def field_lines(text: str) -> dict[str, int]:
     except Exception:  # not YAML after all (a JSON oddity): the findings keep their field
         return {}
     out: dict[str, int] = {}
-    stack = [(root, "")] if root is not None else []
+    stack = [(root, "", 0)] if root is not None else []
     while stack:  # iterative: deep input never recurses
-        node, path = stack.pop()
+        node, path, line = stack.pop()
         if path:
-            out[path] = node.start_mark.line + 1
+            out[path] = line  # a key's line ("period:"), an item's own line ("- name: ...")
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
-                    stack.append((value, f"{path}.{key.value}" if path else str(key.value)))
+                    stack.append((value, f"{path}.{key.value}" if path else str(key.value), key.start_mark.line + 1))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((value, f"{path}[{i}]") for i, value in enumerate(node.value))
+            stack.extend((value, f"{path}[{i}]", value.start_mark.line + 1) for i, value in enumerate(node.value))
     return out
 
 
