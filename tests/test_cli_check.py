@@ -51,7 +51,8 @@ def test_json_shape(capsys):
     assert set(r) == {"path", "kind", "ready", "readability", "findings"}
     assert r["kind"] == "hep" and r["ready"] is True and set(r["readability"]) == {"fk_grade", "smog"}
     f = doc["results"][1]["findings"][0]
-    assert set(f) == {"rule", "element", "severity", "message", "line", "suggestion"}
+    assert set(f) == {"rule", "element", "severity", "message", "line", "suggestion", "field"}
+    assert f["field"] is None  # a free-text draft: its line says where
     assert doc["summary"]["errors"] == sum(
         1 for res in doc["results"] for x in res["findings"] if x["severity"] == "error"
     )

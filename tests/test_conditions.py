@@ -59,14 +59,29 @@ SENT_ELSEWHERE = [
     (None, "Sudden numbness in your arm: ask your physical therapist at your next session."),
     (None, "If you lose control of your bladder, go to urgent care."),
     (None, "Sudden weakness in one leg: note it in your log and see if it passes."),
+    # the clinic offered as a choice beside 911
+    (None, "Message the clinic or call 911 if your face droops."),
+    ("stroke", "Call us or go to the ER if his face droops or his arm goes weak."),
+    ("stroke", "New weakness in his arm or leg: call 911 or the clinic."),
+    (None, "If you suddenly can't speak, call 911 or message us on the portal."),
+    ("ankle_sprain", "A foot that turns cold or blue: ring the front desk or go to the emergency department."),
+    (None, "Call 911 or send us a portal message if you notice:\n- sudden weakness in an arm\n- a face that droops"),
+    (None, "## Call the clinic\n\n- Sudden weakness in an arm.\n- A face that droops."),
+    (None, "WHEN TO CALL THE CLINIC\nFever or drainage.\nSudden weakness in an arm."),
 ]
 
 SENT_TO_911 = [
     (None, "If your arm suddenly feels weak or your face droops, call 911 right away."),
     (None, "Sudden weakness: call 911, then tell the clinic."),
+    (None, "Call 911 if your face droops."),
+    ("neck_pain", "CALL 911\nClumsy hands, dizziness or double vision.\nChest pain or trouble breathing.\n\nCHECK IN\nLog each day in the patient portal."),
+    (None, "**Call 911 right away (BE FAST)**\n- The face droops, an arm goes weak, or speech is slurred.\n- Time matters: call 911, even if it goes away."),
+    (None, "If your face droops, call 911, then let the clinic know."),
+    (None, "Call 911 or go to the emergency department if your face droops."),
+    (None, "Call the clinic if you have a fever, or call 911 if your face droops."),
+    ("stroke", "If he falls, tell the clinic today; if he hits his head, call 911."),
     (None, "Call 911 right away if you notice:\n- sudden weakness in an arm\n- a face that droops"),
     (None, "Sudden weakness or numbness. Call 911 right away, even if it goes away."),
-    (None, "Message the clinic or call 911 if your face droops."),
     (None, "If your face droops or your speech is slurred, go straight to the nearest hospital."),
     ("low_back_pain", "Numbness between your legs or trouble controlling your bladder: go to the emergency department now."),
     # not emergency signs: the clinic is right
@@ -94,6 +109,8 @@ HOSTILE = [
     "Sudden weakness; " * 6000,  # one sentence of many clauses
     "- Sudden weakness\n" * 6000,  # a long list with no lead-in
     ("Sudden weakness. " * 50 + "\n") * 120,
+    "Sudden weakness: message the clinic or call 911 or " * 3000,  # one sentence of many routes
+    "Call 911 or the clinic if you notice:\n" + "- a face that droops\n" * 6000,
 ]
 
 
@@ -416,3 +433,16 @@ def test_the_shipped_sources_are_cited_in_every_library_file():
     for cond in ALL:
         text = (ROOT / "src" / "hep_mcp" / "library" / "data" / f"{cond}.yaml").read_text(encoding="utf-8")
         assert "# Sources:" in text, cond
+
+
+def test_be_fast_signs_listed_under_a_call_911_heading_are_sent_to_911():
+    text = (
+        "Hi Walter, your plan after your stroke.\n\n"
+        "**Call 911 right away (BE FAST)**\n"
+        "- Balance is suddenly lost, or the eyes suddenly can't see well.\n"
+        "- The face droops, an arm goes weak, or speech is slurred or strange.\n"
+        "- Time matters: call 911, even if it goes away.\n"
+    )
+    assert run(text, condition="stroke", only=["RR007", "RR008"]).findings == []
+    to_clinic = text.replace("**Call 911 right away (BE FAST)**", "**Call the clinic (BE FAST)**").replace("call 911, even", "even")
+    assert {f.rule for f in run(to_clinic, condition="stroke", only=["RR007", "RR008"]).findings} == {"RR007", "RR008"}

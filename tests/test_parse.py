@@ -104,3 +104,24 @@ def test_classify_heading(heading, element):
 
 def test_sentences():
     assert sentences("Lie down. Bend your knee! Is it okay? yes") == ["Lie down.", "Bend your knee!", "Is it okay? yes"]
+
+
+def test_a_label_on_the_line_under_an_item_is_not_part_of_its_name():
+    # a hospital leaflet: "1. Quad sets" then "Sets: 2 / Repetitions: 10" on the next line
+    text = "KNEE EXERCISES\n\n" + "".join(
+        f"{i}. {name}\nSets: 2 / Repetitions: 10\n"
+        for i, name in enumerate(
+            ["Quad sets", "Straight leg raise", "Heel slides", "Short arc quads", "Long arc quads",
+             "Ankle pumps", "Hamstring curls", "Hip abduction in supine", "Mini squats"], 1)
+    )
+    d = parse(text)
+    assert [e.name for e in d.exercises] == [
+        "Quad sets", "Straight leg raise", "Heel slides", "Short arc quads", "Long arc quads",
+        "Ankle pumps", "Hamstring curls", "Hip abduction in supine", "Mini squats",
+    ]
+    assert [ln.text for ln in d.exercises[0].labeled] == ["Sets: 2 / Repetitions: 10"]
+    assert d.exercises[0].description == []  # a name alone is no description
+    # the label on the item's own first line still leads it; a bold lead may wrap
+    assert parse("1. Quad sets: tighten your thigh.\n2. Heel slides: slide your heel.\n3. Bridge: lift.\n").exercises[0].name == "Quad sets"
+    wrapped = parse("1. **Wall\npush.** Stand an arm's length from the wall.\n2. **Bridge.** Lift your hips.\n")
+    assert wrapped.exercises[0].name.startswith("Wall")

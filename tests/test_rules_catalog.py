@@ -42,6 +42,29 @@ def test_passing_example_is_clean(spec):
     assert spec.id not in {f.rule for f in report.findings}
 
 
+MORE = [
+    (spec, kind, i, text)
+    for spec in SPECS
+    for kind in ("more_pass", "more_fail")
+    for i, text in enumerate(spec.examples.get(kind) or [])
+]
+
+
+@pytest.mark.parametrize("spec,kind,i,text", MORE, ids=[f"{s.id}-{k}-{i}" for s, k, i, _ in MORE])
+def test_further_examples(spec, kind, i, text):
+    """A rule's further examples (``more_pass``, ``more_fail``), each run on its own."""
+    assert isinstance(text, str) and text.strip()
+    cfg = config_from_mapping(spec.examples.get("config") or {})
+    report = run(text, kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id])
+    fired = spec.id in {f.rule for f in report.findings}
+    assert fired == (kind == "more_fail"), (spec.id, kind, text)
+
+
+def test_the_emergency_choice_rule_has_further_examples():
+    spec = catalog()["RR008"]
+    assert len(spec.examples["more_fail"]) >= 4 and len(spec.examples["more_pass"]) >= 4
+
+
 def test_ids_are_unique_across_catalogs():
     ids = [s.id for s in SPECS]
     assert len(ids) == len(set(ids))

@@ -246,8 +246,8 @@ def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None
         if path.suffix.lower() in STRUCTURED:
             data = load_structured(text, shown)
             if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
-                return _run_case(data, shown, kind, config)
-            return FileResult(shown, check_structured(data, shown, kind, config))
+                return _at_source_lines(_run_case(data, shown, kind, config), text, "input.")
+            return _at_source_lines(FileResult(shown, check_structured(data, shown, kind, config)), text, "")
         m = FRONT_MATTER.match(text)
         if m:
             meta = load_structured(m.group(1), shown) or {}
@@ -261,6 +261,55 @@ def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None
         return FileResult(shown, error=str(exc))
     except Exception as exc:  # last resort: one bad file never stops the others, never a traceback
         return FileResult(shown, error=f"{shown}: internal error while checking ({exc.__class__.__name__}); please report it")
+
+
+def field_lines(text: str) -> dict[str, int]:
+    """Field path (``exercises[0].dose``) -> the 1-based line of its value in a YAML or
+    JSON file (JSON read as YAML: the same lines). Empty when it cannot be read so."""
+    import yaml
+
+    from hep_mcp.textio import _NoAliasSafeLoader
+
+    try:
+        root = yaml.compose(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - a safe loader subclass
+    except Exception:  # not YAML after all (a JSON oddity): the findings keep their field
+        return {}
+    out: dict[str, int] = {}
+    stack = [(root, "", 0)] if root is not None else []
+    while stack:  # iterative: deep input never recurses
+        node, path, line = stack.pop()
+        if path:
+            out[path] = line  # a key's line ("period:"), an item's own line ("- name: ...")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    stack.append((value, f"{path}.{key.value}" if path else str(key.value), key.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, f"{path}[{i}]", value.start_mark.line + 1) for i, value in enumerate(node.value))
+    return out
+
+
+def _at_source_lines(result: FileResult, text: str, prefix: str) -> FileResult:
+    """A structured file's findings on the line of the field they name (or of its
+    nearest parent the file has), so editors, SARIF and GitHub annotations point into
+    the file; a field the file leaves out (a default) keeps no line."""
+    rep = result.report
+    if rep is None or not any(f.field for f in rep.findings):
+        return result
+    lines = field_lines(text)
+    if not lines:
+        return result
+    found = []
+    for f in rep.findings:
+        line = None
+        path = f.field
+        while path and line is None:
+            line = lines.get(prefix + path)
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        found.append(f.model_copy(update={"line": line}) if line and not f.line else f)
+    result.report = rep.model_copy(update={"findings": found})
+    return result
 
 
 def check_paths(paths: list[str], kind: str = "auto", config: Config | None = None, jobs: int | None = None) -> list[FileResult]:

@@ -76,7 +76,8 @@ def to_json(results: list[FileResult], **_) -> str:
 def finding_line(path: str, f: Finding) -> str:
     where = f"{path}:{f.line}" if f.line else path
     head, _, rest = f.message.partition("\n")
-    text = f"{where}: {f.severity} {f.rule} [{f.element}] {head}"
+    field = f" {f.field}:" if f.field else ""  # a structured HEP: the input field it is about
+    text = f"{where}: {f.severity} {f.rule} [{f.element}]{field} {head}"
     if f.suggestion:
         text += f" ({f.suggestion})"
     if rest:
@@ -198,14 +199,19 @@ def to_sarif(results: list[FileResult], *, rules: Iterable[RuleInfo] | None = No
             location: dict = {"artifactLocation": {"uri": artifact_uri(res.path)}}
             if f.line:
                 location["region"] = {"startLine": f.line}
+            if f.field:
+                text = f"{f.field}: {text}"
             item = {"ruleId": f.rule}
             if f.rule in index:
                 item["ruleIndex"] = index[f.rule]
+            where: dict = {"physicalLocation": location}
+            if f.field:  # a structured HEP: the input field, as a logical location
+                where["logicalLocations"] = [{"fullyQualifiedName": f.field, "kind": "member"}]
             item.update(
                 {
                     "level": SARIF_LEVEL[ci_severity(res, f)],
                     "message": {"text": text},
-                    "locations": [{"physicalLocation": location}],
+                    "locations": [where],
                 }
             )
             sarif_results.append(item)
@@ -325,11 +331,12 @@ def to_github(results: list[FileResult], **_) -> str:
             continue
         for f in findings_of(res):
             text = f.message if not f.suggestion else f"{f.message}\n{f.suggestion}"
+            if f.field:
+                text = f"{f.field}: {text}"
             if ci_severity(res, f) != f.severity:
                 text = f"(expected by this fixture case) {text}"
-            out.append(
-                annotation(GITHUB_COMMAND[ci_severity(res, f)], text, file=res.path, line=f.line, title=f"{f.rule} [{f.element}]")
-            )
+            title = f"{f.rule} [{f.element}]" + (f" {f.field}" if f.field else "")
+            out.append(annotation(GITHUB_COMMAND[ci_severity(res, f)], text, file=res.path, line=f.line, title=title))
     out.append(summary_line(results))
     return "\n".join(out) + "\n"
 

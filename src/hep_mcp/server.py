@@ -92,6 +92,8 @@ NOTE_FIELDS = (
 
 def _finding_line(f: Finding) -> str:
     where = f" line {f.line}" if f.line else ""
+    if f.field:  # a structured HEP: the input field it is about
+        where += f" {f.field}"
     head = f.message.split("\n", 1)[0]
     return f"- {f.severity} {f.rule} [{f.element}]{where}: {head}"
 

@@ -49,6 +49,14 @@ class Finding(BaseModel):
     message: str
     line: int | None = Field(default=None, description="1-based line in the checked text.")
     suggestion: str | None = None
+    field: str | None = Field(
+        default=None,
+        description=(
+            "For a structured HEP (YAML, JSON, generate_hep): the input field the finding is about, "
+            "as a path with 0-based list indexes, e.g. 'exercises[0].description', 'schedule.trigger', "
+            "'response_rules.red_flags'. None for a free-text draft (its line says where)."
+        ),
+    )
 
 
 class Readability(BaseModel):

@@ -213,13 +213,16 @@ ELEMENT_FIELDS = {
 
 
 def with_field_paths(findings: list[Finding], note: ProgressNote) -> list[Finding]:
-    """Findings about an element whose input field is empty end with that field's path."""
+    """Each finding names the input field of its element (``field``); one about an
+    element whose input field is empty also ends its message with that field's path."""
     out = []
     for f in findings:
         field = ELEMENT_FIELDS.get(f.element)
         if field and not getattr(note, field, None) and f"field {field}" not in f.message:
             head, sep, rest = f.message.partition("\n")
             f = f.model_copy(update={"message": f"{head} (field {field}){sep}{rest}"})
+        if field and f.field is None:
+            f = f.model_copy(update={"field": field})
         out.append(f)
     return out
 

@@ -368,13 +368,18 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
         "red_flags": list(hep.response_rules.red_flags),
     }
     report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra)
-    findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in report.findings]
+    findings = [
+        f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f
+        for f in _with_fields(report.findings, checked, hep, config, sms=True)
+    ]
+    portal = render(hep, "portal", config)
     full = run(
-        render(hep, "portal", config), kind="hep", config=config, condition=hep.condition.value, only=on_plan,
+        portal, kind="hep", config=config, condition=hep.condition.value, only=on_plan,
         extra={**extra, "sms_counts": {}, "contact_words": contact_words(config)},
     )
     findings += [
-        f.model_copy(update={"line": None, "message": f"{f.message} (in the full plan)"}) for f in full.findings
+        f.model_copy(update={"line": None, "message": f"{f.message} (in the full plan)"})
+        for f in _with_fields(full.findings, portal, hep, config)
     ]
     findings = own + findings
     findings.sort(key=lambda f: (f.line or 10**9, f.rule, f.message))
@@ -388,6 +393,20 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
         warning_messages=series["warning"].messages,
         reminder="\n".join(series["reminder"].messages),
     )
+
+
+def _with_fields(findings: list[Finding], checked: str, hep: HEP, config: Config, sms: bool = False) -> list[Finding]:
+    """The findings with the input field each one is about (render/fields.py)."""
+    from hep_mcp.render.fields import attach, field_texts
+
+    if not findings:
+        return findings
+    texts = field_texts(hep, config, sms=sms)
+    if sms:
+        from hep_mcp.render.sms import to_gsm_twins
+
+        texts += [(path, to_gsm_twins(text)) for path, text in texts]
+    return attach(findings, checked.split("\n"), texts)
 
 
 def generate_hep(
@@ -432,7 +451,7 @@ def generate_hep(
         skip = set(_outputs()["html_skip"])
         only = [spec.id for spec in rules_for("hep") if spec.id not in skip]
     report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra)
-    findings = own + report.findings
+    findings = own + _with_fields(report.findings, checked, hep, config)
     return GeneratedHEP(
         format=fmt,
         text=text,

@@ -132,6 +132,41 @@ def signs_for(conditions: list[str]) -> list[tuple[str, re.Pattern]]:
 
 
 @lru_cache(maxsize=1)
+def _alternative() -> tuple[frozenset, frozenset, frozenset]:
+    a = _data()["alternative"]
+    return frozenset(a["before"]), frozenset(a["after"]), frozenset(a["filler"])
+
+
+_GAP_TOKEN = re.compile(r"[a-z]+|[^a-z\s,'’/()-]")
+GAP_LIMIT = 60  # characters: two routes further apart than this are not one choice
+
+
+def is_choice(gap: str, first: str) -> bool:
+    """Whether the words between two routes make them one choice ("message the clinic
+    *or call* 911"): ``first`` is the kind of the route before the gap. Only words from
+    conditions.yaml's ``alternative`` lists, with at least one joining word; any other
+    word or a stop (``;``, ``:``) means the routes belong to different signs."""
+    if len(gap) > GAP_LIMIT:
+        return False
+    before, after, filler = _alternative()
+    joiners = before if first == "other" else after
+    tokens = _GAP_TOKEN.findall(gap.lower())
+    return any(t in joiners for t in tokens) and all(t in joiners or t in filler for t in tokens)
+
+
+def choice_in(text: str) -> bool:
+    """Whether a short text (a lead-in line) offers the emergency line and another route
+    as one choice. Linear: one scan for each route pattern."""
+    found = [(m.start(), m.end(), "emergency") for m in emergency_route().finditer(text)]
+    found += [(m.start(), m.end(), "other") for m in other_route().finditer(text)]
+    found.sort()
+    for (_, end, a), (start, _, b) in zip(found, found[1:]):
+        if a != b and start >= end and is_choice(text[end:start], a):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
 def emergency_route() -> re.Pattern:
     return _rx(_data()["route"]["emergency"])
 

@@ -202,5 +202,6 @@ def field_findings(data: dict, config) -> list:
             if rid in config.disable or counts.get(rid, 0) >= MAX_PER_RULE:
                 continue
             counts[rid] = counts.get(rid, 0) + 1
-            out.append(_finding(specs[rid], hit(None, field=f" in {path}", text=quote), config))
+            found = _finding(specs[rid], hit(None, field=f" in {path}", text=quote), config)
+            out.append(found.model_copy(update={"field": re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)}))
     return out

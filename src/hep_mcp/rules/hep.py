@@ -252,11 +252,12 @@ class _Routes:
             self.starts.append(pos)
             pos += len(sentence) + 1
         emergency, other = C.route_parts()
-        found = [(m.start(), "emergency") for m in _scan(ctx, emergency, self.text)]
-        found += [(m.start(), "other") for m in _scan(ctx, other, self.text)]
+        found = [(m.start(), "emergency", m.end()) for m in _scan(ctx, emergency, self.text)]
+        found += [(m.start(), "other", m.end()) for m in _scan(ctx, other, self.text)]
         found.sort()
-        self.at = [p for p, _ in found]
-        self.kind = [k for _, k in found]
+        self.at = [p for p, _, _ in found]
+        self.kind = [k for _, k, _ in found]
+        self.end = [e for _, _, e in found]
         self.semis = [i for i, ch in enumerate(self.text) if ch == ";"]
         # each line's span of sentences (they are contiguous)
         self.line_span: dict[int, tuple[int, int]] = {}
@@ -265,6 +266,10 @@ class _Routes:
             self.line_span[id(ln)] = (start, self.starts[k] + len(sentence))
         self.order = {id(ln): i for i, ln in enumerate(ctx.draft.body)}
         self._around: dict[int, str | None] = {}
+        self._around_text: dict[int, str] = {}
+        self._choice: dict[int, bool] = {}
+        self._headings: set[int] | None = None
+        self._heading_order: list[int] = []
 
     def _first(self, lo: int, hi: int) -> str | None:
         i = bisect.bisect_left(self.at, lo)
@@ -299,25 +304,87 @@ class _Routes:
         )
 
     def around(self, ln: Line) -> str | None:
-        """The next line (unless it names a sign of its own), then the line that leads
-        into a list ("Call 911 right away if you notice:", often parsed as a heading)."""
+        """The next line (unless it names a sign of its own, or a heading stands between
+        them), then the line that leads into a list ("Call 911 right away if you notice:",
+        or a heading such as "**Call 911 right away (BE FAST)**"), then the heading of
+        the section the line is in ("CALL 911" over the lines of signs under it)."""
         if id(ln) in self._around:
             return self._around[id(ln)]
         r = None
         body, i = self.ctx.draft.body, self.order.get(id(ln))
-        if i is not None and i + 1 < len(body) and not LIST_ITEM.match(body[i + 1].text):
+        if (
+            i is not None
+            and i + 1 < len(body)
+            and not LIST_ITEM.match(body[i + 1].text)
+            and self._heading_after(ln.no, body[i + 1].no) is None
+        ):
             nxt = plain(body[i + 1].text)
             if not any(rx.search(nxt) for _, rx in self.signs):
                 r = _sentence_route(nxt)
+                if r:
+                    self._around_text[id(ln)] = nxt
+        lines = self.ctx.draft.lines
         if r is None and LIST_ITEM.match(ln.text):
-            lines = self.ctx.draft.lines
             j = ln.no - 2
             while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
                 j -= 1
-            if j >= 0 and plain(lines[j].text).rstrip().endswith(":"):
+            if j >= 0 and (plain(lines[j].text).rstrip().endswith(":") or j + 1 in self.heading_lines()):
                 r = _sentence_route(plain(lines[j].text))
+                if r:
+                    self._around_text[id(ln)] = plain(lines[j].text)
+        if r is None:
+            h = self._last_heading_before(ln.no)
+            if h is not None and ln.no - h <= 20:
+                head = plain(lines[h - 1].text)
+                r = _sentence_route(head)
+                if r:
+                    self._around_text[id(ln)] = head
         self._around[id(ln)] = r
         return r
+
+    def heading_lines(self) -> set[int]:
+        """The numbers of the lines that are headings ("**Call 911 right away (BE FAST)**"
+        leads into the list under it as a line ending in ":" does)."""
+        if self._headings is None:
+            self._headings = {
+                b.lines[0].no for b in getattr(self.ctx.draft, "blocks", ()) if b.kind == "heading" and b.lines
+            }
+            self._heading_order = sorted(self._headings)
+        return self._headings
+
+    def _heading_after(self, lo: int, hi: int) -> int | None:
+        """The first heading line strictly between line numbers ``lo`` and ``hi``."""
+        self.heading_lines()
+        k = bisect.bisect_right(self._heading_order, lo)
+        return self._heading_order[k] if k < len(self._heading_order) and self._heading_order[k] < hi else None
+
+    def _last_heading_before(self, no: int) -> int | None:
+        self.heading_lines()
+        k = bisect.bisect_left(self._heading_order, no) - 1
+        return self._heading_order[k] if k >= 0 else None
+
+    def offers_choice(self, pos: int) -> bool:
+        """For a sign at offset ``pos`` sent to the emergency line: whether its sentence
+        (or, when the sentence names no route, the line that routed it) offers another
+        route beside the emergency line as one choice ("message the clinic or call 911",
+        "call 911 or the clinic"). Each sentence's routes are looked at once."""
+        k = self.sentence_of(pos)
+        if k not in self._choice:
+            s_lo, s_hi = self.starts[k], self.starts[k] + len(self.pairs[k][1])
+            i, j = bisect.bisect_left(self.at, s_lo), bisect.bisect_left(self.at, s_hi)
+            if i < j:
+                self._choice[k] = any(
+                    self.kind[a] != self.kind[a + 1]
+                    and self.at[a + 1] >= self.end[a]
+                    and C.is_choice(self.text[self.end[a] : self.at[a + 1]], self.kind[a])
+                    for a in range(i, j - 1)
+                )
+            else:
+                ln = self.pairs[k][0]
+                self.around(ln)
+                text = self._around_text.get(id(ln))
+                self._choice[k] = bool(text) and C.choice_in(text)
+        return self._choice[k]
 
     def hits(self, parts) -> Iterator[tuple[int, re.Match]]:
         """(sentence index, match) for the first match of the patterns in each sentence."""
@@ -396,10 +463,13 @@ def emergency_sign_sent_elsewhere(ctx: Context):
         if k == reported:
             continue
         name = next((n for n, rx in signs if rx.match(routes.text, m.start())), "an emergency sign")
-        if routes.route(m.start()) == "other":
+        route = routes.route(m.start())
+        choice = route is not None and routes.offers_choice(m.start())
+        if route == "other" or choice:
             reported = k
             ln, sentence = routes.pairs[k]
-            yield hit(ln.no, sign=name, text=_quote(sentence, 70))
+            where = "to the clinic as a choice beside 911" if choice else "to the clinic, not to 911"
+            yield hit(ln.no, sign=name, where=where, text=_quote(sentence, 70))
 
 
 @rule("RR009")

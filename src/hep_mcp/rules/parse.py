@@ -512,11 +512,23 @@ def read_blocks(lines) -> list[Block]:
             b.text = " ".join(more[id(b)])
         if b.kind in ("para", "item"):
             b.lead, b.rest = _lead(b.text)
+            if b.lead is not None and len(b.lines) > 1 and _label_crosses_line(b):
+                b.lead, b.rest = None, b.text  # "1. Quad sets" + "Sets: 2 / Repetitions: 10" is not "Quad sets Sets"
         if b.kind == "para" and b.lead is None and len(b.lines) > 1:
             f = b.first.strip()
             if f[:1].isupper() and len(f.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
                 b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
+
+
+def _label_crosses_line(b: Block) -> bool:
+    """A ``Label:`` lead found only in the block's joined lines: the label runs past the
+    first line into the next one, so it is the next line's own label, not the block's
+    (a bold lead may wrap; a plain label never does)."""
+    first = b.first
+    if "**" in first or "__" in first:
+        return False
+    return _lead(first)[0] is None
 
 
 def _lead(text: str) -> tuple[str | None, str]:
