@@ -199,10 +199,37 @@ def catch_up(ctx: Context):
             yield hit(ln.no, text=_quote(s, 60))
 
 
+_CLAUSE = re.compile(r"[,;:]|\s(?:and|then|but|so)\s", re.I)
+
+
+def _contacts_now(ctx: Context, text: str) -> bool:
+    """A clause that sends the patient to someone now, not one that waits for the next visit."""
+    contact, defer = ctx.rx("contact_now"), ctx.rx("defer_to_visit")
+    for clause in _CLAUSE.split(text):
+        if (contact.search(clause) or ctx.channel_pattern.search(clause)) and not defer.search(clause):
+            return True
+    return False
+
+
 @rule("RR005")
 def no_feels_different(ctx: Context):
-    if ctx.first("feels_different") is None:
-        yield hit(None)
+    found = list(ctx.sentence_hits("feels_different"))
+    if not found:
+        yield hit(None, detail="The draft has no rule for when something feels different")
+        return
+    # the rule may be a question with its answer in the next sentence ("New swelling? Stop, text us first.")
+    following = {}
+    pairs = ctx.draft.body_sentences
+    for i, (ln, s) in enumerate(pairs[:-1]):
+        following.setdefault((ln.no, s), pairs[i + 1][1])
+    for ln, s, _ in found:
+        text = s
+        if s.rstrip().endswith(("?", ":")):
+            text += " " + following.get((ln.no, s), "")
+        if _contacts_now(ctx, text):
+            return
+    ln, s, _ = found[0]
+    yield hit(ln.no, detail=f"The feels-different rule does not send the patient to the clinic before going on: \"{_quote(s, 60)}\"")
 
 
 @rule("RR006")
@@ -382,6 +409,20 @@ def missing_red_flags(ctx: Context):
             elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.parts, signs)):
                 advice = f"Send it to the emergency line ({C.wording()['urgency']['emergency']}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=f"{flag.flag}, sent to 911 or the emergency department", advice=advice)
+            elif flag.urgency != "emergency" and _dismissed(ctx, flag, signs):
+                advice = f"Say it is a warning sign and who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
+                yield hit(None, condition=c.label, flag=f"{flag.flag}, stated as a warning sign (the draft calls it normal)", advice=advice)
+
+
+def _dismissed(ctx: Context, flag, signs) -> bool:
+    """The red flag is named only to be waved off ("Redness or blisters are normal at first. Keep
+    wearing it."): no sentence naming it says in itself whom to contact, and one calls it normal
+    (a routed sentence nearby is about another sign)."""
+    found = [s for _, s, _ in _sign_routes(ctx, flag.parts, signs)]
+    if any(_sentence_route(s) for s in found):
+        return False
+    dismiss = ctx.rx("dismiss_sign")
+    return any(dismiss.search(s) for s in found)
 
 
 @rule("RR008")
@@ -471,11 +512,16 @@ def _channel_line(ctx: Context, cue: str) -> bool:
     pairs = ctx.draft.body_sentences
     for i, (ln, s) in enumerate(pairs[:-1]):
         following.setdefault((ln.no, s), pairs[i + 1][1])
+    keyword = ctx.rx("keyword_reply")
+
+    def official(text: str) -> bool:
+        return bool(ctx.channel_pattern.search(text) or keyword.search(text))
+
     for ln, s, _ in ctx.sentence_hits(cue):
-        if ctx.channel_pattern.search(s):
+        if official(s):
             return True
         nxt = following.get((ln.no, s))
-        if nxt is not None and s.rstrip().endswith(("?", ":")) and ctx.channel_pattern.search(nxt):
+        if nxt is not None and s.rstrip().endswith(("?", ":")) and official(nxt):
             return True
     return False
 
@@ -513,7 +559,32 @@ def _milestone_lines(ctx: Context) -> list[Line]:
         return sec
     # a heading that is itself the milestone ("**Goal for Thursday: ...**")
     lines = [ln for ln in ctx.draft.lines if ln.text.strip() and MILESTONE_LINE.search(ln.text)]
-    return lines
+    return _with_body(ctx, lines)
+
+
+def _is_label(text: str) -> bool:
+    """A line that only names its topic ("Goal for Friday", "Your goal:"): the rule is below it."""
+    t = plain(text).strip().rstrip(":").strip()
+    return 0 < len(t.split()) <= 6 and not t.endswith((".", "!", "?")) and ":" not in t
+
+
+def _with_body(ctx: Context, lines: list[Line]) -> list[Line]:
+    """A label line the reader did not take for a heading ("Goal for Friday" above a
+    bullet) is read with the block under it: the topic is in the label, the goal below."""
+    blocks = getattr(ctx.draft, "blocks", ())
+    if not lines or not blocks or not _is_label(lines[0].text):
+        return lines
+    at = next((i for i, b in enumerate(blocks) if any(ln.no == lines[0].no for ln in b.lines)), None)
+    if at is None or len(blocks[at].lines) != 1:
+        return lines
+    out = list(lines[:1])
+    for b in blocks[at + 1 :]:
+        if b.kind == "heading" or (b.kind == "para" and out[1:]) or (b.kind == "para" and _is_label(b.text)):
+            break
+        out.extend(ln for ln in b.lines if ln.text.strip())
+        if b.kind == "para":
+            break
+    return out + [ln for ln in lines[1:] if ln.no not in {x.no for x in out}]
 
 
 @rule("MS001")
@@ -549,7 +620,7 @@ def vague_milestone(ctx: Context):
 
 @rule("MS003")
 def several_milestones(ctx: Context):
-    items = [ln for ln in ctx.draft.section("milestone") if LIST_ITEM.match(ln.text)]
+    items = [ln for ln in _milestone_lines(ctx) if LIST_ITEM.match(ln.text)]
     if len(items) > 1:
         yield hit(items[1].no, count=len(items))
 
