@@ -146,9 +146,25 @@ def no_dosing(ctx: Context):
 # -- response rules ---------------------------------------------------------------
 
 
+def _answered(ctx: Context, ln: Line, s: str) -> str:
+    """A topic asked or labelled in one sentence is answered in the next ("Pain? Up more
+    than 2 points: stop that one today."): the two read as one."""
+    if not s.rstrip().endswith(("?", ":")):
+        return s
+    following = ctx.extra.get("_following")
+    if following is None:
+        following = ctx.extra["_following"] = {}
+        pairs = ctx.draft.body_sentences
+        for i, (l, x) in enumerate(pairs[:-1]):
+            following.setdefault((l.no, x), pairs[i + 1][1])
+    nxt = following.get((ln.no, s))
+    return s if nxt is None else s + " " + nxt
+
+
 def _pain_rule(ctx: Context):
     number = ctx.rx("pain_number")
     for ln, s, _ in ctx.sentence_hits("pain_word"):
+        s = _answered(ctx, ln, s)
         if number.search(s):
             return ln, s
     return None
@@ -218,15 +234,8 @@ def no_feels_different(ctx: Context):
         yield hit(None, detail="The draft has no rule for when something feels different")
         return
     # the rule may be a question with its answer in the next sentence ("New swelling? Stop, text us first.")
-    following = {}
-    pairs = ctx.draft.body_sentences
-    for i, (ln, s) in enumerate(pairs[:-1]):
-        following.setdefault((ln.no, s), pairs[i + 1][1])
     for ln, s, _ in found:
-        text = s
-        if s.rstrip().endswith(("?", ":")):
-            text += " " + following.get((ln.no, s), "")
-        if _contacts_now(ctx, text):
+        if _contacts_now(ctx, _answered(ctx, ln, s)):
             return
     ln, s, _ = found[0]
     yield hit(ln.no, detail=f"The feels-different rule does not send the patient to the clinic before going on: \"{_quote(s, 60)}\"")
@@ -538,10 +547,21 @@ def no_problem_line(ctx: Context):
         yield hit(None)
 
 
+# "message me in the app", "write to me through MyChart": the clinic's channel, named right after
+_THROUGH = re.compile(r",?[ \t]+(?:in|on|through|via|using|at|over)[ \t]+(?:the[ \t]+|our[ \t]+|your[ \t]+)?")
+
+
 @rule("FB003")
 def personal_contact(ctx: Context):
-    for ln, m in ctx.matches("personal_contact"):
-        yield hit(ln.no, text=_quote(m.group(0), 40))
+    rx = ctx.rx("personal_contact").rx
+    for ln, s, _ in ctx.sentence_hits("personal_contact"):
+        for m in rx.finditer(s):
+            if m.group(0).lower().endswith(" me"):
+                via = _THROUGH.match(s, m.end())
+                if via and ctx.channel_pattern.match(s, via.end()):
+                    continue
+            yield hit(ln.no, text=_quote(m.group(0), 40))
+            break
 
 
 # -- milestone --------------------------------------------------------------------------------
@@ -601,13 +621,20 @@ def _milestone_text(ctx: Context) -> tuple[int, str] | None:
     return lines[0].no, " ".join([heading] + [plain(ln.text) for ln in lines])
 
 
+_LABEL_PREFIX = re.compile(r"^[^:]{0,60}?\b(?:goal|milestone|target|aim)s?\b[^:]{0,60}:", re.I)
+
+
 @rule("MS002")
 def vague_milestone(ctx: Context):
     found = _milestone_text(ctx)
     if not found:
         return
-    no, text = found
-    body = re.sub(r"\b(goal|milestone|target)s?\b[^:]*:", "", text, flags=re.I)
+    no, _ = found
+    # what the goal says, without its label ("Goal for Thursday", "Your goal:")
+    heading = next((h for _, h, el in ctx.draft.headings if el == "milestone"), "")
+    lines = [plain(ln.text) for ln in _milestone_lines(ctx)]
+    parts = ([] if _is_label(heading) else [heading]) + [x for x in lines if not (_is_label(x) and MILESTONE_LINE.search(x))]
+    body = " ".join(p for p in (_LABEL_PREFIX.sub("", x, count=1) for x in parts) if p.strip())
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)
     has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
