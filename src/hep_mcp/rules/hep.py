@@ -486,7 +486,19 @@ def _phrase_rule(rule_id: str, cue: str):
     rule(rule_id)(check)
 
 
-_phrase_rule("SF001", "no_pain_no_gain")
+@rule("SF001")
+def no_pain_no_gain(ctx: Context):
+    # "keep going even if it hurts a little, as long as it goes up no more than 2 points" is the
+    # pain rule with its number, not "push through the pain"
+    for ln, s, _ in ctx.sentence_hits("safety_phrases.no_pain_no_gain"):
+        m = POINTS.search(s)
+        if m:
+            word = (m.group(1) or m.group(2)).lower()
+            if (NUMBER_WORDS.get(word) or int(word)) <= ctx.config.pain_points:
+                continue
+        yield hit(ln.no, text=_quote(s, 70))
+
+
 _phrase_rule("SF002", "guarantee")
 _phrase_rule("SF003", "diagnosis")
 _phrase_rule("SF004", "self_increase")
