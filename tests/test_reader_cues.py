@@ -50,6 +50,31 @@ CUES = [
     ("problem_cue", "Something wrong? Reply to this number.", True),
     ("problem_cue", "Not sure about one? Message us.", True),
     ("problem_cue", "Tap Done each day.", False),
+    # the feels-different rule: stop, contact, then go on -- not a wait for the visit
+    ("feels_different", "Knee swells or locks? Stop, text us first.", True),
+    ("feels_different", "Stop that one for today.", False),
+    ("contact_now", "Stop and send a portal message before you go on.", True),
+    ("contact_now", "Stop before you go on.", False),
+    ("defer_to_visit", "We'll talk at your next visit.", True),
+    ("defer_to_visit", "Stop and call the front desk first.", False),
+    # a keyword sent back to the clinic's automated line
+    ("keyword_reply", "Text DONE each day.", True),
+    ("keyword_reply", "Reply YES when you finish.", True),
+    ("keyword_reply", "Text me on my cell.", False),
+    # a warning sign waved off
+    ("dismiss_sign", "Blisters are normal at first.", True),
+    ("dismiss_sign", "Your skin will toughen up.", True),
+    ("dismiss_sign", "Any blister: stop wearing it and call the clinic.", False),
+    # safety phrasings by structure
+    ("safety_phrases.no_pain_no_gain", "Push through the morning pain.", True),
+    ("safety_phrases.no_pain_no_gain", "Push through your heels to lift your hips.", False),
+    ("safety_phrases.self_increase", "When it feels easy, add a backpack for weight.", True),
+    ("safety_phrases.self_increase", "When it feels easy, tell us at your next visit.", False),
+    ("safety_phrases.self_increase", "Slide your foot back as far as you can.", False),
+    ("safety_phrases.unnamed_doctor", "Tell your doctor.", True),
+    ("safety_phrases.unnamed_doctor", "Tell the front desk.", False),
+    ("catch_up", "Add it to the next round.", True),
+    ("dont_catch_up", "With no extra to make up for it.", True),
     # the reader: movement, red-flag items, section bodies
     ("reader.movement", "Lie on your back and slide your heel.", True),
     ("reader.movement", "Tighten your thigh.", True),

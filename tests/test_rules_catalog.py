@@ -42,29 +42,6 @@ def test_passing_example_is_clean(spec):
     assert spec.id not in {f.rule for f in report.findings}
 
 
-MORE = [
-    (spec, kind, i, text)
-    for spec in SPECS
-    for kind in ("more_pass", "more_fail")
-    for i, text in enumerate(spec.examples.get(kind) or [])
-]
-
-
-@pytest.mark.parametrize("spec,kind,i,text", MORE, ids=[f"{s.id}-{k}-{i}" for s, k, i, _ in MORE])
-def test_further_examples(spec, kind, i, text):
-    """A rule's further examples (``more_pass``, ``more_fail``), each run on its own."""
-    assert isinstance(text, str) and text.strip()
-    cfg = config_from_mapping(spec.examples.get("config") or {})
-    report = run(text, kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id])
-    fired = spec.id in {f.rule for f in report.findings}
-    assert fired == (kind == "more_fail"), (spec.id, kind, text)
-
-
-def test_the_emergency_choice_rule_has_further_examples():
-    spec = catalog()["RR008"]
-    assert len(spec.examples["more_fail"]) >= 4 and len(spec.examples["more_pass"]) >= 4
-
-
 def test_ids_are_unique_across_catalogs():
     ids = [s.id for s in SPECS]
     assert len(ids) == len(set(ids))
@@ -75,3 +52,35 @@ def test_every_message_placeholder_is_filled_by_its_failing_example():
         cfg = config_from_mapping(spec.examples.get("config") or {})
         for f in run(spec.examples["fail"], kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id]).findings:
             assert "{" not in f.message, (spec.id, f.message)
+
+
+# Further phrasings a rule must catch (fail) or leave alone (pass): examples.more in the catalog.
+MORE = [
+    (spec, verdict, text)
+    for spec in SPECS
+    for verdict in ("pass", "fail")
+    for text in ((spec.examples.get("more") or {}).get(verdict) or [])
+]
+
+
+@pytest.mark.parametrize("spec,verdict,text", MORE, ids=[f"{s.id}-{v}-{t[:30]}" for s, v, t in MORE])
+def test_more_examples(spec, verdict, text):
+    cfg = config_from_mapping(spec.examples.get("config") or {})
+    report = run(text, kind=spec.kind, config=cfg, condition=spec.examples.get("condition"), only=[spec.id])
+    fired = spec.id in {f.rule for f in report.findings}
+    assert fired is (verdict == "fail"), f"{spec.id} {'did not fire' if verdict == 'fail' else 'fired'} on {text!r}"
+
+
+def test_more_examples_are_well_formed():
+    for spec in SPECS:
+        more = spec.examples.get("more")
+        if more is None:
+            continue
+        assert set(more) <= {"pass", "fail"}, spec.id
+        assert all(isinstance(t, str) and t.strip() for v in more.values() for t in v), spec.id
+    assert len(MORE) >= 20
+
+
+def test_the_emergency_choice_rule_has_further_examples():
+    more = catalog()["RR008"].examples["more"]
+    assert len(more["fail"]) >= 4 and len(more["pass"]) >= 4

@@ -146,9 +146,25 @@ def no_dosing(ctx: Context):
 # -- response rules ---------------------------------------------------------------
 
 
+def _answered(ctx: Context, ln: Line, s: str) -> str:
+    """A topic asked or labelled in one sentence is answered in the next ("Pain? Up more
+    than 2 points: stop that one today."): the two read as one."""
+    if not s.rstrip().endswith(("?", ":")):
+        return s
+    following = ctx.extra.get("_following")
+    if following is None:
+        following = ctx.extra["_following"] = {}
+        pairs = ctx.draft.body_sentences
+        for i, (l, x) in enumerate(pairs[:-1]):
+            following.setdefault((l.no, x), pairs[i + 1][1])
+    nxt = following.get((ln.no, s))
+    return s if nxt is None else s + " " + nxt
+
+
 def _pain_rule(ctx: Context):
     number = ctx.rx("pain_number")
     for ln, s, _ in ctx.sentence_hits("pain_word"):
+        s = _answered(ctx, ln, s)
         if number.search(s):
             return ln, s
     return None
@@ -199,10 +215,30 @@ def catch_up(ctx: Context):
             yield hit(ln.no, text=_quote(s, 60))
 
 
+_CLAUSE = re.compile(r"[,;:]|\s(?:and|then|but|so)\s", re.I)
+
+
+def _contacts_now(ctx: Context, text: str) -> bool:
+    """A clause that sends the patient to someone now, not one that waits for the next visit."""
+    contact, defer = ctx.rx("contact_now"), ctx.rx("defer_to_visit")
+    for clause in _CLAUSE.split(text):
+        if (contact.search(clause) or ctx.channel_pattern.search(clause)) and not defer.search(clause):
+            return True
+    return False
+
+
 @rule("RR005")
 def no_feels_different(ctx: Context):
-    if ctx.first("feels_different") is None:
-        yield hit(None)
+    found = list(ctx.sentence_hits("feels_different"))
+    if not found:
+        yield hit(None, detail="The draft has no rule for when something feels different")
+        return
+    # the rule may be a question with its answer in the next sentence ("New swelling? Stop, text us first.")
+    for ln, s, _ in found:
+        if _contacts_now(ctx, _answered(ctx, ln, s)):
+            return
+    ln, s, _ = found[0]
+    yield hit(ln.no, detail=f"The feels-different rule does not send the patient to the clinic before going on: \"{_quote(s, 60)}\"")
 
 
 @rule("RR006")
@@ -449,6 +485,20 @@ def missing_red_flags(ctx: Context):
             elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.parts, signs)):
                 advice = f"Send it to the emergency line ({C.wording()['urgency']['emergency']}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=f"{flag.flag}, sent to 911 or the emergency department", advice=advice)
+            elif flag.urgency != "emergency" and _dismissed(ctx, flag, signs):
+                advice = f"Say it is a warning sign and who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
+                yield hit(None, condition=c.label, flag=f"{flag.flag}, stated as a warning sign (the draft calls it normal)", advice=advice)
+
+
+def _dismissed(ctx: Context, flag, signs) -> bool:
+    """The red flag is named only to be waved off ("Redness or blisters are normal at first. Keep
+    wearing it."): no sentence naming it says in itself whom to contact, and one calls it normal
+    (a routed sentence nearby is about another sign)."""
+    found = [s for _, s, _ in _sign_routes(ctx, flag.parts, signs)]
+    if any(_sentence_route(s) for s in found):
+        return False
+    dismiss = ctx.rx("dismiss_sign")
+    return any(dismiss.search(s) for s in found)
 
 
 @rule("RR008")
@@ -506,7 +556,19 @@ def _phrase_rule(rule_id: str, cue: str):
     rule(rule_id)(check)
 
 
-_phrase_rule("SF001", "no_pain_no_gain")
+@rule("SF001")
+def no_pain_no_gain(ctx: Context):
+    # "keep going even if it hurts a little, as long as it goes up no more than 2 points" is the
+    # pain rule with its number, not "push through the pain"
+    for ln, s, _ in ctx.sentence_hits("safety_phrases.no_pain_no_gain"):
+        m = POINTS.search(s)
+        if m:
+            word = (m.group(1) or m.group(2)).lower()
+            if (NUMBER_WORDS.get(word) or int(word)) <= ctx.config.pain_points:
+                continue
+        yield hit(ln.no, text=_quote(s, 70))
+
+
 _phrase_rule("SF002", "guarantee")
 _phrase_rule("SF003", "diagnosis")
 _phrase_rule("SF004", "self_increase")
@@ -541,11 +603,16 @@ def _channel_line(ctx: Context, cue: str) -> bool:
     pairs = ctx.draft.body_sentences
     for i, (ln, s) in enumerate(pairs[:-1]):
         following.setdefault((ln.no, s), pairs[i + 1][1])
+    keyword = ctx.rx("keyword_reply")
+
+    def official(text: str) -> bool:
+        return bool(ctx.channel_pattern.search(text) or keyword.search(text))
+
     for ln, s, _ in ctx.sentence_hits(cue):
-        if ctx.channel_pattern.search(s):
+        if official(s):
             return True
         nxt = following.get((ln.no, s))
-        if nxt is not None and s.rstrip().endswith(("?", ":")) and ctx.channel_pattern.search(nxt):
+        if nxt is not None and s.rstrip().endswith(("?", ":")) and official(nxt):
             return True
     return False
 
@@ -562,10 +629,21 @@ def no_problem_line(ctx: Context):
         yield hit(None)
 
 
+# "message me in the app", "write to me through MyChart": the clinic's channel, named right after
+_THROUGH = re.compile(r",?[ \t]+(?:in|on|through|via|using|at|over)[ \t]+(?:the[ \t]+|our[ \t]+|your[ \t]+)?")
+
+
 @rule("FB003")
 def personal_contact(ctx: Context):
-    for ln, m in ctx.matches("personal_contact"):
-        yield hit(ln.no, text=_quote(m.group(0), 40))
+    rx = ctx.rx("personal_contact").rx
+    for ln, s, _ in ctx.sentence_hits("personal_contact"):
+        for m in rx.finditer(s):
+            if m.group(0).lower().endswith(" me"):
+                via = _THROUGH.match(s, m.end())
+                if via and ctx.channel_pattern.match(s, via.end()):
+                    continue
+            yield hit(ln.no, text=_quote(m.group(0), 40))
+            break
 
 
 # -- milestone --------------------------------------------------------------------------------
@@ -583,7 +661,32 @@ def _milestone_lines(ctx: Context) -> list[Line]:
         return sec
     # a heading that is itself the milestone ("**Goal for Thursday: ...**")
     lines = [ln for ln in ctx.draft.lines if ln.text.strip() and MILESTONE_LINE.search(ln.text)]
-    return lines
+    return _with_body(ctx, lines)
+
+
+def _is_label(text: str) -> bool:
+    """A line that only names its topic ("Goal for Friday", "Your goal:"): the rule is below it."""
+    t = plain(text).strip().rstrip(":").strip()
+    return 0 < len(t.split()) <= 6 and not t.endswith((".", "!", "?")) and ":" not in t
+
+
+def _with_body(ctx: Context, lines: list[Line]) -> list[Line]:
+    """A label line the reader did not take for a heading ("Goal for Friday" above a
+    bullet) is read with the block under it: the topic is in the label, the goal below."""
+    blocks = getattr(ctx.draft, "blocks", ())
+    if not lines or not blocks or not _is_label(lines[0].text):
+        return lines
+    at = next((i for i, b in enumerate(blocks) if any(ln.no == lines[0].no for ln in b.lines)), None)
+    if at is None or len(blocks[at].lines) != 1:
+        return lines
+    out = list(lines[:1])
+    for b in blocks[at + 1 :]:
+        if b.kind == "heading" or (b.kind == "para" and out[1:]) or (b.kind == "para" and _is_label(b.text)):
+            break
+        out.extend(ln for ln in b.lines if ln.text.strip())
+        if b.kind == "para":
+            break
+    return out + [ln for ln in lines[1:] if ln.no not in {x.no for x in out}]
 
 
 @rule("MS001")
@@ -600,13 +703,20 @@ def _milestone_text(ctx: Context) -> tuple[int, str] | None:
     return lines[0].no, " ".join([heading] + [plain(ln.text) for ln in lines])
 
 
+_LABEL_PREFIX = re.compile(r"^[^:]{0,60}?\b(?:goal|milestone|target|aim)s?\b[^:]{0,60}:", re.I)
+
+
 @rule("MS002")
 def vague_milestone(ctx: Context):
     found = _milestone_text(ctx)
     if not found:
         return
-    no, text = found
-    body = re.sub(r"\b(goal|milestone|target)s?\b[^:]*:", "", text, flags=re.I)
+    no, _ = found
+    # what the goal says, without its label ("Goal for Thursday", "Your goal:")
+    heading = next((h for _, h, el in ctx.draft.headings if el == "milestone"), "")
+    lines = [plain(ln.text) for ln in _milestone_lines(ctx)]
+    parts = ([] if _is_label(heading) else [heading]) + [x for x in lines if not (_is_label(x) and MILESTONE_LINE.search(x))]
+    body = " ".join(p for p in (_LABEL_PREFIX.sub("", x, count=1) for x in parts) if p.strip())
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)
     has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
@@ -619,7 +729,7 @@ def vague_milestone(ctx: Context):
 
 @rule("MS003")
 def several_milestones(ctx: Context):
-    items = [ln for ln in ctx.draft.section("milestone") if LIST_ITEM.match(ln.text)]
+    items = [ln for ln in _milestone_lines(ctx) if LIST_ITEM.match(ln.text)]
     if len(items) > 1:
         yield hit(items[1].no, count=len(items))
 
