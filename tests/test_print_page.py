@@ -2,7 +2,7 @@
 
 For every example, in html (14 pt), html_large (16 pt) and caregiver_html, with the example
 clinic config:
-- the PDF is Letter, at most 3 pages (large print: 4), and page 1 holds the clinic's contact
+- the PDF is Letter, at most 3 pages, and page 1 holds the clinic's contact
   block, every rule and every warning sign;
 - no block (exercise card, rules, warning signs, contact, pain scale, goal...) is split by a
   page break: all of a block's words are on one page;
@@ -40,7 +40,7 @@ CLINIC = ROOT / "src" / "hep_mcp" / "examples" / "clinic" / "clinic.yaml"
 BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
 PDFTOTEXT = shutil.which("pdftotext")
 LETTER = (612, 792)  # points
-MAX_PAGES = {"html": 3, "html_large": 4, "caregiver_html": 3}
+MAX_PAGES = {"html": 3, "html_large": 3, "caregiver_html": 3}
 BODY_PT = {"html": 14, "html_large": 16, "caregiver_html": 14}
 
 pytestmark = pytest.mark.slow
@@ -145,12 +145,16 @@ MEASURE = r"""
   var boxes = Array.prototype.map.call(document.querySelectorAll('.box'), function (b) {
     var r = b.getBoundingClientRect(); return [r.width / 96, r.height / 96];
   });
-  var rows = Array.prototype.map.call(document.querySelectorAll('.exercise table.ticks'), function (t) {
-    return t.querySelectorAll('tr').length - 1;
+  var rows = [], perRow = [];
+  document.querySelectorAll('table.ticks tr[data-exercise]').forEach(function (tr) {
+    var n = Number(tr.getAttribute('data-exercise'));
+    while (rows.length < n) rows.push(0);
+    rows[n - 1] += 1;
+    perRow.push(tr.querySelectorAll('.box').length);
   });
   var pre = document.createElement('pre');
   pre.id = 'measured';
-  pre.textContent = JSON.stringify({texts: texts, boxes: boxes, rows: rows});
+  pre.textContent = JSON.stringify({texts: texts, boxes: boxes, rows: rows, perRow: perRow});
   document.body.appendChild(pre);
 })();
 </script>
@@ -180,24 +184,10 @@ def safety_lines(hep, fmt: str) -> list[str]:
     return lines
 
 
-# Handouts whose page 1 cannot yet hold the contact block, every rule and every warning
-# sign (longer condition wording and precautions): a known layout gap of the large-print
-# page, strict so that a layout that fixes one fails until it is taken off this list.
-PAGE_ONE_OVERFLOW = {
-    ("falls", "html"),
-    ("falls", "caregiver_html"),
-    ("hip", "html_large"),
-    ("hip", "caregiver_html"),
-    ("kneecap", "html_large"),
-}
-
-
 @needs_chromium
 @pytest.mark.parametrize("fmt", HTML_FORMATS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_printed_handout(example, fmt, tmp_path, request):
-    if (example.stem, fmt) in PAGE_ONE_OVERFLOW:
-        request.applymarker(pytest.mark.xfail(strict=True, reason="page 1 cannot hold every safety line yet"))
+def test_printed_handout(example, fmt, tmp_path):
     from hep_mcp.render import coerce_hep
 
     data = yaml.safe_load(example.read_text(encoding="utf-8"))
@@ -230,7 +220,8 @@ def test_printed_handout(example, fmt, tmp_path, request):
     assert lowest["contrast"] >= 4.5, lowest
     assert measured["boxes"] and min(min(b) for b in measured["boxes"]) >= 0.4
     sessions = len(context(coerce_hep(data), config, fmt)["sessions"])
-    assert measured["rows"] == [sessions] * len(data["exercises"])
+    assert measured["rows"] == [sessions] * len(data["exercises"])  # one row of boxes per session, per exercise
+    assert set(measured["perRow"]) == {7}  # a box for each day of the week
 
 
 @needs_chromium
