@@ -2,7 +2,7 @@
 
 For every example, in html (14 pt), html_large (16 pt) and caregiver_html, with the example
 clinic config:
-- the PDF is Letter, at most 3 pages, and page 1 holds the clinic's contact
+- the PDF is Letter, at most 3 pages (html: 2, except HTML_THREE_PAGES), and page 1 holds the clinic's contact
   block, every rule and every warning sign;
 - no block (exercise card, rules, warning signs, contact, pain scale, goal...) is split by a
   page break: all of a block's words are on one page;
@@ -42,6 +42,9 @@ PDFTOTEXT = shutil.which("pdftotext")
 LETTER = (612, 792)  # points
 MAX_PAGES = {"html": 3, "html_large": 3, "caregiver_html": 3}
 BODY_PT = {"html": 14, "html_large": 16, "caregiver_html": 14}
+# The 14 pt handout takes two pages, except these (three exercises three times a day, or long
+# wording): a ratchet, a layout that brings one to two pages fails until it is taken off.
+HTML_THREE_PAGES = {"acl", "rotator_cuff"}
 
 pytestmark = pytest.mark.slow
 
@@ -199,6 +202,8 @@ def test_printed_handout(example, fmt, tmp_path):
     pdf = chromium_pdf(source, pdf_path, tmp_path / "profile")
     pages = page_objects(pdf)
     assert 1 <= pages <= MAX_PAGES[fmt], f"{example.stem} {fmt}: {pages} pages"
+    if fmt == "html":
+        assert pages == (3 if example.stem in HTML_THREE_PAGES else 2) or pages == 1, f"{example.stem} html: {pages} pages"
     assert page_sizes(pdf) == {LETTER}
     texts = pdf_pages_text(pdf_path, pages)
 
