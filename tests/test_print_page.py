@@ -299,3 +299,22 @@ def test_a_library_picture_shows_in_the_printed_page_offline(tmp_path):
     probe.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
     out = chromium(["--dump-dom", probe.as_uri()], tmp_path / "profile").stdout.decode("utf-8")
     assert '<pre id="pic">true 10 A drawing of the exercise</pre>' in out
+
+
+@pytest.mark.parametrize("fmt", ["caregiver", "caregiver_html"])
+def test_caregiver_sheet_speaks_to_the_caregiver_with_safety_first(fmt):
+    """Precautions, the rules and the warning signs come before how to help and the exercises;
+    the framing names the patient; the therapist's exercise text is kept word for word."""
+    data = yaml.safe_load((ROOT / "src" / "hep_mcp" / "examples" / "hip.yaml").read_text(encoding="utf-8"))
+    data["caregiver_name"] = "Luis"
+    page = generate_hep(data, fmt, config=load_config(CLINIC)).text
+    text = html_to_text(page) if fmt.endswith("html") else page
+    name = data["patient_first_name"]
+    order = [text.index(s) for s in (
+        "Hi Luis", f"Keep {name} safe", data["precautions"][0], "Missed a day:", "Warning signs",
+        f"If {name} has any of these, act at once", "How you can help", f"Help {name} with the three exercises",
+        f'"you" means {name}', data["exercises"][0]["description"],
+    )]
+    assert order == sorted(order)
+    for ex in data["exercises"]:
+        assert ex["description"] in text
