@@ -228,10 +228,10 @@ def _flat(result) -> str:
     if result.messages:
         parts = [*result.messages, *(result.warning_messages or []), result.reminder or ""]
         return " ".join(" ".join(strip_counter(m) for m in parts).split())
-    if result.format in HTML_FORMATS:
-        import html
+    if result.format in HTML_FORMATS:  # the page's visible text (a phone number sits in a no-wrap span)
+        from hep_mcp.render.checkable import html_to_text
 
-        return " ".join(html.unescape(result.text).split())
+        return " ".join(html_to_text(result.text).split())
     return " ".join(result.text.split())
 
 
