@@ -48,6 +48,26 @@ def no_exercises(ctx: Context):
 
 # "Do 5 walks up the wall." / "Do the whole alphabet once.": a count, whatever the unit
 _COUNTED = re.compile(r"\b(?:\d+|once|twice)\b", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
+# a dose start that is also a movement ("Hold the counter and...", "Walk around the block..."):
+# the sentence is the dose only when little is left besides the count
+HOW_STARTS = ("hold", "walk")
+DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start are taken out
+
+
+def _dose_only(s: str, dose_start, amount, tie, where) -> bool:
+    """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds."), not
+    one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
+    if len(s.split()) > 12 or tie.search(s) or where.search(s):
+        return False
+    m = dose_start.search(s)
+    if not m or not (amount.search(s) or _COUNTED.search(s)):
+        return False
+    if m.group(0).strip().lower() not in HOW_STARTS:
+        return True  # "Do ...", "Repeat ...", "10 of these ...": the dose
+    left = amount.rx.sub(" ", s[m.end() :])
+    left = _COUNTED.sub(" ", left)
+    return len(_WORD.findall(left)) <= DOSE_ONLY_WORDS
 
 
 @rule("DS001")
@@ -56,11 +76,7 @@ def description_length(ctx: Context):
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
-        n = sum(
-            1
-            for s in sentences(ex.description_text)
-            if not (dose_start.search(s) and (amount.search(s) or _COUNTED.search(s)) and len(s.split()) <= 12 and not tie.search(s) and not where.search(s))
-        )
+        n = sum(1 for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where))
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
         elif n < mn:
