@@ -112,7 +112,8 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
         lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
-            return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
+            # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
+            return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
     skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
     return [ln for ln in d.body if not skip.search(ln.text)]
@@ -126,7 +127,28 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
             cache[key] = ctx.first(key, lines) is not None
         # a trigger counts wherever it is written
         cache["trigger"] = cache["trigger"] or ctx.first("trigger") is not None
+        # "Do 10 heel slides, 10 kick backs and 3 walks.": a count of an exercise by its name
+        if not cache["amount"]:
+            named = _counted_names(ctx.draft.exercises)
+            cache["amount"] = named is not None and ctx.first([named], lines) is not None
     return cache
+
+
+_NAME_WORD = re.compile(r"[a-z]{3,}")
+
+
+def _counted_names(exercises) -> re.Pattern | None:
+    """A count followed by an exercise's name or the last word of it ("10 heel slides",
+    "10 kick backs" for "Standing kick back"), one optional word between."""
+    words: set[str] = set()
+    for ex in exercises[:20]:
+        w = _NAME_WORD.findall(ex.name.lower())
+        if w:
+            words.add(w[-1].rstrip("s"))
+    if not words:
+        return None
+    alts = "|".join(sorted(re.escape(w) for w in words))
+    return re.compile(rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b", re.I)
 
 
 @rule("DO001")

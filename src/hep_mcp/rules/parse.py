@@ -39,7 +39,9 @@ ELEMENT_SECTIONS = ("milestone", "response_rules", "feedback", "schedule")
 ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]++(.*))?$")
 FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
 QUOTE = re.compile(r"[ \t]{0,3}>[ \t]?")
-LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t]))(?:[ \t]++|$)")
+LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t])|[o§\uf0a7\uf0b7](?=\t))(?:[ \t]++|$)")
+# a word processor's pasted bullets: "•<tab>" first level, "o<tab>" second, "§<tab>" third, unindented
+WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
@@ -228,7 +230,7 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
     return out
 
 
-_MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
+_MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|[o§\uf0a7\uf0b7]\t[ \t]*+|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
 
 
 def _strip_markers(text: str) -> str:
@@ -360,6 +362,14 @@ def _plain_heading(t: str) -> tuple[str, bool] | None:
     return None
 
 
+def _bare_title(t: str) -> bool:
+    """A short capitalised line without end punctuation whose words name an element."""
+    s = t.strip()
+    if not s or len(s) > 60 or len(s.split()) > 6 or s.endswith((".", ",", ";", "!", "?")) or not s[:1].isupper():
+        return False
+    return classify_heading(s) is not None
+
+
 def _is_separator_row(t: str) -> bool:
     s = t.strip()
     return s.startswith("|") and len(s) >= 3 and set(s) <= set("|-: \t") and "-" in s
@@ -441,6 +451,8 @@ def read_blocks(lines) -> list[Block]:
             marker = lm.group(2)
             content = t[lm.end() :]
             mind = len(lm.group(1).expandtabs(4))
+            if marker in WORD_SUB_LEVEL:
+                mind += 4 * WORD_SUB_LEVEL[marker]  # unindented, the marker gives the level
             if not content.strip():
                 blank = False
                 continue
@@ -449,6 +461,19 @@ def read_blocks(lines) -> list[Block]:
                     stack.pop()
                 else:
                     break
+            if (
+                open_block is not None
+                and open_block.kind == "para"
+                and not blank
+                and len(open_block.lines) == 1
+                and open_block.depth == 0
+                and not open_block.lazy
+                and _bare_title(open_block.text)
+            ):
+                # "Your exercises" / "•<tab>Sit to stand": a plain line naming an element, a list under it
+                open_block.kind, open_block.level = "heading", 7
+                open_block.text = open_block.text.strip().rstrip(":").strip()
+                stack = []
             depth = len(stack) + 1
             cind = mind + len(marker) + 1
             stack.append((mind, cind))
@@ -839,6 +864,7 @@ def _build_item(c: _Cand) -> ExerciseItem:
             _add_line(item, Line(first.line, rest), force_prose=True)
         for ln in first.lines[1:]:
             _add_line(item, ln)
+    prose: list[Block] = []  # unlabelled sub-items
     for x in c.blocks[1:]:
         if x.kind == "heading":
             continue
@@ -851,11 +877,19 @@ def _build_item(c: _Cand) -> ExerciseItem:
             item.labeled.extend(x.lines)
             if not (x.lead or LABEL.match(x.text)):
                 item.steps += 1
+                prose.append(x)
         elif x.kind == "row":
             item.labeled.extend(x.lines)
         else:
             for ln in x.lines:
                 _add_line(item, ln)
+    if prose and not item.description and len(prose) <= 2:
+        # "- Calf stretch" / "  - Stand at the wall with... We did this first today.": one or two
+        # sub-bullets under a bare name are its description, not a list of steps
+        moved = {ln.no for x in prose for ln in x.lines}
+        item.labeled = [ln for ln in item.labeled if ln.no not in moved]
+        item.description = [ln for x in prose for ln in x.lines]
+        item.steps -= len(prose)
     return item
 
 
