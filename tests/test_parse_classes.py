@@ -116,3 +116,99 @@ def test_a_count_of_an_exercise_by_its_name_is_the_amount():
     text = text.replace("In the kitchen.", "In the kitchen. Do 5 chair rises and 10 knee kicks.")
     assert "DO005" not in _rules(text, "dosing")
     assert "DO005" in _rules(text.replace(" Do 5 chair rises and 10 knee kicks.", ""), "dosing")
+
+
+# -- siblings of the same shape are exercises even without a movement verb ---------------------
+
+SIBLINGS = """Carl, three for this week.
+
+1) Sit to stand: Firm chair, lean forward, stand up, sit down slowly. You did five with me.
+2) Stair steps: Hold the rail and step up onto the bottom stair, then down. As on the clinic steps.
+3) Bike: Easy pace on the exercise bike in the garage, no resistance. Like our warm-up today.
+
+Pain: more than 2 points up from where it started? Stop that one for today.
+Calf pain, warmth or swelling: call the clinic today.
+"""
+
+
+def test_same_shape_siblings_are_exercises_and_labels_are_not():
+    assert [e.name for e in parse(SIBLINGS).exercises] == ["Sit to stand", "Stair steps", "Bike"]
+    assert "EX002" not in _rules(SIBLINGS, "exercises")
+    one = SIBLINGS.replace("2) Stair steps", "Stair steps").replace("1) Sit to stand: Firm chair, lean forward, stand up, sit down slowly. You did five with me.\n", "")
+    assert "EX002" in _rules(one, "exercises")
+
+
+# -- "Exercise #2 - Shoulder blade squeeze" on its own line names the text below ---------------
+
+NAME_LINES = """Sasha,
+
+Exercise #1 - Chin tuck
+Sit tall and slide your chin straight back, then relax. We did this first today.
+
+Exercise #2 - Shoulder blade squeeze
+Pull your shoulder blades back and down, then let go. Same as with the band in clinic.
+
+Exercise #3 - Slow neck turns
+Turn your head to look over one shoulder, then the other. This is the one we ended with.
+"""
+
+
+def test_numbered_name_lines_of_any_length_are_exercises():
+    names = [e.name for e in parse(NAME_LINES).exercises]
+    assert names == ["Chin tuck", "Shoulder blade squeeze", "Slow neck turns"]
+
+
+# -- one heading per exercise over its numbered steps: the steps are not the exercises ---------
+
+STEP_LISTS = """## Exercises
+
+### Chin tuck
+1. Sit in a firm chair.
+2. Put both feet flat.
+3. Slide your chin back.
+4. Hold for 5 seconds.
+We did this one first today.
+
+### Neck turns
+1. Sit tall.
+2. Turn your head to the right.
+3. Come back to the middle.
+4. Turn to the left.
+This is how we ended today.
+"""
+
+
+def test_heading_per_exercise_with_step_lists():
+    d = parse(STEP_LISTS)
+    assert [e.name for e in d.exercises] == ["Chin tuck", "Neck turns"]
+    assert [e.steps for e in d.exercises] == [4, 4]
+    assert "EX001" not in _rules(STEP_LISTS, "exercises")
+
+
+def test_a_group_heading_over_named_exercises_is_still_a_group():
+    grouped = """## STRENGTH
+1. Sit to stand: Sit on a firm chair and stand up slowly. We did these today.
+2. Heel raises: Hold the counter and rise onto your toes. Same as at the rail.
+
+## BALANCE
+1. Side steps: Hold the counter and step to the side and back. We ended with these.
+"""
+    assert [e.name for e in parse(grouped).exercises] == ["Sit to stand", "Heel raises", "Side steps"]
+
+
+# -- a label paragraph ("Plan: ...") above the list does not hide the list ---------------------
+
+PLAN_FIRST = """Felipe --
+
+Plan: every morning once your prosthesis is on, in the kitchen. 10 weight shifts, 5 stands.
+
+1. Weight shifts: Hold the counter with both hands and lean onto your new leg, then back. We did these first today.
+2. Sit to stand: Stand up from a firm chair and sit down slowly. We ended with these.
+
+Goal: stand at the counter for 10 seconds without holding on, by Tuesday.
+"""
+
+
+def test_label_paragraph_above_a_list():
+    assert [e.name for e in parse(PLAN_FIRST).exercises] == ["Weight shifts", "Sit to stand"]
+    assert "EX003" not in _rules(PLAN_FIRST, "exercises")

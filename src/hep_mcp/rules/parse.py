@@ -539,7 +539,9 @@ def read_blocks(lines) -> list[Block]:
             b.lead, b.rest = _lead(b.text)
         if b.kind == "para" and b.lead is None and len(b.lines) > 1:
             f = b.first.strip()
-            if f[:1].isupper() and len(f.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
+            nm = NUM_PREFIX.match(f)
+            core = f[nm.end() :] if nm else f  # "Exercise #2 - Shoulder blade squeeze": the name's own words
+            if f[:1].isupper() and 0 < len(core.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
                 b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
 
@@ -670,15 +672,39 @@ class _Cand:
     text: str
 
 
-def _is_exercise(c: _Cand) -> bool:
+def _not_exercise(c: _Cand) -> bool:
+    """A label ("Pain: ...", "Tick it off: ...") or a red flag, whatever its shape."""
     rx = _cue_rx()
     name = plain(c.name).strip()
     if name and _label_element(name) and not _movement(name):
-        return False
+        return True
     if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
-        if not _movement(c.rest_text() if hasattr(c, "rest_text") else c.text) or rx["red_flag_item"].search(c.text[:80]):
-            return False
+        if not _movement(c.text) or rx["red_flag_item"].search(c.text[:80]):
+            return True
+    return False
+
+
+def _named(c: _Cand) -> bool:
+    """The candidate has a name of its own: a bold or ``Name:`` lead, a heading, a table row."""
+    b = c.blocks[0]
+    return b.kind in ("heading", "row") or (b.lead is not None and bool(c.text.strip()))
+
+
+def _exercises_of(cands: list[_Cand]) -> list[_Cand]:
+    """The exercises of one candidate list: those that carry movement instructions, and their
+    siblings of the same shape (named the same way, not a label or red flag) when at least two
+    do -- "3. **Bike**: Easy pace on your exercise bike." sits in a list of moves."""
+    moving = [_is_exercise(c) for c in cands]
+    if sum(moving) < 2:
+        return [c for c, m in zip(cands, moving) if m]
+    shape = {(c.blocks[0].kind, c.blocks[0].ordered) for c, m in zip(cands, moving) if m and _named(c)}
+    return [c for c, m in zip(cands, moving) if m or (_named(c) and (c.blocks[0].kind, c.blocks[0].ordered) in shape and not _not_exercise(c))]
+
+
+def _is_exercise(c: _Cand) -> bool:
+    if _not_exercise(c):
+        return False
     if _movement(c.name + ". " + c.text):
         return True
     # a name with its dose on the lines below ("Quad sets" / "Sets: 2 / Repetitions: 10")
@@ -696,6 +722,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         b = blocks[i]
         if i in in_run:
             i += 1
+            continue
+        if b.kind == "para" and b.lead and _section_label(b):
+            i += 1  # "Plan: every morning..." starts no run of exercises (the list under it may)
             continue
         if b.kind in ("item", "para") and (b.kind == "item" or b.lead):
             j = i
@@ -719,6 +748,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     elif x.kind == "para" and x.depth < base and x.indent == 0:
                         break
                 else:
+                    if x.kind == "para" and x.depth == 0 and x.lead and _section_label(x):
+                        break  # "Rules: ..." after the last bold-lead exercise
                     if x.kind == "para" and x.depth == 0 and x.lead:
                         run.append(j)
                     elif x.kind == "item" and x.depth == 1:
@@ -737,6 +768,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
                 bl = blocks[idx]
                 name, rest = _item_name(bl)
+                if len(own) > 1 and not bl.lead and len(bl.lines) == 1 and _bare_name(bl.text):
+                    name, rest = plain(bl.text).rstrip(":").strip(), ""  # "- Open and close your hand" over its text
                 cands.append(_Cand(name, bl.line, own, _head_text([rest] + [x.text for x in own[1:8]])))
             if cands:
                 groups.append((i, cands))
@@ -760,6 +793,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         groups = groups + [g for g in merged if g not in groups]
     # headings of the same level, each with its text under it
     by_level: dict[int, list[int]] = {}
+    steps_under: set[int] = set()  # list items that are the steps of an exercise heading
     for i, b in enumerate(blocks):
         if b.kind == "heading" and helems.get(i) in (None, "exercises"):
             end = _scope(blocks, i, sections_end=True)
@@ -769,7 +803,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
                     continue
             elif sum(1 for x in inner if x.kind == "item" and x.depth == 1) >= 2:
-                continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
+                if not _step_list([x for x in inner if x.kind == "item" and x.depth == 1]):
+                    continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
+                steps_under.update(k for k in range(i + 1, end) if blocks[k].kind == "item")
             by_level.setdefault(b.level, []).append(i)
     for lvl, idxs in by_level.items():
         cands = []
@@ -788,6 +824,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             cands.append(_Cand(nm.strip(" :.-–—"), blocks[i].line, [blocks[i]] + own, _head_text([x.text for x in own[:8]])))
         if cands:
             groups.append((idxs[0], cands))
+    if steps_under and any(len(c) >= 2 for s0, c in groups if blocks[s0].kind == "heading"):
+        # "### Chin tuck" / "1. Sit in a firm chair." ...: the numbered steps are not the exercise list
+        groups = [g for g in groups if blocks[g[0]].kind == "heading" or g[0] not in steps_under]
     # table rows
     tables: dict[int, list[int]] = {}
     for i, b in enumerate(blocks):
@@ -807,6 +846,28 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if cands:
             groups.append((idxs[0], cands))
     return groups
+
+
+def _bare_name(t: str) -> bool:
+    s = plain(t).strip()
+    return 0 < len(s.split()) <= 6 and not s.endswith((".", ",", ";", "!", "?")) and ":" not in s.rstrip(":")
+
+
+def _section_label(b: Block) -> bool:
+    """A paragraph led by a label naming an element ("Plan:", "Rules:"), not a dose label."""
+    return _label_element(b.lead) in ELEMENT_SECTIONS and not LABEL.match(b.text)
+
+
+def _step_list(items: list[Block]) -> bool:
+    """A list of steps ("1. Sit in a firm chair." "2. Put both feet flat on the floor."): unnamed
+    items of one short sentence each, not named exercises ("1. Sit to stand: ...")."""
+    for x in items:
+        if x.lead is not None or len(x.lines) > 2:
+            return False
+        t = plain(x.text)
+        if len(t.split()) > 14 or len(sentences(t)) > 1:
+            return False
+    return True
 
 
 def _head_text(parts: list[str], limit: int = 800) -> str:
@@ -934,7 +995,7 @@ def parse(text: str) -> Draft:
     best: list[_Cand] = []
     best_key = None
     for start, cands in groups:
-        ex = [c for c in cands if _is_exercise(c)]
+        ex = _exercises_of(cands)
         if not ex:
             continue
         inside = (start in ex_idx or position[id(ex[0].blocks[0])] in ex_idx) if ex_idx else False
