@@ -212,3 +212,22 @@ Goal: stand at the counter for 10 seconds without holding on, by Tuesday.
 def test_label_paragraph_above_a_list():
     assert [e.name for e in parse(PLAN_FIRST).exercises] == ["Weight shifts", "Sit to stand"]
     assert "EX003" not in _rules(PLAN_FIRST, "exercises")
+
+
+# -- a "When:" line right under an SMS list belongs to it; the lines after it do not ------------
+
+SMS_WHEN = """Hey Zoe, ankle moves:
+- Alphabet: trace A to Z with your big toe. Like on the table today.
+- Heel raises: up on both toes, down slowly, 10 times. We ended with these.
+When: each night after you brush your teeth, at the sink.
+Pain up more than 2 points? Skip that one tonight. Missed a night? Leave it.
+Reply DONE each night. Goal by Tuesday: 30 seconds on the sore foot.
+"""
+
+
+def test_lines_after_a_label_line_under_a_list_are_not_the_last_exercise():
+    last = parse(SMS_WHEN).exercises[-1]
+    assert last.name == "Heel raises"
+    assert "Pain up" not in last.description_text and "Reply DONE" not in last.description_text
+    assert any("When:" in ln.text for ln in last.labeled)
+    assert "DS001" not in _rules(SMS_WHEN, "descriptions")

@@ -508,6 +508,21 @@ def read_blocks(lines) -> list[Block]:
             blocks.append(b)
             open_block = b
             continue
+        if (
+            open_block is not None
+            and open_block.lazy
+            and not blank
+            and len(open_block.lines) == 1
+            and LABEL.match(open_block.first)
+            and not LABEL.match(stripped)
+            and open_block.lines[-1].text.rstrip().endswith((".", "!", "?"))
+        ):
+            # "- Heel raises: ... We ended with these." / "When: each night..." / "Pain up more than 2
+            # points? ...": the label line is the list's; the line after it starts the rest of the text
+            b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent)
+            blocks.append(b)
+            open_block = b
+            continue
         if open_block is not None and (not blank or (open_block.kind == "item" and indent >= open_block.content_indent)):
             if blank and open_block.kind == "item":
                 # a new paragraph inside the item: its own block, same depth
