@@ -231,3 +231,52 @@ def test_lines_after_a_label_line_under_a_list_are_not_the_last_exercise():
     assert "Pain up" not in last.description_text and "Reply DONE" not in last.description_text
     assert any("When:" in ln.text for ln in last.labeled)
     assert "DS001" not in _rules(SMS_WHEN, "descriptions")
+
+
+# -- a protocol's list of bare names, and a leaflet's numbered headings beside its other sections -
+
+PROTOCOL = """ACL PROTOCOL - WEEKS 0-2
+
+EXERCISES (3x10, BID):
+- Quad sets
+- Straight leg raise
+- Heel slides
+- Patellar mobilization
+- Prone hangs
+- Ankle pumps
+
+PRECAUTIONS:
+- Brace locked for walking.
+- Calf pain or swelling: call the clinic today.
+"""
+
+
+def test_bare_names_beside_moves_are_all_exercises_and_red_flags_are_not():
+    names = [e.name for e in parse(PROTOCOL).exercises]
+    assert names == ["Quad sets", "Straight leg raise", "Heel slides", "Patellar mobilization", "Prone hangs", "Ankle pumps"]
+    assert "EX001" in _rules(PROTOCOL, "exercises")
+
+
+LEAFLET = """# Exercises after your hip operation
+
+Do each exercise 10 times, 3 times a day.
+
+## 1. Ankle pumps
+Lying on your back, bend and straighten your ankles briskly.
+
+## 2. Buttock squeezes
+Lying on your back, squeeze your buttocks together. Hold for 5 seconds and relax.
+
+## 3. Hip and knee bends
+Lying on your back, slide your heel up towards your bottom, then straighten it again.
+
+## Walking aids
+Use your frame until your physiotherapist says you no longer need it. Go up the stairs with your good leg first.
+
+## Getting out of bed
+Sit on the edge of the bed and move your bottom forward, then stand with your frame.
+"""
+
+
+def test_numbered_headings_are_the_exercises_not_the_other_sections():
+    assert [e.name for e in parse(LEAFLET).exercises] == ["Ankle pumps", "Buttock squeezes", "Hip and knee bends"]

@@ -703,6 +703,8 @@ def _not_exercise(c: _Cand) -> bool:
 def _named(c: _Cand) -> bool:
     """The candidate has a name of its own: a bold or ``Name:`` lead, a heading, a table row."""
     b = c.blocks[0]
+    if b.kind == "item" and b.lead is None and len(b.lines) == 1 and _bare_name(b.text):
+        return True  # "- Patellar mobilization" in a protocol's list of names
     return b.kind in ("heading", "row") or (b.lead is not None and bool(c.text.strip()))
 
 
@@ -797,7 +799,13 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     last_end = -1
     pos = {id(x): k for k, x in enumerate(blocks)}
     for start, cands in groups:
-        if merged and last_end >= 0 and all(blocks[k].kind == "heading" and helems.get(k) is None for k in range(last_end, start)) and start > last_end:
+        if (
+            merged
+            and last_end >= 0
+            and all(blocks[k].kind == "heading" and helems.get(k) is None for k in range(last_end, start))
+            and start > last_end
+            and sum(1 for c in cands if _is_exercise(c)) * 2 > len(cands)  # "PRECAUTIONS" over its bullets is not "BALANCE"
+        ):
             merged[-1] = (merged[-1][0], merged[-1][1] + cands)
         elif merged:
             merged.append((start, cands))
@@ -823,6 +831,11 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 steps_under.update(k for k in range(i + 1, end) if blocks[k].kind == "item")
             by_level.setdefault(b.level, []).append(i)
     for lvl, idxs in by_level.items():
+        numbered = [i for i in idxs if _item_like_heading(blocks[i].text)]
+        if len(numbered) >= 2:
+            # "## 1. Ankle pumps" ... "## 9. Standing knee bends", then "## Walking aids": the
+            # numbered headings are the exercises, the others are the leaflet's other sections
+            idxs = numbered
         cands = []
         for i in idxs:
             end = _scope(blocks, i, sections_end=True)
