@@ -280,3 +280,12 @@ Sit on the edge of the bed and move your bottom forward, then stand with your fr
 
 def test_numbered_headings_are_the_exercises_not_the_other_sections():
     assert [e.name for e in parse(LEAFLET).exercises] == ["Ankle pumps", "Buttock squeezes", "Hip and knee bends"]
+
+
+# -- an event is not a routine: "after your hip operation" anchors nothing ----------------------
+
+
+def test_an_operation_is_not_the_routine_the_exercises_hang_on():
+    assert "DO004" in _rules(LEAFLET, "dosing")
+    anchored = LEAFLET.replace("Do each exercise 10 times, 3 times a day.", "Do each exercise 10 times, every morning right after breakfast, in bed.")
+    assert "DO004" not in _rules(anchored, "dosing")

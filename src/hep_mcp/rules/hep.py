@@ -123,15 +123,20 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
     cache = ctx.extra.setdefault("_dosing", {})
     if not cache:
         lines = _dosing_lines(ctx)
-        for key in ("when", "where", "trigger", "amount"):
+        for key in ("when", "where", "amount"):
             cache[key] = ctx.first(key, lines) is not None
-        # a trigger counts wherever it is written
-        cache["trigger"] = cache["trigger"] or ctx.first("trigger") is not None
+        # a trigger counts wherever it is written; "after your knee replacement" is no daily routine
+        cache["trigger"] = _routine_trigger(ctx, lines) or _routine_trigger(ctx, None)
         # "Do 10 heel slides, 10 kick backs and 3 walks.": a count of an exercise by its name
         if not cache["amount"]:
             named = _counted_names(ctx.draft.exercises)
             cache["amount"] = named is not None and ctx.first([named], lines) is not None
     return cache
+
+
+def _routine_trigger(ctx: Context, lines) -> bool:
+    not_routine = ctx.rx("trigger_not_routine")
+    return any(not not_routine.search(m.group(0)) for _, m in ctx.matches("trigger", lines))
 
 
 _NAME_WORD = re.compile(r"[a-z]{3,}")
