@@ -289,3 +289,27 @@ def test_an_operation_is_not_the_routine_the_exercises_hang_on():
     assert "DO004" in _rules(LEAFLET, "dosing")
     anchored = LEAFLET.replace("Do each exercise 10 times, 3 times a day.", "Do each exercise 10 times, every morning right after breakfast, in bed.")
     assert "DO004" not in _rules(anchored, "dosing")
+
+
+# -- a place alone is no dosing; a warning sign's "after you take it off" is no routine ----------
+
+NO_DOSE = """Frances,
+
+1. **Calf stretch**: Stand at the wall with your sore foot back and lean in. We did this first today.
+2. **Toe curls**: Sit and scrunch a towel toward you with your toes. Same as on the bench.
+
+Do these when you can.
+
+Rules: Redness that lasts more than 20 minutes after you take off the brace: stop and call the clinic today.
+"""
+
+
+def test_a_place_in_a_description_is_not_dosing():
+    assert _rules(NO_DOSE, "dosing") == ["DO006"]
+    dosed = NO_DOSE.replace("Do these when you can.", "Every morning, right after you brush your teeth: 10 of each.")
+    assert _rules(dosed, "dosing") == []
+
+
+def test_numbers_only_dosing_is_not_rescued_by_a_red_flag_trigger():
+    numbers = NO_DOSE.replace("Do these when you can.", "Dose: 3x15 daily.")
+    assert "DO001" in _rules(numbers, "dosing")

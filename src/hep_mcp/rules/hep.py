@@ -126,12 +126,22 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
         for key in ("when", "where", "amount"):
             cache[key] = ctx.first(key, lines) is not None
         # a trigger counts wherever it is written; "after your knee replacement" is no daily routine
-        cache["trigger"] = _routine_trigger(ctx, lines) or _routine_trigger(ctx, None)
+        # (not inside the response rules: "redness that lasts 20 minutes after you take off the
+        # prosthesis" is a warning sign, not the routine)
+        rules = {ln.no for ln in ctx.draft.section("response_rules")}
+        red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + _cue_list("reader", "red_flag_item"))
+        anywhere = [ln for ln in ctx.draft.body if ln.no not in rules and not red.search(ln.text)]
+        cache["trigger"] = _routine_trigger(ctx, lines) or _routine_trigger(ctx, anywhere)
         # "Do 10 heel slides, 10 kick backs and 3 walks.": a count of an exercise by its name
         if not cache["amount"]:
             named = _counted_names(ctx.draft.exercises)
             cache["amount"] = named is not None and ctx.first([named], lines) is not None
     return cache
+
+
+@lru_cache(maxsize=None)
+def _cue_list(section: str, key: str) -> list[re.Pattern]:
+    return [re.compile(p, re.I) for p in load_data("cues.yaml")[section][key]]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
@@ -167,10 +177,16 @@ def numbers_only(ctx: Context):
 def _missing(key: str):
     def check(ctx: Context):
         found = _dosing_found(ctx)
-        if any(found.values()) and not found[key]:
+        if _some_dosing(found) and not found[key]:
             yield hit(None)
 
     return check
+
+
+def _some_dosing(found: dict[str, bool]) -> bool:
+    """A place alone is no dosing: "Stand at the wall..." in a description says where the move is
+    done, not when, after what or how much (that draft has no dosing, DO006)."""
+    return found["when"] or found["trigger"] or found["amount"]
 
 
 rule("DO002")(_missing("when"))
@@ -182,7 +198,7 @@ rule("DO005")(_missing("amount"))
 @rule("DO006")
 def no_dosing(ctx: Context):
     # numbers-only dosing is its own, more precise finding (DO001)
-    if not any(_dosing_found(ctx).values()) and ctx.first("numbers_only_dose") is None:
+    if not _some_dosing(_dosing_found(ctx)) and ctx.first("numbers_only_dose") is None:
         yield hit(None)
 
 
