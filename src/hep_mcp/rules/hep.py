@@ -58,10 +58,8 @@ DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start ar
 def _dose_only(s: str, dose_start, amount, tie, where) -> bool:
     """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds."), not
     one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
-    if len(s.split()) > 12 or tie.search(s) or where.search(s):
-        return False
     m = dose_start.search(s)
-    if not m or not (amount.search(s) or _COUNTED.search(s)):
+    if not m or len(s.split()) > 12 or not (amount.search(s) or _COUNTED.search(s)) or tie.search(s) or where.search(s):
         return False
     if m.group(0).strip().lower() not in HOW_STARTS:
         return True  # "Do ...", "Repeat ...", "10 of these ...": the dose
@@ -128,10 +126,7 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
         # a trigger counts wherever it is written; "after your knee replacement" is no daily routine
         # (not inside the response rules: "redness that lasts 20 minutes after you take off the
         # prosthesis" is a warning sign, not the routine)
-        rules = {ln.no for ln in ctx.draft.section("response_rules")}
-        red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + _cue_list("reader", "red_flag_item"))
-        anywhere = [ln for ln in ctx.draft.body if ln.no not in rules and not red.search(ln.text)]
-        cache["trigger"] = _routine_trigger(ctx, lines) or _routine_trigger(ctx, anywhere)
+        cache["trigger"] = _routine_trigger(ctx, lines) or _routine_trigger(ctx, _outside_rules(ctx))
         # "Do 10 heel slides, 10 kick backs and 3 walks.": a count of an exercise by its name
         if not cache["amount"]:
             named = _counted_names(ctx.draft.exercises)
@@ -142,6 +137,12 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 @lru_cache(maxsize=None)
 def _cue_list(section: str, key: str) -> list[re.Pattern]:
     return [re.compile(p, re.I) for p in load_data("cues.yaml")[section][key]]
+
+
+def _outside_rules(ctx: Context) -> list[Line]:
+    rules = {ln.no for ln in ctx.draft.section("response_rules")}
+    red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + _cue_list("reader", "red_flag_item"))
+    return [ln for ln in ctx.draft.body if ln.no not in rules and not red.search(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
