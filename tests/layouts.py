@@ -193,6 +193,42 @@ def title_program(c: Content) -> str:
     return f"# Home program for {c.name}\n\nHi {c.name}, here is your plan.\n\n" + numbered_bold(c).split("\n\n", 2)[2]
 
 
+def word_paste(c: Content) -> str:
+    """Pasted from a word processor: plain-line headings, "•<tab>" and unindented "o<tab>" bullets."""
+    ex = "\n".join(f"\u2022\t{e.name}\no\t{e.how} {e.dose}" for e in c.exercises)
+    parts = [f"Dear {c.name},", f"Your exercises\n{ex}", f"When and where\n\u2022\t{c.schedule}", "Your rules\n" + "\n".join(f"\u2022\t{r}" for r in c.rules)]
+    if c.feedback:
+        parts.append("Check in\n" + "\n".join(f"\u2022\t{f}" for f in c.feedback))
+    if c.milestone:
+        parts.append(f"Your goal\n\u2022\t{c.milestone}")
+    parts.append(c.closing)
+    return "\n\n".join(parts) + "\n"
+
+
+def label_paragraphs(c: Content) -> str:
+    """Terse label paragraphs ("Plan:", "Rules:", "Goal:") with the numbered list between them."""
+    ex = "\n".join(f"{i}. {e.name}: {e.how} {e.dose}" for i, e in enumerate(c.exercises, 1))
+    parts = [f"Hi {c.name},", f"Plan: {c.schedule}", ex, "Rules: " + " ".join(c.rules)]
+    if c.feedback:
+        parts.append("Check in: " + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"Goal: {c.milestone}")
+    parts.append(c.closing)
+    return "\n\n".join(parts) + "\n"
+
+
+def name_lines(c: Content) -> str:
+    """"Exercise #1 - Name" on its own line, the text on the lines below, no Markdown."""
+    ex = "\n\n".join(f"Exercise #{i} - {e.name}\n{e.how}\n{e.dose}" for i, e in enumerate(c.exercises, 1))
+    parts = [f"Hi {c.name},", ex, f"When and where: {c.schedule}", "Your rules: " + " ".join(c.rules)]
+    if c.feedback:
+        parts.append("Check in: " + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"Your goal: {c.milestone}")
+    parts.append(c.closing)
+    return "\n\n".join(parts) + "\n"
+
+
 LAYOUTS = {
     "numbered bold": numbered_bold,
     "bold leads": bold_leads,
@@ -206,4 +242,7 @@ LAYOUTS = {
     "email": email,
     "SMS-length": sms,
     "title naming the program": title_program,
+    "word-processor bullets": word_paste,
+    "label paragraphs around a list": label_paragraphs,
+    "name lines, no Markdown": name_lines,
 }

@@ -48,6 +48,24 @@ def no_exercises(ctx: Context):
 
 # "Do 5 walks up the wall." / "Do the whole alphabet once.": a count, whatever the unit
 _COUNTED = re.compile(r"\b(?:\d+|once|twice)\b", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
+# a dose start that is also a movement ("Hold the counter and...", "Walk around the block..."):
+# the sentence is the dose only when little is left besides the count
+HOW_STARTS = ("hold", "walk")
+DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start are taken out
+
+
+def _dose_only(s: str, dose_start, amount, tie, where) -> bool:
+    """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds."), not
+    one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
+    m = dose_start.search(s)
+    if not m or len(s.split()) > 12 or not (amount.search(s) or _COUNTED.search(s)) or tie.search(s) or where.search(s):
+        return False
+    if m.group(0).strip().lower() not in HOW_STARTS:
+        return True  # "Do ...", "Repeat ...", "10 of these ...": the dose
+    left = amount.rx.sub(" ", s[m.end() :])
+    left = _COUNTED.sub(" ", left)
+    return len(_WORD.findall(left)) <= DOSE_ONLY_WORDS
 
 
 @rule("DS001")
@@ -56,11 +74,7 @@ def description_length(ctx: Context):
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
-        n = sum(
-            1
-            for s in sentences(ex.description_text)
-            if not (dose_start.search(s) and (amount.search(s) or _COUNTED.search(s)) and len(s.split()) <= 12 and not tie.search(s) and not where.search(s))
-        )
+        n = sum(1 for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where))
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
         elif n < mn:
@@ -96,7 +110,8 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
         lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
-            return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
+            # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
+            return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
     skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
     return [ln for ln in d.body if not skip.search(ln.text)]
@@ -106,11 +121,50 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
     cache = ctx.extra.setdefault("_dosing", {})
     if not cache:
         lines = _dosing_lines(ctx)
-        for key in ("when", "where", "trigger", "amount"):
+        for key in ("when", "where", "amount"):
             cache[key] = ctx.first(key, lines) is not None
-        # a trigger counts wherever it is written
-        cache["trigger"] = cache["trigger"] or ctx.first("trigger") is not None
+        # a trigger counts wherever it is written; "after your knee replacement" is no daily routine
+        # (not inside the response rules: "redness that lasts 20 minutes after you take off the
+        # prosthesis" is a warning sign, not the routine)
+        cache["trigger"] = _routine_trigger(ctx, lines) or _routine_trigger(ctx, _outside_rules(ctx))
+        # "Do 10 heel slides, 10 kick backs and 3 walks.": a count of an exercise by its name
+        if not cache["amount"]:
+            named = _counted_names(ctx.draft.exercises)
+            cache["amount"] = named is not None and ctx.first([named], lines) is not None
     return cache
+
+
+@lru_cache(maxsize=None)
+def _cue_list(section: str, key: str) -> list[re.Pattern]:
+    return [re.compile(p, re.I) for p in load_data("cues.yaml")[section][key]]
+
+
+def _outside_rules(ctx: Context) -> list[Line]:
+    rules = {ln.no for ln in ctx.draft.section("response_rules")}
+    red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + _cue_list("reader", "red_flag_item"))
+    return [ln for ln in ctx.draft.body if ln.no not in rules and not red.search(ln.text)]
+
+
+def _routine_trigger(ctx: Context, lines) -> bool:
+    not_routine = ctx.rx("trigger_not_routine")
+    return any(not not_routine.search(m.group(0)) for _, m in ctx.matches("trigger", lines))
+
+
+_NAME_WORD = re.compile(r"[a-z]{3,}")
+
+
+def _counted_names(exercises) -> re.Pattern | None:
+    """A count followed by an exercise's name or the last word of it ("10 heel slides",
+    "10 kick backs" for "Standing kick back"), one optional word between."""
+    words: set[str] = set()
+    for ex in exercises[:20]:
+        w = _NAME_WORD.findall(ex.name.lower())
+        if w:
+            words.add(w[-1].rstrip("s"))
+    if not words:
+        return None
+    alts = "|".join(sorted(re.escape(w) for w in words))
+    return re.compile(rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b", re.I)
 
 
 @rule("DO001")
@@ -124,10 +178,16 @@ def numbers_only(ctx: Context):
 def _missing(key: str):
     def check(ctx: Context):
         found = _dosing_found(ctx)
-        if any(found.values()) and not found[key]:
+        if _some_dosing(found) and not found[key]:
             yield hit(None)
 
     return check
+
+
+def _some_dosing(found: dict[str, bool]) -> bool:
+    """A place alone is no dosing: "Stand at the wall..." in a description says where the move is
+    done, not when, after what or how much (that draft has no dosing, DO006)."""
+    return found["when"] or found["trigger"] or found["amount"]
 
 
 rule("DO002")(_missing("when"))
@@ -139,7 +199,7 @@ rule("DO005")(_missing("amount"))
 @rule("DO006")
 def no_dosing(ctx: Context):
     # numbers-only dosing is its own, more precise finding (DO001)
-    if not any(_dosing_found(ctx).values()) and ctx.first("numbers_only_dose") is None:
+    if not _some_dosing(_dosing_found(ctx)) and ctx.first("numbers_only_dose") is None:
         yield hit(None)
 
 

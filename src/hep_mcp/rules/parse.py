@@ -39,7 +39,9 @@ ELEMENT_SECTIONS = ("milestone", "response_rules", "feedback", "schedule")
 ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]++(.*))?$")
 FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
 QUOTE = re.compile(r"[ \t]{0,3}>[ \t]?")
-LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t]))(?:[ \t]++|$)")
+LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t])|[o§\uf0a7\uf0b7](?=\t))(?:[ \t]++|$)")
+# a word processor's pasted bullets: "•<tab>" first level, "o<tab>" second, "§<tab>" third, unindented
+WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
@@ -228,7 +230,7 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
     return out
 
 
-_MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
+_MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|[o§\uf0a7\uf0b7]\t[ \t]*+|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
 
 
 def _strip_markers(text: str) -> str:
@@ -360,6 +362,14 @@ def _plain_heading(t: str) -> tuple[str, bool] | None:
     return None
 
 
+def _bare_title(t: str) -> bool:
+    """A short capitalised line without end punctuation whose words name an element."""
+    s = t.strip()
+    if not s or len(s) > 60 or len(s.split()) > 6 or s.endswith((".", ",", ";", "!", "?")) or not s[:1].isupper():
+        return False
+    return classify_heading(s) is not None
+
+
 def _is_separator_row(t: str) -> bool:
     s = t.strip()
     return s.startswith("|") and len(s) >= 3 and set(s) <= set("|-: \t") and "-" in s
@@ -441,6 +451,8 @@ def read_blocks(lines) -> list[Block]:
             marker = lm.group(2)
             content = t[lm.end() :]
             mind = len(lm.group(1).expandtabs(4))
+            if marker in WORD_SUB_LEVEL:
+                mind += 4 * WORD_SUB_LEVEL[marker]  # unindented, the marker gives the level
             if not content.strip():
                 blank = False
                 continue
@@ -449,6 +461,19 @@ def read_blocks(lines) -> list[Block]:
                     stack.pop()
                 else:
                     break
+            if (
+                open_block is not None
+                and open_block.kind == "para"
+                and not blank
+                and len(open_block.lines) == 1
+                and open_block.depth == 0
+                and not open_block.lazy
+                and _bare_title(open_block.text)
+            ):
+                # "Your exercises" / "•<tab>Sit to stand": a plain line naming an element, a list under it
+                open_block.kind, open_block.level = "heading", 7
+                open_block.text = open_block.text.strip().rstrip(":").strip()
+                stack = []
             depth = len(stack) + 1
             cind = mind + len(marker) + 1
             stack.append((mind, cind))
@@ -480,6 +505,21 @@ def read_blocks(lines) -> list[Block]:
             and open_block.lines[-1].text.rstrip().endswith((".", "!", "?"))
         ):
             b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent, lazy=True)
+            blocks.append(b)
+            open_block = b
+            continue
+        if (
+            open_block is not None
+            and open_block.lazy
+            and not blank
+            and len(open_block.lines) == 1
+            and LABEL.match(open_block.first)
+            and not LABEL.match(stripped)
+            and open_block.lines[-1].text.rstrip().endswith((".", "!", "?"))
+        ):
+            # "- Heel raises: ... We ended with these." / "When: each night..." / "Pain up more than 2
+            # points? ...": the label line is the list's; the line after it starts the rest of the text
+            b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent)
             blocks.append(b)
             open_block = b
             continue
@@ -516,7 +556,9 @@ def read_blocks(lines) -> list[Block]:
                 b.lead, b.rest = None, b.text  # "1. Quad sets" + "Sets: 2 / Repetitions: 10" is not "Quad sets Sets"
         if b.kind == "para" and b.lead is None and len(b.lines) > 1:
             f = b.first.strip()
-            if f[:1].isupper() and len(f.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
+            nm = NUM_PREFIX.match(f)
+            core = f[nm.end() :] if nm else f  # "Exercise #2 - Shoulder blade squeeze": the name's own words
+            if f[:1].isupper() and 0 < len(core.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
                 b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
 
@@ -657,15 +699,41 @@ class _Cand:
     text: str
 
 
-def _is_exercise(c: _Cand) -> bool:
+def _not_exercise(c: _Cand) -> bool:
+    """A label ("Pain: ...", "Tick it off: ...") or a red flag, whatever its shape."""
     rx = _cue_rx()
     name = plain(c.name).strip()
     if name and _label_element(name) and not _movement(name):
-        return False
+        return True
     if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
-        if not _movement(c.rest_text() if hasattr(c, "rest_text") else c.text) or rx["red_flag_item"].search(c.text[:80]):
-            return False
+        if not _movement(c.text) or rx["red_flag_item"].search(c.text[:80]):
+            return True
+    return False
+
+
+def _named(c: _Cand) -> bool:
+    """The candidate has a name of its own: a bold or ``Name:`` lead, a heading, a table row."""
+    b = c.blocks[0]
+    if b.kind == "item" and b.lead is None and len(b.lines) == 1 and _bare_name(b.text):
+        return True  # "- Patellar mobilization" in a protocol's list of names
+    return b.kind in ("heading", "row") or (b.lead is not None and bool(c.text.strip()))
+
+
+def _exercises_of(cands: list[_Cand]) -> list[_Cand]:
+    """The exercises of one candidate list: those that carry movement instructions, and their
+    siblings of the same shape (named the same way, not a label or red flag) when at least two
+    do -- "3. **Bike**: Easy pace on your exercise bike." sits in a list of moves."""
+    moving = [_is_exercise(c) for c in cands]
+    if sum(moving) < 2:
+        return [c for c, m in zip(cands, moving) if m]
+    shape = {(c.blocks[0].kind, c.blocks[0].ordered) for c, m in zip(cands, moving) if m and _named(c)}
+    return [c for c, m in zip(cands, moving) if m or (_named(c) and (c.blocks[0].kind, c.blocks[0].ordered) in shape and not _not_exercise(c))]
+
+
+def _is_exercise(c: _Cand) -> bool:
+    if _not_exercise(c):
+        return False
     if _movement(c.name + ". " + c.text):
         return True
     # a name with its dose on the lines below ("Quad sets" / "Sets: 2 / Repetitions: 10")
@@ -683,6 +751,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         b = blocks[i]
         if i in in_run:
             i += 1
+            continue
+        if b.kind == "para" and b.lead and _section_label(b):
+            i += 1  # "Plan: every morning..." starts no run of exercises (the list under it may)
             continue
         if b.kind in ("item", "para") and (b.kind == "item" or b.lead):
             j = i
@@ -706,6 +777,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     elif x.kind == "para" and x.depth < base and x.indent == 0:
                         break
                 else:
+                    if x.kind == "para" and x.depth == 0 and x.lead and _section_label(x):
+                        break  # "Rules: ..." after the last bold-lead exercise
                     if x.kind == "para" and x.depth == 0 and x.lead:
                         run.append(j)
                     elif x.kind == "item" and x.depth == 1:
@@ -724,6 +797,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
                 bl = blocks[idx]
                 name, rest = _item_name(bl)
+                if len(own) > 1 and not bl.lead and len(bl.lines) == 1 and _bare_name(bl.text):
+                    name, rest = plain(bl.text).rstrip(":").strip(), ""  # "- Open and close your hand" over its text
                 cands.append(_Cand(name, bl.line, own, _head_text([rest] + [x.text for x in own[1:8]])))
             if cands:
                 groups.append((i, cands))
@@ -736,7 +811,13 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     last_end = -1
     pos = {id(x): k for k, x in enumerate(blocks)}
     for start, cands in groups:
-        if merged and last_end >= 0 and all(blocks[k].kind == "heading" and helems.get(k) is None for k in range(last_end, start)) and start > last_end:
+        if (
+            merged
+            and last_end >= 0
+            and all(blocks[k].kind == "heading" and helems.get(k) is None for k in range(last_end, start))
+            and start > last_end
+            and sum(1 for c in cands if _is_exercise(c)) * 2 > len(cands)  # "PRECAUTIONS" over its bullets is not "BALANCE"
+        ):
             merged[-1] = (merged[-1][0], merged[-1][1] + cands)
         elif merged:
             merged.append((start, cands))
@@ -747,6 +828,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         groups = groups + [g for g in merged if g not in groups]
     # headings of the same level, each with its text under it
     by_level: dict[int, list[int]] = {}
+    steps_under: set[int] = set()  # list items that are the steps of an exercise heading
     for i, b in enumerate(blocks):
         if b.kind == "heading" and helems.get(i) in (None, "exercises"):
             end = _scope(blocks, i, sections_end=True)
@@ -756,9 +838,16 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
                     continue
             elif sum(1 for x in inner if x.kind == "item" and x.depth == 1) >= 2:
-                continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
+                if not _step_list([x for x in inner if x.kind == "item" and x.depth == 1]):
+                    continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
+                steps_under.update(k for k in range(i + 1, end) if blocks[k].kind == "item")
             by_level.setdefault(b.level, []).append(i)
     for lvl, idxs in by_level.items():
+        numbered = [i for i in idxs if _item_like_heading(blocks[i].text)]
+        if len(numbered) >= 2:
+            # "## 1. Ankle pumps" ... "## 9. Standing knee bends", then "## Walking aids": the
+            # numbered headings are the exercises, the others are the leaflet's other sections
+            idxs = numbered
         cands = []
         for i in idxs:
             end = _scope(blocks, i, sections_end=True)
@@ -775,6 +864,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             cands.append(_Cand(nm.strip(" :.-–—"), blocks[i].line, [blocks[i]] + own, _head_text([x.text for x in own[:8]])))
         if cands:
             groups.append((idxs[0], cands))
+    if steps_under and any(len(c) >= 2 for s0, c in groups if blocks[s0].kind == "heading"):
+        # "### Chin tuck" / "1. Sit in a firm chair." ...: the numbered steps are not the exercise list
+        groups = [g for g in groups if blocks[g[0]].kind == "heading" or g[0] not in steps_under]
     # table rows
     tables: dict[int, list[int]] = {}
     for i, b in enumerate(blocks):
@@ -794,6 +886,28 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if cands:
             groups.append((idxs[0], cands))
     return groups
+
+
+def _bare_name(t: str) -> bool:
+    s = plain(t).strip()
+    return 0 < len(s.split()) <= 6 and not s.endswith((".", ",", ";", "!", "?")) and ":" not in s.rstrip(":")
+
+
+def _section_label(b: Block) -> bool:
+    """A paragraph led by a label naming an element ("Plan:", "Rules:"), not a dose label."""
+    return _label_element(b.lead) in ELEMENT_SECTIONS and not LABEL.match(b.text)
+
+
+def _step_list(items: list[Block]) -> bool:
+    """A list of steps ("1. Sit in a firm chair." "2. Put both feet flat on the floor."): unnamed
+    items of one short sentence each, not named exercises ("1. Sit to stand: ...")."""
+    for x in items:
+        if x.lead is not None or len(x.lines) > 2:
+            return False
+        t = plain(x.text)
+        if len(t.split()) > 14 or len(sentences(t)) > 1:
+            return False
+    return True
 
 
 def _head_text(parts: list[str], limit: int = 800) -> str:
@@ -851,6 +965,7 @@ def _build_item(c: _Cand) -> ExerciseItem:
             _add_line(item, Line(first.line, rest), force_prose=True)
         for ln in first.lines[1:]:
             _add_line(item, ln)
+    prose: list[Block] = []  # unlabelled sub-items
     for x in c.blocks[1:]:
         if x.kind == "heading":
             continue
@@ -863,11 +978,19 @@ def _build_item(c: _Cand) -> ExerciseItem:
             item.labeled.extend(x.lines)
             if not (x.lead or LABEL.match(x.text)):
                 item.steps += 1
+                prose.append(x)
         elif x.kind == "row":
             item.labeled.extend(x.lines)
         else:
             for ln in x.lines:
                 _add_line(item, ln)
+    if prose and not item.description and len(prose) <= 2:
+        # "- Calf stretch" / "  - Stand at the wall with... We did this first today.": one or two
+        # sub-bullets under a bare name are its description, not a list of steps
+        moved = {ln.no for x in prose for ln in x.lines}
+        item.labeled = [ln for ln in item.labeled if ln.no not in moved]
+        item.description = [ln for x in prose for ln in x.lines]
+        item.steps -= len(prose)
     return item
 
 
@@ -912,7 +1035,7 @@ def parse(text: str) -> Draft:
     best: list[_Cand] = []
     best_key = None
     for start, cands in groups:
-        ex = [c for c in cands if _is_exercise(c)]
+        ex = _exercises_of(cands)
         if not ex:
             continue
         inside = (start in ex_idx or position[id(ex[0].blocks[0])] in ex_idx) if ex_idx else False

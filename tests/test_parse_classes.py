@@ -1,0 +1,315 @@
+"""Failure classes of the reader and the exercise / description / dosing checks, each with a
+draft written the way a different author would write it (not in the reader's own style).
+
+Each class has a clean draft that must raise nothing in the element, and where it matters a
+flawed twin that must still raise it (precision and recall together)."""
+
+from __future__ import annotations
+
+from hep_mcp.check import check_draft
+from hep_mcp.rules.parse import parse
+
+
+def _rules(text: str, element: str) -> list[str]:
+    report = check_draft(text, kind="hep")
+    return [f.rule for f in report.findings if f.element == element and f.severity in ("error", "warning")]
+
+
+# -- a dose start that is also a movement ("Hold the counter and ...") is description ------------
+
+HOLD_HOW = """Morning Pat! Balance set for this week, short and sweet:
+
+1. Heel raises. Hold the counter with both hands. Come up on your toes and lower slowly, the way you did by the rail.
+2. Side steps. Hold the counter and step to the side 5 steps, then come back. We finished with these today.
+3. One-leg stand. Hold the counter and lift one foot a little for 10 seconds. That was the last one in clinic.
+"""
+
+
+def test_hold_sentence_that_says_how_counts_as_description():
+    assert "DS001" not in _rules(HOLD_HOW, "descriptions")
+
+
+def test_dose_only_sentences_still_do_not_count():
+    thin = HOLD_HOW.replace(
+        "2. Side steps. Hold the counter and step to the side 5 steps, then come back. We finished with these today.",
+        "2. Side steps. Hold for 5 seconds.",
+    )
+    assert "DS001" in _rules(thin, "descriptions")
+
+
+# -- one sub-bullet under a bare name is its description, not a step list ---------------------
+
+NAME_THEN_BULLET = """Owen -- heel program
+
+Exercises:
+* Wall lean
+    * Front foot forward, sore heel back and flat. Lean into the wall for 30 seconds, 3 times. Our first one today.
+* Toe lifts
+    * Seated, lift your toes and keep the heels down, 10 times. Same as on the bench this morning.
+* Marble pick-up
+    * Pick up 10 marbles with your toes and drop them in a cup. We finished with it.
+"""
+
+
+def test_sub_bullet_under_a_name_is_the_description():
+    d = parse(NAME_THEN_BULLET)
+    assert [e.name for e in d.exercises] == ["Wall lean", "Toe lifts", "Marble pick-up"]
+    assert all(e.description_text and e.steps == 0 for e in d.exercises)
+    assert "DS001" not in _rules(NAME_THEN_BULLET, "descriptions")
+
+
+def test_a_real_step_list_is_still_steps():
+    steps = NAME_THEN_BULLET.replace(
+        "    * Front foot forward, sore heel back and flat. Lean into the wall for 30 seconds, 3 times. Our first one today.\n",
+        "    * Face the wall\n    * Foot back\n    * Heel down\n    * Lean\n",
+    )
+    d = parse(steps)
+    assert d.exercises[0].steps == 4 and not d.exercises[0].description_text
+    assert "DS001" in _rules(steps, "descriptions")
+
+
+# -- a word processor's pasted bullets ("•<tab>", "o<tab>") under plain-line headings ----------
+
+WORD_PASTE = (
+    "Dear Mr Okafor,\n\n"
+    "Home exercises\n"
+    "\u2022\tChair rise\n"
+    "o\tSit near the front of a firm chair, lean forward and stand up, then sit down slowly. You did 5 of these with me.\n"
+    "\u2022\tMarching\n"
+    "o\tSitting tall, lift one knee, then the other, 10 times. As you did by the window.\n"
+    "\u2022\tAnkle circles\n"
+    "o\tDraw slow circles with each foot, 10 each way. We started with these.\n\n"
+    "Goal for next Thursday\n"
+    "\u2022\tStand up from the chair 5 times without using your hands.\n"
+)
+
+
+def test_word_sub_bullets_nest_and_plain_headings_join_their_list():
+    d = parse(WORD_PASTE)
+    assert [e.name for e in d.exercises] == ["Chair rise", "Marching", "Ankle circles"]
+    assert d.exercises[1].description_text.startswith("Sitting tall")
+    assert [(no, el) for no, _, el in d.headings] == [(3, "exercises"), (11, "milestone")]
+    assert "Stand up from the chair" in " ".join(ln.text for ln in d.section("milestone"))
+
+
+# -- a table row's cells share its line: each cell is read for dosing ---------------------------
+
+TABLE = """Ruth, your plan:
+
+| Move | How to do it | Amount | When |
+|---|---|---|---|
+| Chair rise | Sit on a firm chair, lean forward and stand up. Sit down slowly, the way we did it today. | 5 times | After breakfast |
+| Knee kick | Sit tall, straighten one knee, then lower it. Same as in clinic. | 10 each side | After breakfast |
+
+In the kitchen. If pain goes up more than 2 points, stop that one for today.
+"""
+
+
+def test_table_amount_cells_count_as_the_amount():
+    assert "DO005" not in _rules(TABLE, "dosing")
+    no_amount = TABLE.replace("| 5 times |", "| |").replace("| 10 each side |", "| |")
+    assert "DO005" in _rules(no_amount, "dosing")
+
+
+def test_a_count_of_an_exercise_by_its_name_is_the_amount():
+    text = TABLE.replace(" Amount |", "").replace("|---|---|---|---|", "|---|---|---|").replace(" 5 times |", "").replace(" 10 each side |", "")
+    text = text.replace("In the kitchen.", "In the kitchen. Do 5 chair rises and 10 knee kicks.")
+    assert "DO005" not in _rules(text, "dosing")
+    assert "DO005" in _rules(text.replace(" Do 5 chair rises and 10 knee kicks.", ""), "dosing")
+
+
+# -- siblings of the same shape are exercises even without a movement verb ---------------------
+
+SIBLINGS = """Carl, three for this week.
+
+1) Sit to stand: Firm chair, lean forward, stand up, sit down slowly. You did five with me.
+2) Stair steps: Hold the rail and step up onto the bottom stair, then down. As on the clinic steps.
+3) Bike: Easy pace on the exercise bike in the garage, no resistance. Like our warm-up today.
+
+Pain: more than 2 points up from where it started? Stop that one for today.
+Calf pain, warmth or swelling: call the clinic today.
+"""
+
+
+def test_same_shape_siblings_are_exercises_and_labels_are_not():
+    assert [e.name for e in parse(SIBLINGS).exercises] == ["Sit to stand", "Stair steps", "Bike"]
+    assert "EX002" not in _rules(SIBLINGS, "exercises")
+    one = SIBLINGS.replace("2) Stair steps", "Stair steps").replace("1) Sit to stand: Firm chair, lean forward, stand up, sit down slowly. You did five with me.\n", "")
+    assert "EX002" in _rules(one, "exercises")
+
+
+# -- "Exercise #2 - Shoulder blade squeeze" on its own line names the text below ---------------
+
+NAME_LINES = """Sasha,
+
+Exercise #1 - Chin tuck
+Sit tall and slide your chin straight back, then relax. We did this first today.
+
+Exercise #2 - Shoulder blade squeeze
+Pull your shoulder blades back and down, then let go. Same as with the band in clinic.
+
+Exercise #3 - Slow neck turns
+Turn your head to look over one shoulder, then the other. This is the one we ended with.
+"""
+
+
+def test_numbered_name_lines_of_any_length_are_exercises():
+    names = [e.name for e in parse(NAME_LINES).exercises]
+    assert names == ["Chin tuck", "Shoulder blade squeeze", "Slow neck turns"]
+
+
+# -- one heading per exercise over its numbered steps: the steps are not the exercises ---------
+
+STEP_LISTS = """## Exercises
+
+### Chin tuck
+1. Sit in a firm chair.
+2. Put both feet flat.
+3. Slide your chin back.
+4. Hold for 5 seconds.
+We did this one first today.
+
+### Neck turns
+1. Sit tall.
+2. Turn your head to the right.
+3. Come back to the middle.
+4. Turn to the left.
+This is how we ended today.
+"""
+
+
+def test_heading_per_exercise_with_step_lists():
+    d = parse(STEP_LISTS)
+    assert [e.name for e in d.exercises] == ["Chin tuck", "Neck turns"]
+    assert [e.steps for e in d.exercises] == [4, 4]
+    assert "EX001" not in _rules(STEP_LISTS, "exercises")
+
+
+def test_a_group_heading_over_named_exercises_is_still_a_group():
+    grouped = """## STRENGTH
+1. Sit to stand: Sit on a firm chair and stand up slowly. We did these today.
+2. Heel raises: Hold the counter and rise onto your toes. Same as at the rail.
+
+## BALANCE
+1. Side steps: Hold the counter and step to the side and back. We ended with these.
+"""
+    assert [e.name for e in parse(grouped).exercises] == ["Sit to stand", "Heel raises", "Side steps"]
+
+
+# -- a label paragraph ("Plan: ...") above the list does not hide the list ---------------------
+
+PLAN_FIRST = """Felipe --
+
+Plan: every morning once your prosthesis is on, in the kitchen. 10 weight shifts, 5 stands.
+
+1. Weight shifts: Hold the counter with both hands and lean onto your new leg, then back. We did these first today.
+2. Sit to stand: Stand up from a firm chair and sit down slowly. We ended with these.
+
+Goal: stand at the counter for 10 seconds without holding on, by Tuesday.
+"""
+
+
+def test_label_paragraph_above_a_list():
+    assert [e.name for e in parse(PLAN_FIRST).exercises] == ["Weight shifts", "Sit to stand"]
+    assert "EX003" not in _rules(PLAN_FIRST, "exercises")
+
+
+# -- a "When:" line right under an SMS list belongs to it; the lines after it do not ------------
+
+SMS_WHEN = """Hey Zoe, ankle moves:
+- Alphabet: trace A to Z with your big toe. Like on the table today.
+- Heel raises: up on both toes, down slowly, 10 times. We ended with these.
+When: each night after you brush your teeth, at the sink.
+Pain up more than 2 points? Skip that one tonight. Missed a night? Leave it.
+Reply DONE each night. Goal by Tuesday: 30 seconds on the sore foot.
+"""
+
+
+def test_lines_after_a_label_line_under_a_list_are_not_the_last_exercise():
+    last = parse(SMS_WHEN).exercises[-1]
+    assert last.name == "Heel raises"
+    assert "Pain up" not in last.description_text and "Reply DONE" not in last.description_text
+    assert any("When:" in ln.text for ln in last.labeled)
+    assert "DS001" not in _rules(SMS_WHEN, "descriptions")
+
+
+# -- a protocol's list of bare names, and a leaflet's numbered headings beside its other sections -
+
+PROTOCOL = """ACL PROTOCOL - WEEKS 0-2
+
+EXERCISES (3x10, BID):
+- Quad sets
+- Straight leg raise
+- Heel slides
+- Patellar mobilization
+- Prone hangs
+- Ankle pumps
+
+PRECAUTIONS:
+- Brace locked for walking.
+- Calf pain or swelling: call the clinic today.
+"""
+
+
+def test_bare_names_beside_moves_are_all_exercises_and_red_flags_are_not():
+    names = [e.name for e in parse(PROTOCOL).exercises]
+    assert names == ["Quad sets", "Straight leg raise", "Heel slides", "Patellar mobilization", "Prone hangs", "Ankle pumps"]
+    assert "EX001" in _rules(PROTOCOL, "exercises")
+
+
+LEAFLET = """# Exercises after your hip operation
+
+Do each exercise 10 times, 3 times a day.
+
+## 1. Ankle pumps
+Lying on your back, bend and straighten your ankles briskly.
+
+## 2. Buttock squeezes
+Lying on your back, squeeze your buttocks together. Hold for 5 seconds and relax.
+
+## 3. Hip and knee bends
+Lying on your back, slide your heel up towards your bottom, then straighten it again.
+
+## Walking aids
+Use your frame until your physiotherapist says you no longer need it. Go up the stairs with your good leg first.
+
+## Getting out of bed
+Sit on the edge of the bed and move your bottom forward, then stand with your frame.
+"""
+
+
+def test_numbered_headings_are_the_exercises_not_the_other_sections():
+    assert [e.name for e in parse(LEAFLET).exercises] == ["Ankle pumps", "Buttock squeezes", "Hip and knee bends"]
+
+
+# -- an event is not a routine: "after your hip operation" anchors nothing ----------------------
+
+
+def test_an_operation_is_not_the_routine_the_exercises_hang_on():
+    assert "DO004" in _rules(LEAFLET, "dosing")
+    anchored = LEAFLET.replace("Do each exercise 10 times, 3 times a day.", "Do each exercise 10 times, every morning right after breakfast, in bed.")
+    assert "DO004" not in _rules(anchored, "dosing")
+
+
+# -- a place alone is no dosing; a warning sign's "after you take it off" is no routine ----------
+
+NO_DOSE = """Frances,
+
+1. **Calf stretch**: Stand at the wall with your sore foot back and lean in. We did this first today.
+2. **Toe curls**: Sit and scrunch a towel toward you with your toes. Same as on the bench.
+
+Do these when you can.
+
+Rules: Redness that lasts more than 20 minutes after you take off the brace: stop and call the clinic today.
+"""
+
+
+def test_a_place_in_a_description_is_not_dosing():
+    assert _rules(NO_DOSE, "dosing") == ["DO006"]
+    dosed = NO_DOSE.replace("Do these when you can.", "Every morning, right after you brush your teeth: 10 of each.")
+    assert _rules(dosed, "dosing") == []
+
+
+def test_numbers_only_dosing_is_not_rescued_by_a_red_flag_trigger():
+    numbers = NO_DOSE.replace("Do these when you can.", "Dose: 3x15 daily.")
+    assert "DO001" in _rules(numbers, "dosing")
