@@ -223,6 +223,9 @@ class Context:
             return None
         from hep_mcp import readability
 
+        if self.language == "es":
+            fh, sp = readability.spanish_scores(" ".join(prose))
+            return Readability(fernandez_huerta=fh, szigriszt_pazos=sp, inflesz=readability.band(sp))
         fk, smog = readability.scores(" ".join(prose))
         return Readability(fk_grade=fk, smog=smog)
 
@@ -296,11 +299,9 @@ def cue_data(language: str = "en") -> dict:
 def lang_data(language: str, name: str):
     """A language's word data file: English from rules/data/<name>.yaml, any other
     language from its pack, lang/<code>/<name>.yaml (the same keys)."""
-    if language == "en":
-        return load_data(f"{name}.yaml")
     from hep_mcp import lang
 
-    return lang.part(language, name)
+    return lang.data(language, name)
 
 
 def _cue_patterns(name: str, language: str = "en") -> list[str]:
