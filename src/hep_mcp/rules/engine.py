@@ -233,10 +233,22 @@ class Context:
     def channel_pattern(self) -> re.Pattern:
         clinic = self.config.clinic
         named = [clinic.portal_name, clinic.app_name, clinic.text_line, clinic.name, clinic.phone, clinic.after_hours_phone, clinic.email]
-        names = sorted({c.strip() for c in [*self.config.official_channels, *(n for n in named if n)] if c.strip()}, key=len, reverse=True)
+        own = _language_channels(self.language)
+        names = sorted({c.strip() for c in [*self.config.official_channels, *own, *(n for n in named if n)] if c.strip()}, key=len, reverse=True)
         if not names:
             return re.compile(r"(?!x)x")
         return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+
+
+def _language_channels(language: str) -> tuple[str, ...]:
+    """How a draft in this language names the official channels (English: the config's own list)."""
+    if language == "en":
+        return ()
+    from hep_mcp import lang
+
+    if "channels" not in lang.parts(language):
+        return ()
+    return tuple(lang.part(language, "channels")["official_channels"])
 
 
 def _index(items: list, text_of):
