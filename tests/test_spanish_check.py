@@ -168,3 +168,40 @@ def test_spanish_removing_an_element_is_caught():
     assert "RR006" in {f.rule for f in check_text(no_911).findings}
     to_portal = SPANISH.replace("Dolor de pecho o dificultad para respirar: llame al 911.", "Dolor de pecho o dificultad para respirar: escríbanos por el portal.")
     assert "RR008" in {f.rule for f in check_text(to_portal).findings}
+
+
+def _fill(unit: str, n: int) -> str:
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+# Shapes aimed at the Spanish cue lists: the structural trigger ("después de" + a verb), the
+# bounded windows after "si se le pasa", "más de", accents and long words, ¿¡ sentence starts.
+SPANISH_SHAPES = {
+    "después de + long word": lambda n: "después de " + "a" * (n - 11),
+    "después de repeated": lambda n: _fill("después de ", n),
+    "al + verb repeated": lambda n: _fill("al levantarse ", n),
+    "si se le pasa repeated": lambda n: _fill("si se le pasa ", n),
+    "más de repeated": lambda n: _fill("más de 2 ", n),
+    "accents one line": lambda n: _fill("áéíóúñ ", n),
+    "question openers": lambda n: _fill("¿¡ ", n),
+    "dolor lines": lambda n: _fill("Dolor: más de\n", n),
+    "cada vez que": lambda n: _fill("cada vez que usted ", n),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SPANISH_SHAPES))
+def test_spanish_cues_are_linear_on_adversarial_text(shape):
+    import time
+
+    from hep_mcp.config import config_from_mapping
+    from tests.growth import assert_linear
+
+    config = config_from_mapping({"max_input_bytes": 10_000_000})
+
+    def cost(n):
+        text = SPANISH_SHAPES[shape](n)
+        t = time.process_time()
+        check_text(text, kind="hep", config=config, language="es")
+        return time.process_time() - t
+
+    assert_linear(cost, 10_000, 100_000, floor=0.01, label=shape)
