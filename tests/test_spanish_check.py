@@ -205,3 +205,17 @@ def test_spanish_cues_are_linear_on_adversarial_text(shape):
         return time.process_time() - t
 
     assert_linear(cost, 10_000, 100_000, floor=0.01, label=shape)
+
+
+def test_a_spanish_read_leaves_no_trace_on_the_next_english_read():
+    """The reader's caches are per language: forcing Spanish on an English draft, then
+    reading it as English, gives what reading it as English alone gives."""
+    from pathlib import Path
+
+    from hep_mcp.rules import check_text
+
+    text = next(Path("fixtures/corpus/ankle_sprain").glob("*clean.md")).read_text(encoding="utf-8").split("---\n", 2)[2]
+    alone = [(f.rule, f.line) for f in check_text(text, language="en").findings]
+    check_text(text, language="es")
+    again = [(f.rule, f.line) for f in check_text(text, language="en").findings]
+    assert again == alone
