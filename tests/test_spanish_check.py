@@ -209,13 +209,18 @@ def test_spanish_cues_are_linear_on_adversarial_text(shape):
 
 def test_a_spanish_read_leaves_no_trace_on_the_next_english_read():
     """The reader's caches are per language: forcing Spanish on an English draft, then
-    reading it as English, gives what reading it as English alone gives."""
-    from pathlib import Path
+    reading it as English, gives what reading it as English alone gives (each in a fresh
+    process, so no earlier test has filled the caches)."""
+    import subprocess
+    import sys
 
-    from hep_mcp.rules import check_text
-
-    text = next(Path("fixtures/corpus/ankle_sprain").glob("*clean.md")).read_text(encoding="utf-8").split("---\n", 2)[2]
-    alone = [(f.rule, f.line) for f in check_text(text, language="en").findings]
-    check_text(text, language="es")
-    again = [(f.rule, f.line) for f in check_text(text, language="en").findings]
-    assert again == alone
+    script = (
+        "import sys, yaml; from pathlib import Path; from hep_mcp.rules import check_text\n"
+        "from tests.layouts import LAYOUTS, content\n"
+        "c = content(yaml.safe_load(Path('src/hep_mcp/examples/tkr.yaml').read_text(encoding='utf-8')))\n"
+        "texts = [fn(c) for _, fn in sorted(LAYOUTS.items())]\n"
+        "if sys.argv[1] == 'es-first': [check_text(t, language='es') for t in texts]\n"
+        "print([sorted((f.rule, f.line) for f in check_text(t, language='en').findings) for t in texts])\n"
+    )
+    alone, after = (subprocess.run([sys.executable, "-c", script, arg], capture_output=True, text=True, check=True).stdout for arg in ("en", "es-first"))
+    assert after == alone
