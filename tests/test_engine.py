@@ -74,3 +74,18 @@ def test_a_run_never_leaks_its_cached_work_into_the_callers_extra():
     extra = {"rendered": True}
     run("Hi Ana.\n\n1. Walk. Walk to the door.\n", kind="hep", extra=extra)
     assert extra == {"rendered": True}
+
+
+def test_condition_detection_through_the_prefilter_agrees_with_each_pattern_search():
+    """conditions.detect tries each condition's cue only where a literal starts a word;
+    the condition's own pattern (a plain search) must agree on every fixture and corpus draft."""
+    from hep_mcp.rules import conditions as C
+
+    found = 0
+    for text in TEXTS:
+        for key, cue in C._detect_cues().items():
+            fast = cue.find(text)
+            slow = C.known()[key].detect.search(text)
+            assert (fast and fast.span()) == (slow and slow.span()), (key, text[:60])
+            found += slow is not None
+    assert found > 100  # the fixtures name conditions

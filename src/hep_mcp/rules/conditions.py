@@ -88,8 +88,18 @@ def detect(text: str) -> list[str]:
     """The conditions a free-text draft names, in catalog order. A condition another
     one covers is left out when both are named (shoulder pain in a rotator cuff repair
     handout, arthritis in a knee replacement handout)."""
-    found = [key for key, c in known().items() if c.detect.search(text)]
+    lowered = text.lower()
+    found = [key for key, cue in _detect_cues().items() if cue.possible(lowered) and cue.find(text, lowered)]
     return [key for key in found if not set(known()[key].unless) & set(found)]
+
+
+@lru_cache(maxsize=1)
+def _detect_cues():
+    """Each condition's detect patterns as one cue (the same flags as ``ConditionCues.detect``),
+    tried only where one of their leading literals starts a word (rules.engine.Cue)."""
+    from hep_mcp.rules.engine import Cue
+
+    return {key: Cue(tuple(raw["detect"]), re.I) for key, raw in _data()["conditions"].items()}
 
 
 @lru_cache(maxsize=1)

@@ -310,9 +310,9 @@ class Cue:
 
     __slots__ = ("rx", "literals", "pattern")
 
-    def __init__(self, patterns: tuple[str, ...]):
+    def __init__(self, patterns: tuple[str, ...], flags: int = re.I | re.M):
         self.pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!x)x"
-        self.rx = re.compile(self.pattern, re.I | re.M)
+        self.rx = re.compile(self.pattern, flags)
         lits: list[str] | None = []
         for p in patterns:
             found = _literal_prefixes(p)
@@ -447,8 +447,10 @@ def _top_level_alternation(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _combine(patterns: tuple[str, ...]) -> Cue:
-    return Cue(patterns)
+def _combine(patterns: tuple[str, ...], flags: int = re.I | re.M) -> Cue:
+    """One combined cue (flags: case-insensitive and multi-line unless told; the literal
+    shortcut needs re.I)."""
+    return Cue(patterns, flags)
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")
