@@ -376,15 +376,22 @@ def _prefixes(p: str) -> list[str] | None:
         if p[start : start + 1] == "?":  # lookarounds, flags, named groups
             return None
         end = _closing(p, 0)
-        if end is None or p[end + 1 : end + 2] in ("?", "*", "{"):
+        if end is None or p[end + 1 : end + 2] in ("*", "{"):
             return None
+        rest: list[str] = []
+        if p[end + 1 : end + 2] == "?":  # an optional group: a match starts with it or with what follows
+            if p[end + 2 : end + 3] in ("?", "+"):
+                return None
+            rest = _prefixes(p[end + 2 :]) or []
+            if not rest:
+                return None
         out: list[str] = []
         for alt in _split_alternatives(p[start:end]):
             found = _prefixes(alt)
             if not found:
                 return None
             out.extend(found)
-        return out
+        return out + rest
     run = ""
     for ch in p:
         if ch in _META:
