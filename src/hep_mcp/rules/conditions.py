@@ -31,12 +31,34 @@ def _rx(patterns) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x", re.I)
 
 
+class _Lazy:
+    """A case-insensitive pattern compiled the first time it is used: ``.pattern`` is
+    the source, anything else is the compiled pattern's. The engine's fast scan reads
+    only the sources (it compiles its own combined cue), and a check uses the flags of
+    the conditions a draft names, so a cold check does not compile all of them."""
+
+    __slots__ = ("pattern", "_rx")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._rx: re.Pattern | None = None
+
+    def __getattr__(self, name: str):
+        if self._rx is None:
+            self._rx = re.compile(self.pattern, re.I)
+        return getattr(self._rx, name)
+
+
+def _lazy_rx(patterns) -> _Lazy:
+    return _Lazy("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+
+
 @dataclass(frozen=True)
 class RedFlag:
     flag: str
     urgency: str
-    pattern: re.Pattern
-    parts: tuple[re.Pattern, ...] = ()  # the patterns one by one (for the engine's fast scan)
+    pattern: re.Pattern  # compiled on first use (_Lazy)
+    parts: tuple[re.Pattern, ...] = ()  # the patterns one by one (for the engine's fast scan; _Lazy)
     # False: a secondary sign the handout prints from the library, but a draft is not
     # refused for leaving it out (RR007 asks only for the required ones)
     required: bool = True
@@ -46,7 +68,7 @@ class RedFlag:
 class ConditionCues:
     key: str
     label: str
-    detect: re.Pattern
+    detect: re.Pattern  # compiled on first use (_Lazy)
     red_flags: tuple[RedFlag, ...]
     emergency_signs: tuple[str, ...]
     unless: tuple[str, ...] = ()
@@ -63,7 +85,7 @@ def known() -> dict[str, ConditionCues]:
     for key, raw in _data()["conditions"].items():
         flags = tuple(
             RedFlag(
-                f["flag"], f["urgency"], _rx(f["patterns"]), tuple(re.compile(p, re.I) for p in f["patterns"]),
+                f["flag"], f["urgency"], _lazy_rx(f["patterns"]), tuple(_Lazy(p) for p in f["patterns"]),
                 bool(f.get("required", True)),
             )
             for f in raw.get("red_flags", [])
@@ -75,7 +97,7 @@ def known() -> dict[str, ConditionCues]:
         for s in signs:
             if s not in _data()["condition_signs"]:
                 raise RuntimeError(f"conditions.yaml: {key}: unknown emergency sign {s!r}")
-        out[key] = ConditionCues(key, raw["label"], _rx(raw["detect"]), flags, signs, tuple(raw.get("unless") or ()))
+        out[key] = ConditionCues(key, raw["label"], _lazy_rx(raw["detect"]), flags, signs, tuple(raw.get("unless") or ()))
     return out
 
 
@@ -116,7 +138,7 @@ def _condition_signs() -> dict[str, re.Pattern]:
 def route_parts() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """The emergency and the other route patterns one by one."""
     r = _data()["route"]
-    return tuple(re.compile(p, re.I) for p in r["emergency"]), tuple(re.compile(p, re.I) for p in r["not_emergency"])
+    return tuple(_Lazy(p) for p in r["emergency"]), tuple(_Lazy(p) for p in r["not_emergency"])
 
 
 @lru_cache(maxsize=64)
@@ -124,7 +146,7 @@ def sign_parts(conditions: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     """Every emergency-sign pattern for these conditions, one by one."""
     names = {name for name, _ in signs_for(list(conditions))}
     data = {**_data()["emergency_signs"], **_data()["condition_signs"]}
-    return tuple(re.compile(p, re.I) for name in data if name in names for p in data[name])
+    return tuple(_Lazy(p) for name in data if name in names for p in data[name])
 
 
 def signs_for(conditions: list[str]) -> list[tuple[str, re.Pattern]]:
