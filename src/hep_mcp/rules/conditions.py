@@ -31,12 +31,34 @@ def _rx(patterns) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x", re.I)
 
 
+class _Lazy:
+    """A case-insensitive pattern compiled the first time it is used: ``.pattern`` is
+    the source, anything else is the compiled pattern's. The engine's fast scan reads
+    only the sources (it compiles its own combined cue), and a check uses the flags of
+    the conditions a draft names, so a cold check does not compile all of them."""
+
+    __slots__ = ("pattern", "_rx")
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self._rx: re.Pattern | None = None
+
+    def __getattr__(self, name: str):
+        if self._rx is None:
+            self._rx = re.compile(self.pattern, re.I)
+        return getattr(self._rx, name)
+
+
+def _lazy_rx(patterns) -> _Lazy:
+    return _Lazy("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+
+
 @dataclass(frozen=True)
 class RedFlag:
     flag: str
     urgency: str
-    pattern: re.Pattern
-    parts: tuple[re.Pattern, ...] = ()  # the patterns one by one (for the engine's fast scan)
+    pattern: re.Pattern  # compiled on first use (_Lazy)
+    parts: tuple[re.Pattern, ...] = ()  # the patterns one by one (for the engine's fast scan; _Lazy)
     # False: a secondary sign the handout prints from the library, but a draft is not
     # refused for leaving it out (RR007 asks only for the required ones)
     required: bool = True
@@ -46,7 +68,7 @@ class RedFlag:
 class ConditionCues:
     key: str
     label: str
-    detect: re.Pattern
+    detect: re.Pattern  # compiled on first use (_Lazy)
     red_flags: tuple[RedFlag, ...]
     emergency_signs: tuple[str, ...]
     unless: tuple[str, ...] = ()
@@ -68,7 +90,7 @@ def known(language: str = "en") -> dict[str, ConditionCues]:
     for key, raw in _data(language)["conditions"].items():
         flags = tuple(
             RedFlag(
-                f["flag"], f["urgency"], _rx(f["patterns"]), tuple(re.compile(p, re.I) for p in f["patterns"]),
+                f["flag"], f["urgency"], _lazy_rx(f["patterns"]), tuple(_Lazy(p) for p in f["patterns"]),
                 bool(f.get("required", True)),
             )
             for f in raw.get("red_flags", [])
@@ -80,7 +102,7 @@ def known(language: str = "en") -> dict[str, ConditionCues]:
         for s in signs:
             if s not in _data(language)["condition_signs"]:
                 raise RuntimeError(f"conditions.yaml: {key}: unknown emergency sign {s!r}")
-        out[key] = ConditionCues(key, raw["label"], _rx(raw["detect"]), flags, signs, tuple(raw.get("unless") or ()))
+        out[key] = ConditionCues(key, raw["label"], _lazy_rx(raw["detect"]), flags, signs, tuple(raw.get("unless") or ()))
     return out
 
 
@@ -94,8 +116,18 @@ def detect(text: str, language: str = "en") -> list[str]:
     one covers is left out when both are named (shoulder pain in a rotator cuff repair
     handout, arthritis in a knee replacement handout)."""
     cues = known(language)
-    found = [key for key, c in cues.items() if c.detect.search(text)]
+    lowered = text.lower()
+    found = [key for key, cue in _detect_cues(language).items() if cue.possible(lowered) and cue.find(text, lowered)]
     return [key for key in found if not set(cues[key].unless) & set(found)]
+
+
+@lru_cache(maxsize=None)
+def _detect_cues(language: str = "en"):
+    """Each condition's detect patterns as one cue (the same flags as ``ConditionCues.detect``),
+    tried only where one of their leading literals starts a word (rules.engine.Cue)."""
+    from hep_mcp.rules.engine import Cue
+
+    return {key: Cue(tuple(raw["detect"]), re.I) for key, raw in _data(language)["conditions"].items()}
 
 
 @lru_cache(maxsize=None)
@@ -112,7 +144,7 @@ def _condition_signs(language: str = "en") -> dict[str, re.Pattern]:
 def route_parts(language: str = "en") -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """The emergency and the other route patterns one by one."""
     r = _data(language)["route"]
-    return tuple(re.compile(p, re.I) for p in r["emergency"]), tuple(re.compile(p, re.I) for p in r["not_emergency"])
+    return tuple(_Lazy(p) for p in r["emergency"]), tuple(_Lazy(p) for p in r["not_emergency"])
 
 
 @lru_cache(maxsize=64)
@@ -120,7 +152,7 @@ def sign_parts(conditions: tuple[str, ...], language: str = "en") -> tuple[re.Pa
     """Every emergency-sign pattern for these conditions, one by one."""
     names = {name for name, _ in signs_for(list(conditions), language)}
     data = {**_data(language)["emergency_signs"], **_data(language)["condition_signs"]}
-    return tuple(re.compile(p, re.I) for name in data if name in names for p in data[name])
+    return tuple(_Lazy(p) for name in data if name in names for p in data[name])
 
 
 def signs_for(conditions: list[str], language: str = "en") -> list[tuple[str, re.Pattern]]:

@@ -130,7 +130,10 @@ def _classify(token: str, data: _Data) -> tuple[str, str] | None:
 def foreign(text: str, clinic, limit: int = MAX_PER_RULE) -> Iterator[tuple[int, str, str]]:
     """(offset, kind, quote) for each link, e-mail address or phone number in the text
     that the clinic config does not name, in order; at most ``limit`` of each kind."""
-    data, ok = _data(), allowed(clinic)
+    return _foreign(text, _data(), allowed(clinic), limit)
+
+
+def _foreign(text: str, data: _Data, ok: Allowed, limit: int = MAX_PER_RULE) -> Iterator[tuple[int, str, str]]:
     found: list[tuple[int, str, str]] = []
     counts = {"link": 0, "email": 0, "phone": 0}
     for m in data.token.finditer(text):
@@ -162,19 +165,28 @@ def foreign(text: str, clinic, limit: int = MAX_PER_RULE) -> Iterator[tuple[int,
     return iter(found)
 
 
+def _line_contacts(ctx: Context) -> list[tuple[int, str, str]]:
+    """(line number, kind, quote) for every foreign contact of every line: one scan per
+    draft, shared by the three rules (each keeps its own kind)."""
+    found = ctx.extra.get("_contacts")
+    if found is None:
+        data, ok = _data(), allowed(ctx.config.clinic)
+        found = ctx.extra["_contacts"] = [
+            (ln.no, what, quote) for ln in ctx.draft.lines for _, what, quote in _foreign(ln.text, data, ok)
+        ]
+    return found
+
+
 def _lines_check(kind: str):
     def check(ctx: Context):
         n = 0
         # a number the line itself calls personal ("text me on my cell, 555-...") is that one
         # defect, reported once, as the personal channel it is (FB003)
         personal = {ln.no for ln, _ in ctx.matches("personal_contact", ctx.draft.lines)} if kind == "phone" and "FB003" not in ctx.config.disable else set()
-        for ln in ctx.draft.lines:
-            if ln.no in personal:
-                continue
-            for _, what, quote in foreign(ln.text, ctx.config.clinic):
-                if what == kind and n < MAX_PER_RULE:
-                    n += 1
-                    yield hit(ln.no, field="", text=quote)
+        for no, what, quote in _line_contacts(ctx):
+            if what == kind and no not in personal and n < MAX_PER_RULE:
+                n += 1
+                yield hit(no, field="", text=quote)
 
     return check
 

@@ -348,9 +348,9 @@ class Cue:
 
     __slots__ = ("rx", "literals", "pattern")
 
-    def __init__(self, patterns: tuple[str, ...]):
+    def __init__(self, patterns: tuple[str, ...], flags: int = re.I | re.M):
         self.pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!x)x"
-        self.rx = re.compile(self.pattern, re.I | re.M)
+        self.rx = re.compile(self.pattern, flags)
         lits: list[str] | None = []
         for p in patterns:
             found = _literal_prefixes(p)
@@ -414,15 +414,22 @@ def _prefixes(p: str) -> list[str] | None:
         if p[start : start + 1] == "?":  # lookarounds, flags, named groups
             return None
         end = _closing(p, 0)
-        if end is None or p[end + 1 : end + 2] in ("?", "*", "{"):
+        if end is None or p[end + 1 : end + 2] in ("*", "{"):
             return None
+        rest: list[str] = []
+        if p[end + 1 : end + 2] == "?":  # an optional group: a match starts with it or with what follows
+            if p[end + 2 : end + 3] in ("?", "+"):
+                return None
+            rest = _prefixes(p[end + 2 :]) or []
+            if not rest:
+                return None
         out: list[str] = []
         for alt in _split_alternatives(p[start:end]):
             found = _prefixes(alt)
             if not found:
                 return None
             out.extend(found)
-        return out
+        return out + rest
     run = ""
     for ch in p:
         if ch in _META:
@@ -485,8 +492,10 @@ def _top_level_alternation(pattern: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _combine(patterns: tuple[str, ...]) -> Cue:
-    return Cue(patterns)
+def _combine(patterns: tuple[str, ...], flags: int = re.I | re.M) -> Cue:
+    """One combined cue (flags: case-insensitive and multi-line unless told; the literal
+    shortcut needs re.I)."""
+    return Cue(patterns, flags)
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")

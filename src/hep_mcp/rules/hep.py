@@ -352,7 +352,7 @@ class _Routes:
         self.at = [p for p, _, _ in found]
         self.kind = [k for _, k, _ in found]
         self.end = [e for _, _, e in found]
-        self.semis = [i for i, ch in enumerate(self.text) if ch == ";"]
+        self.semis = [m.start() for m in _SEMICOLON.finditer(self.text)]
         # each line's span of sentences (they are contiguous)
         self.line_span: dict[int, tuple[int, int]] = {}
         for k, (ln, sentence) in enumerate(pairs):
@@ -490,11 +490,18 @@ class _Routes:
                 yield k, m
 
 
+_SEMICOLON = re.compile(";")
+
+
 def _scan(ctx: Context, parts, text: str) -> Iterator[re.Match]:
     """Non-overlapping matches of any of the patterns, tried only where one of their
     leading literals starts a word (the engine's combined cue) when it can tell."""
     cue = ctx.rx(list(parts))
-    lowered = text.lower()
+    # the same few texts (the draft, its body) are scanned for many pattern lists: lower-case each once
+    lowers = ctx.__dict__.setdefault("_lowered_texts", {})
+    lowered = lowers.get(text)
+    if lowered is None:
+        lowered = lowers[text] = text.lower()
     cands = cue.candidates(lowered) if len(lowered) == len(text) and hasattr(cue, "candidates") else None
     if cands is None:
         yield from cue.rx.finditer(text)

@@ -29,6 +29,7 @@ import bisect
 import contextvars
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -222,8 +223,10 @@ class Draft:
 def _block_sentences(b: Block) -> list[tuple[Line, str]]:
     if b.kind == "row":
         return [(b.lines[0], s) for c in b.cells for s in (sentences(plain(c)) or [])]
-    # plain text of each line and where it starts in the joined text
-    parts, starts, pos = [], [], 0
+    # plain text of each line and where it starts in the joined text (offsets in an array and
+    # lines in a list, not a list of pairs: a paragraph of 500,000 one-character lines made
+    # 50 MB of tuples and integers)
+    parts, offsets, owners, pos = [], array("q"), [], 0
     for ln in b.lines:
         t = plain(_strip_markers(ln.text))
         if not t:
@@ -232,20 +235,20 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
         if parts and t[:1].isupper() and (len(parts[-1]) > 300 or len(parts[-1].split()) <= 6) and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")):
             parts[-1] += "."
             pos += 1
-        starts.append((pos, ln))
+        offsets.append(pos)
+        owners.append(ln)
         parts.append(t)
         pos += len(t) + 1
     if not parts:
         return []
     joined = " ".join(parts)
-    offsets = [p for p, _ in starts]
     out = []
     at = 0
     for s in sentences(joined):
         i = joined.find(s, at)
         at = i + len(s) if i >= 0 else at
         k = max(0, bisect.bisect_right(offsets, max(i, 0)) - 1)
-        out.append((starts[k][1], s))
+        out.append((owners[k], s))
     return out
 
 
