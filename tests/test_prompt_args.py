@@ -170,8 +170,8 @@ SPANISH_GUIDANCE = (
     "does the patient prefer to read in Spanish?",
     "caregiver read the handout, and in which language?",
     "Write every therapist field in Spanish",
-    "*usted*",
-    '"rodilla", not "articulación"',
+    "Use *usted* throughout (never mix *tú* and *usted*)",
+    '"doble la rodilla", not\n  "flexione"',
     'Set `language: "es"` on the HEP',
     "Never mix languages in one handout.",
     "a bilingual family gets\n  two handouts",
@@ -198,6 +198,9 @@ async def test_draft_hep_in_spanish_tells_the_assistant_how(server):
     ask = "the language the patient prefers to read, if you do not know it"
     assert ask in bare_text and ask not in en_text and ask not in text
     assert "Have Rosa lie on their back" in en_text
+    # the shared six-element text states the one-language rule on every path
+    shared = "A bilingual family gets one complete handout per language"
+    assert all(shared in t for t in (text, en_text, bare_text))
 
 
 def test_the_shipped_prompts_pass_lint_pack():
