@@ -254,3 +254,20 @@ def test_lint_pack_does_not_import_the_mcp_sdk(tmp_path):
     code = "import sys; from hep_mcp.cli import main; rc = main(['lint-pack', sys.argv[1]]); print('mcp' in sys.modules); sys.exit(rc)"
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip().endswith("False")
+
+
+def test_the_shipped_pack_is_clean_and_covers_spanish_patients():
+    """The repository's own pack has no finding at all; the skills that write or revise a
+    HEP say how to serve a Spanish-preferring patient, with a Spanish example per element."""
+    assert fired(ROOT) == {}
+    main = (ROOT / "skills" / "six-element-hep" / "SKILL.md").read_text(encoding="utf-8")
+    section = main.split("## Spanish-preferring patients", 1)[1].split("\n## ", 1)[0]
+    for needle in ("Ask the therapist", "Write every therapist field in Spanish", '`language: "es"`',
+                   "Never mix languages in one handout", "Translate only what the therapist gave",
+                   '"911"', "stay exactly as given"):
+        assert needle in section, needle
+    rows = [line for line in section.splitlines() if line.startswith("| ") and line[2:3].isdigit()]
+    assert [r.split("|")[1].strip() for r in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert "llame al 911" in section and "Acuéstese boca arriba" in section
+    for skill in ("hep-next-visit-revision", "hep-adherence-coaching", "hep-progress-note"):
+        assert "Spanish" in (ROOT / "skills" / skill / "SKILL.md").read_text(encoding="utf-8"), skill

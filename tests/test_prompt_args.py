@@ -52,6 +52,9 @@ def all_names() -> list[str]:
         ("channel", "", lambda: list(FORMATS)),
         ("format", "h", lambda: ["html", "html_large", "caregiver_html"]),
         ("kind", "n", lambda: ["note"]),
+        ("language", "", lambda: ["en", "es"]),
+        ("language", "E", lambda: ["en", "es"]),
+        ("language", "s", lambda: ["es"]),
         ("patient_first_name", "M", lambda: []),
     ],
 )
@@ -80,6 +83,19 @@ def test_unknown_channel_lists_the_formats():
         prompt_args.check({"channel": "fax"})
 
 
+def test_unknown_language_lists_the_packs():
+    with pytest.raises(InputError, match=r"language: unknown 'fr'; expected one of en, es$"):
+        prompt_args.check({"language": "fr"})
+    with pytest.raises(InputError, match="language: unknown 'Spanish'; expected one of en, es"):
+        prompt_args.check({"language": "Spanish"})
+
+
+def test_language_is_canonical_and_named():
+    checked, extra = prompt_args.check({"language": " ES "})
+    assert checked["language"] == "es" and extra["language_name"] == "Spanish"
+    assert prompt_args.check({"language": ""}) == ({"language": ""}, {})
+
+
 def test_a_clinic_condition_is_completed_and_drafted_as_other(tmp_path):
     entry = yaml.safe_load(yaml.safe_dump(library.lookup("total_knee_replacement").model_dump(mode="json")))
     entry.update(condition="tennis_elbow", label="Tennis elbow", aliases=["lateral_elbow"])
@@ -101,6 +117,7 @@ async def test_completion_complete_answers_for_condition_format_and_kind(server)
         res = await c.complete(ENTRY, {"name": "condition", "value": ""})
         channel = await c.complete(DRAFT, {"name": "channel", "value": "p"})
         kind = await c.complete(DRAFT, {"name": "kind", "value": ""})
+        language = await c.complete(DRAFT, {"name": "language", "value": ""})
     assert "rotator_cuff_repair" in cond.completion.values
     assert cond.completion.values == [n for n in all_names() if n.startswith("ro")] + [
         n for n in all_names() if "ro" in n and not n.startswith("ro")
@@ -108,6 +125,7 @@ async def test_completion_complete_answers_for_condition_format_and_kind(server)
     assert res.completion.values == all_names() and res.completion.has_more is False
     assert channel.completion.values == [f for f in FORMATS if f.startswith("p")]
     assert kind.completion.values == ["auto", "hep", "note"]
+    assert language.completion.values == ["en", "es"]
 
 
 async def test_draft_hep_refuses_a_condition_that_points_nowhere(server):
@@ -116,6 +134,8 @@ async def test_draft_hep_refuses_a_condition_that_points_nowhere(server):
             await c.get_prompt("draft_hep", {"condition": "broken_leg"})
         with pytest.raises(MCPError, match="channel: unknown 'fax'"):
             await c.get_prompt("draft_hep", {"channel": "fax"})
+        with pytest.raises(MCPError, match="language: unknown 'fr'; expected one of en, es"):
+            await c.get_prompt("draft_hep", {"language": "fr"})
 
 
 async def test_draft_hep_alias_points_at_the_real_entry(server):
@@ -143,6 +163,44 @@ async def test_draft_hep_explains_writing_to_the_caregiver(server):
     text = r.messages[0].content.text
     assert "format `caregiver`" in text and "caregiver_name" in text
     assert "Have Maria lie on their back" in text and "format `caregiver`" in text
+
+
+SPANISH_GUIDANCE = (
+    "## This patient prefers Spanish",
+    "does the patient prefer to read in Spanish?",
+    "caregiver read the handout, and in which language?",
+    "Write every therapist field in Spanish",
+    "Use *usted* throughout (never mix *tú* and *usted*)",
+    '"doble la rodilla", not\n  "flexione"',
+    'Set `language: "es"` on the HEP',
+    "Never mix languages in one handout.",
+    "a bilingual family gets\n  two handouts",
+    "Do not add an exercise name, a dose or a rule\n  the therapist did not give.",
+    'Keep 911 as "911"',
+    "The clinic's phone number, portal and text line stay exactly as given.",
+    '`check_hep_rules` and `language: "es"`',
+)
+
+
+async def test_draft_hep_in_spanish_tells_the_assistant_how(server):
+    async with Client(server) as c:
+        es = await c.get_prompt("draft_hep", {"patient_first_name": "Rosa", "language": "es", "channel": "caregiver"})
+        en = await c.get_prompt("draft_hep", {"patient_first_name": "Rosa", "language": "en"})
+        bare = await c.get_prompt("draft_hep", {})
+    text, en_text, bare_text = (r.messages[0].content.text for r in (es, en, bare))
+    for line in SPANISH_GUIDANCE:
+        assert line in text, line
+        assert line not in en_text and line not in bare_text, line
+    assert 'Call `generate_hep` with the HEP object (with `language: "es"`) and format `caregiver`' in text
+    assert '"Ayude a Rosa a acostarse boca arriba.' in text and "Have Rosa lie" not in text
+    assert "\n\n## This patient prefers Spanish\n\n" in text and "go away.\n\n## How to work" in text
+    # language unknown: ask; English given: nothing to ask
+    ask = "the language the patient prefers to read, if you do not know it"
+    assert ask in bare_text and ask not in en_text and ask not in text
+    assert "Have Rosa lie on their back" in en_text
+    # the shared six-element text states the one-language rule on every path
+    shared = "A bilingual family gets one complete handout per language"
+    assert all(shared in t for t in (text, en_text, bare_text))
 
 
 def test_the_shipped_prompts_pass_lint_pack():

@@ -6,7 +6,9 @@ exist. Does not import the MCP SDK.
   becomes its key; a clinic condition that is not a HEP ``condition`` value is drafted as
   ``other`` with the entry's red flags;
 * ``channel`` / ``format``: a ``generate_hep`` format;
-* ``kind``: ``auto``, ``hep`` or ``note`` (``check_hep_rules``).
+* ``kind``: ``auto``, ``hep`` or ``note`` (``check_hep_rules``);
+* ``language``: the code of a shipped language pack (``en``, ``es``): the language the
+  patient's handout is written in.
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ def _formats() -> tuple[str, ...]:
     return tuple(FORMATS)
 
 
+def languages() -> tuple[str, ...]:
+    """Codes of the shipped language packs, English first."""
+    from hep_mcp import lang
+
+    return lang.languages()
+
+
 def values(argument: str, library_dirs: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     """Every valid value of an argument by its name; None: free text."""
     if argument == "condition":
@@ -44,6 +53,8 @@ def values(argument: str, library_dirs: tuple[str, ...] = ()) -> tuple[str, ...]
         return _formats()
     if argument == "kind":
         return KINDS
+    if argument == "language":
+        return languages()
     return None
 
 
@@ -90,4 +101,14 @@ def check(arguments: dict[str, Any], library_dirs: tuple[str, ...] = ()) -> tupl
             if given.lower() not in formats:
                 raise InputError(f"{name}: unknown {given!r:.60}; expected one of {', '.join(formats)}")
             out[name] = given.lower()
+    given = out.get("language", "").strip()
+    if given:
+        codes = languages()
+        code = given.lower()
+        if code not in codes:
+            raise InputError(f"language: unknown {given!r:.60}; expected one of {', '.join(codes)}")
+        from hep_mcp import lang
+
+        out["language"] = code
+        extra["language_name"] = lang.info(code).get("name", code)
     return out, extra
