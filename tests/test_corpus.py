@@ -28,7 +28,15 @@ from hep_mcp.model import Finding, Report
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "corpus"
-DRAFTS = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+# drafts written after the checker and never used to tune it (tests/test_corpus_holdout.py)
+HOLDOUT = ROOT / "fixtures" / "corpus_holdout"
+
+
+def drafts(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+
+
+DRAFTS = drafts(CORPUS)
 HEP_ELEMENTS = (
     "exercises",
     "descriptions",
@@ -44,10 +52,14 @@ HEP_ELEMENTS = (
 
 
 def name(path: Path) -> str:
-    try:
-        return str(path.relative_to(CORPUS))
-    except ValueError:  # another corpus (fixtures/corpus_es): named from fixtures/
+    """The draft's path inside its corpus (fixtures/corpus or fixtures/corpus_holdout); another
+    corpus's drafts (fixtures/corpus_es) are named from fixtures/."""
+    for root in (CORPUS, HOLDOUT):
+        if path.is_relative_to(root):
+            return str(path.relative_to(root))
+    if path.is_relative_to(CORPUS.parent):
         return str(path.relative_to(CORPUS.parent))
+    return str(path)
 
 
 @dataclass
