@@ -8,6 +8,14 @@ only waits on a pipe. Past the budget the worker is killed -- the only way to st
 regular-expression search, which holds the interpreter lock and cannot be interrupted
 from a thread -- the client gets a clear error, and a fresh worker takes its place.
 
+Two lanes keep normal calls responsive while clients send huge or hostile drafts: a call
+whose pickled job is over ``LARGE_BYTES`` (a draft of tens of KB; a one-page HEP is about
+3 KB) runs only on the *large* lane's workers, which run at a lower CPU priority
+(``LARGE_NICE``); a normal-sized call takes a normal-lane worker first and an idle
+large-lane worker only when every normal one is busy. So ten clients sending worst-case
+drafts at the size limit occupy the large lane and queue there, and the normal lane stays
+free for everyone else (with one worker there are no lanes).
+
 Workers are spawned (a fresh interpreter each, never a fork of this threaded process) and
 warm up before they take a call. Nothing here touches the network or the disk; arguments
 and results travel over pipes.
@@ -19,6 +27,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 import traceback
@@ -31,6 +40,9 @@ DEFAULT_SECONDS = 5.0
 MAX_WORKERS = 16
 STARTUP_SECONDS = 60.0
 QUEUE_SECONDS = 30.0
+LARGE_BYTES = 16 * 1024  # a pickled job over this runs on the large lane
+LARGE_NICE = 10  # the large lane's CPU priority (os.nice increment)
+NORMAL, LARGE = "normal", "large"
 
 
 class OverBudget(Exception):
@@ -74,12 +86,17 @@ def _warm() -> None:
         pass
 
 
-def _worker_main(conn) -> None:
+def _worker_main(conn, nice: int = 0) -> None:
     """A worker: run (target, args, kwargs) jobs from the pipe until it closes."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
-    _warm()
+    _warm()  # at full priority: a worker starts as fast as it can
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not allowed here: the lane still keeps large calls apart
+            pass
     try:
         conn.send(("ready",))
     except OSError:  # the server is gone already
@@ -113,9 +130,11 @@ def _context():
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, lane: str = NORMAL):
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="hep-mcp-check")
+        self.lane = lane
+        nice = LARGE_NICE if lane == LARGE else 0
+        self.proc = ctx.Process(target=_worker_main, args=(child, nice), daemon=True, name=f"hep-mcp-check-{lane}")
         self.proc.start()
         child.close()
         self.conn = parent
@@ -144,10 +163,17 @@ class Budget:
 
     ``workers`` processes (default: one per core, at most 4) run the checks; with
     ``workers=0`` the checks run in a thread of this process and no budget is kept
-    (a thread cannot stop a running check) -- for tests and embedding only.
+    (a thread cannot stop a running check) -- for tests and embedding only. With two or
+    more, ``workers // 2`` of them form the large lane (calls over ``large_bytes``).
     """
 
-    def __init__(self, seconds: float | None = DEFAULT_SECONDS, workers: int | None = None, queue_seconds: float | None = None):
+    def __init__(
+        self,
+        seconds: float | None = DEFAULT_SECONDS,
+        workers: int | None = None,
+        queue_seconds: float | None = None,
+        large_bytes: int = LARGE_BYTES,
+    ):
         if workers is None:
             workers = default_workers()
         if not 0 <= workers <= MAX_WORKERS:
@@ -159,7 +185,9 @@ class Budget:
         # how long a call may wait for a free worker before the budget starts (a burst of
         # calls queues; it does not fail): default max(30 s, 4 budgets)
         self.queue_seconds = queue_seconds if queue_seconds is not None else max(QUEUE_SECONDS, 4 * (seconds or 0))
-        self._idle: list[_Worker] = []
+        self.large_bytes = large_bytes
+        self.lanes = {LARGE: workers // 2, NORMAL: workers - workers // 2} if workers >= 2 else {NORMAL: workers}
+        self._idle: dict[str, list[_Worker]] = {lane: [] for lane in self.lanes}
         self._all: set[_Worker] = set()
         self._cond = threading.Condition()
         self._ctx = None
@@ -180,15 +208,16 @@ class Budget:
                 return
             self._started = True
             self._ctx = _context()
-        for _ in range(self.workers):
-            self._spawn()
+        for lane in (NORMAL, LARGE):  # the normal lane first: the first call waits for it
+            for _ in range(self.lanes.get(lane, 0)):
+                self._spawn(lane)
 
-    def _spawn(self) -> None:
-        threading.Thread(target=self._add_worker, name="hep-mcp-spawn", daemon=True).start()
+    def _spawn(self, lane: str = NORMAL) -> None:
+        threading.Thread(target=self._add_worker, args=(lane,), name="hep-mcp-spawn", daemon=True).start()
 
-    def _add_worker(self) -> None:
+    def _add_worker(self, lane: str = NORMAL) -> None:
         try:
-            worker = _Worker(self._ctx)
+            worker = _Worker(self._ctx, lane)
         except OSError:
             log.error("could not start a check worker")
             return
@@ -201,8 +230,8 @@ class Budget:
                 worker.stop()
                 return
             self._all.add(worker)
-            self._idle.append(worker)
-            self._cond.notify()
+            self._idle[lane].append(worker)
+            self._cond.notify_all()
         self._up.set()
 
     def wait_started(self, seconds: float = STARTUP_SECONDS) -> bool:
@@ -210,22 +239,30 @@ class Budget:
         self.start()
         return self._up.wait(seconds)
 
-    def _take(self, deadline: float) -> _Worker:
+    def _lane_for(self, size: int) -> tuple[str, ...]:
+        """The lanes a job of ``size`` pickled bytes may run on, in order of preference."""
+        if LARGE not in self.lanes:
+            return (NORMAL,)
+        return (LARGE,) if size > self.large_bytes else (NORMAL, LARGE)
+
+    def _take(self, deadline: float, lanes: tuple[str, ...] = (NORMAL,)) -> _Worker:
         with self._cond:
-            while not self._idle:
+            while True:
+                for lane in lanes:
+                    if self._idle[lane]:
+                        return self._idle[lane].pop()
                 left = deadline - time.monotonic()
                 if left <= 0 or self._closed:
                     raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
                 self._cond.wait(left)
-            return self._idle.pop()
 
     def _give_back(self, worker: _Worker) -> None:
         with self._cond:
             if self._closed:
                 worker.stop()
                 return
-            self._idle.append(worker)
-            self._cond.notify()
+            self._idle[worker.lane].append(worker)
+            self._cond.notify_all()
 
     def _replace(self, worker: _Worker) -> None:
         with self._cond:
@@ -233,7 +270,7 @@ class Budget:
             self.replaced += 1
         threading.Thread(target=worker.stop, name="hep-mcp-stop", daemon=True).start()
         if not self._closed:
-            self._spawn()
+            self._spawn(worker.lane)
 
     def close(self) -> None:
         """Stop every worker (at exit; calls in flight get an error)."""
@@ -241,7 +278,8 @@ class Budget:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
-            self._idle.clear()
+            for idle in self._idle.values():
+                idle.clear()
             self._cond.notify_all()
         self._up.set()  # calls still waiting for the first worker: wake them (they get Busy)
         for w in workers:
@@ -252,11 +290,12 @@ class Budget:
         """Run ``module:function`` with the arguments within the budget (blocking)."""
         if not self.workers:
             return _target(path)(*args, **kwargs)
+        job = pickle.dumps((path, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         self.wait_started()  # only the first call ever waits here
-        worker = self._take(time.monotonic() + self.queue_seconds)
+        worker = self._take(time.monotonic() + self.queue_seconds, self._lane_for(len(job)))
         deadline = time.monotonic() + self.seconds  # the budget: this call's own run
         try:
-            worker.conn.send((path, args, kwargs))
+            worker.conn.send_bytes(job)
             ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
