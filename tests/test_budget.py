@@ -224,3 +224,27 @@ async def test_server_adversarial_draft_answers_within_the_budget(budget):
         took = time.monotonic() - t
     assert took < 1.6, took
     assert (not r.is_error) or "time budget" in r.content[0].text
+
+
+@pytest.mark.anyio
+async def test_an_async_call_waits_on_the_pipe_and_a_cancelled_one_gives_its_worker_back(budget):
+    """budget.call from the event loop: the result, the budget error, and a cancelled call
+    whose worker is handed back (not killed) once its reply comes."""
+    import anyio
+
+    assert await budget.call("hep_mcp.check:check_draft", DRAFT) == check_draft(DRAFT)
+    with pytest.raises(InputError, match="^text: nope$"):
+        await budget.call("tests.slow_targets:refuse", "text: nope")
+    replaced = budget.replaced
+    with anyio.move_on_after(0.2) as scope:
+        await budget.call("tests.slow_targets:sleep_then", 0.6)
+    assert scope.cancelled_caught
+    deadline = time.monotonic() + 10
+    while sum(len(idle) for idle in budget._idle.values()) < 2 and time.monotonic() < deadline:
+        await anyio.sleep(0.05)
+    assert budget.replaced == replaced and sum(len(idle) for idle in budget._idle.values()) == 2
+    t = time.monotonic()
+    with pytest.raises(OverBudget):
+        await budget.call("tests.slow_targets:catastrophic", 40)
+    assert 0.9 <= time.monotonic() - t < 1.6
+    assert budget.replaced == replaced + 1

@@ -43,6 +43,7 @@ QUEUE_SECONDS = 30.0
 LARGE_BYTES = 16 * 1024  # a pickled job over this runs on the large lane
 LARGE_NICE = 10  # the large lane's CPU priority (os.nice increment)
 NORMAL, LARGE = "normal", "large"
+PIPE_BYTES = 32 * 1024  # a job this small is written to an idle worker's pipe without blocking
 
 
 class OverBudget(Exception):
@@ -190,6 +191,7 @@ class Budget:
         self._idle: dict[str, list[_Worker]] = {lane: [] for lane in self.lanes}
         self._all: set[_Worker] = set()
         self._cond = threading.Condition()
+        self._waiting = 0  # calls waiting in _take for a worker
         self._ctx = None
         self._started = False
         self._up = threading.Event()  # set once the first worker is ready
@@ -247,14 +249,18 @@ class Budget:
 
     def _take(self, deadline: float, lanes: tuple[str, ...] = (NORMAL,)) -> _Worker:
         with self._cond:
-            while True:
-                for lane in lanes:
-                    if self._idle[lane]:
-                        return self._idle[lane].pop()
-                left = deadline - time.monotonic()
-                if left <= 0 or self._closed:
-                    raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
-                self._cond.wait(left)
+            self._waiting += 1
+            try:
+                while True:
+                    for lane in lanes:
+                        if self._idle[lane]:
+                            return self._idle[lane].pop()
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._closed:
+                        raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
+                    self._cond.wait(left)
+            finally:
+                self._waiting -= 1
 
     def _give_back(self, worker: _Worker) -> None:
         with self._cond:
@@ -290,7 +296,9 @@ class Budget:
         """Run ``module:function`` with the arguments within the budget (blocking)."""
         if not self.workers:
             return _target(path)(*args, **kwargs)
-        job = pickle.dumps((path, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._run_job(_job(path, args, kwargs))
+
+    def _run_job(self, job: bytes):
         self.wait_started()  # only the first call ever waits here
         worker = self._take(time.monotonic() + self.queue_seconds, self._lane_for(len(job)))
         deadline = time.monotonic() + self.seconds  # the budget: this call's own run
@@ -300,6 +308,10 @@ class Budget:
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             reply = ()
+        return self._settle(worker, reply)
+
+    def _settle(self, worker: _Worker, reply):
+        """The call's result from the worker's reply (None: over budget; (): it died)."""
         if reply is None or reply == ():
             self._replace(worker)
             if reply is None:
@@ -312,10 +324,69 @@ class Budget:
             raise InputError(reply[1])
         raise WorkerBug(reply[1], reply[2])
 
+    def _take_now(self, lanes: tuple[str, ...]) -> _Worker | None:
+        """An idle worker of these lanes, without waiting; None if every one is busy or
+        calls are already waiting (they come first)."""
+        with self._cond:
+            if self._waiting:
+                return None
+            for lane in lanes:
+                if self._idle[lane]:
+                    return self._idle[lane].pop()
+        return None
+
+    def _finish_later(self, worker: _Worker, deadline: float) -> None:
+        """A call was cancelled while its worker runs: wait for the reply in a thread
+        (or the budget), then give the worker back (or replace it)."""
+
+        def finish():
+            try:
+                reply = worker.conn.recv() if worker.conn.poll(max(0.0, deadline - time.monotonic())) else None
+            except (EOFError, OSError):
+                reply = ()
+            try:
+                self._settle(worker, reply)
+            except Exception:  # noqa: BLE001 - nobody waits for this result any more
+                pass
+
+        threading.Thread(target=finish, name="hep-mcp-finish", daemon=True).start()
+
     async def call(self, path: str, *args, **kwargs):
-        """Run ``module:function`` off the event loop, within the budget."""
+        """Run ``module:function`` off the event loop, within the budget.
+
+        When a worker is idle and the job fits in a pipe's buffer, the event loop sends it
+        and waits for the reply on the pipe itself (no thread in between); otherwise a
+        thread waits for a free worker and for the reply."""
+        import anyio
         import anyio.to_thread
 
-        return await anyio.to_thread.run_sync(
-            lambda: self.call_blocking(path, *args, **kwargs), abandon_on_cancel=True
-        )
+        if not self.workers:
+            return await anyio.to_thread.run_sync(lambda: _target(path)(*args, **kwargs), abandon_on_cancel=True)
+        job = _job(path, args, kwargs)
+        worker = None
+        if len(job) <= PIPE_BYTES and self._up.is_set() and hasattr(anyio, "wait_readable"):
+            worker = self._take_now(self._lane_for(len(job)))
+        if worker is None:
+            return await anyio.to_thread.run_sync(lambda: self._run_job(job), abandon_on_cancel=True)
+        deadline = time.monotonic() + self.seconds
+        try:
+            worker.conn.send_bytes(job)  # fits in the pipe: never blocks the loop
+        except (EOFError, OSError):
+            return self._settle(worker, ())
+        try:
+            with anyio.move_on_after(self.seconds):
+                await anyio.wait_readable(worker.conn.fileno())
+        except BaseException:  # cancelled (the client went away): the reply still comes
+            self._finish_later(worker, deadline)
+            raise
+        try:
+            # a whole pickled reply follows its first bytes at once (the worker pickles
+            # before it writes), so this read never waits on the check itself
+            reply = worker.conn.recv() if worker.conn.poll(0) else None
+        except (EOFError, OSError):
+            reply = ()
+        return self._settle(worker, reply)
+
+
+def _job(path: str, args: tuple, kwargs: dict) -> bytes:
+    return pickle.dumps((path, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
