@@ -224,7 +224,8 @@ class Budget:
             log.error("could not start a check worker")
             return
         if not worker.wait_ready(120):
-            log.error("a check worker did not start")
+            if not self._closed:  # stopped while it started (the server is exiting): no error
+                log.error("a check worker did not start")
             worker.stop()
             return
         with self._cond:
