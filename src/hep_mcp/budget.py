@@ -192,6 +192,7 @@ class Budget:
         self._all: set[_Worker] = set()
         self._cond = threading.Condition()
         self._waiting = 0  # calls waiting in _take for a worker
+        self._deferred = 0  # large-lane workers to start once a first worker is up
         self._ctx = None
         self._started = False
         self._up = threading.Event()  # set once the first worker is ready
@@ -210,14 +211,26 @@ class Budget:
                 return
             self._started = True
             self._ctx = _context()
-        for lane in (NORMAL, LARGE):  # the normal lane first: the first call waits for it
-            for _ in range(self.lanes.get(lane, 0)):
-                self._spawn(lane)
+        # the normal lane now; the large lane once a first worker is up, so on a small
+        # machine the first worker (the first call waits for it) starts alone
+        self._deferred = self.lanes.get(LARGE, 0)
+        for _ in range(self.lanes[NORMAL]):
+            self._spawn(NORMAL)
 
     def _spawn(self, lane: str = NORMAL) -> None:
         threading.Thread(target=self._add_worker, args=(lane,), name="hep-mcp-spawn", daemon=True).start()
 
     def _add_worker(self, lane: str = NORMAL) -> None:
+        try:
+            self._start_worker(lane)
+        finally:
+            with self._cond:
+                deferred, self._deferred = self._deferred, 0
+                closed = self._closed
+            for _ in range(0 if closed else deferred):
+                self._spawn(LARGE)
+
+    def _start_worker(self, lane: str) -> None:
         try:
             worker = _Worker(self._ctx, lane)
         except OSError:
