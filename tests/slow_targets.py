@@ -40,3 +40,9 @@ def slow_check(text: str, kind: str = "auto", config=None):
     if "SLOW" in text:
         catastrophic(40)
     return check_draft(text, kind, config)
+
+
+def lane_of(payload: str = "", seconds: float = 0.0) -> tuple[int, int]:
+    """(pid, niceness) of the worker that ran this call; sleeps first when asked."""
+    time.sleep(seconds)
+    return os.getpid(), os.nice(0)

@@ -4,6 +4,7 @@ gets a clear error, a fresh worker takes its place, and the event loop stays fre
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -87,6 +88,47 @@ def test_a_burst_queues_instead_of_failing():
         with ThreadPoolExecutor(6) as pool:
             results = list(pool.map(lambda i: b.call_blocking("tests.slow_targets:sleep_then", 0.4, str(i)), range(6)))
         assert results == [str(i) for i in range(6)]  # 2.4 s of work on one worker, none over its own 1 s
+    finally:
+        b.close()
+
+
+def test_large_calls_run_on_their_own_lower_priority_lane_and_normal_calls_stay_free():
+    """A call over large_bytes runs only on the large lane (niced); while that lane is busy a
+    normal call is answered at once by the normal lane, and a second large call waits for
+    the large lane instead of taking the idle normal worker."""
+    import threading
+
+    from hep_mcp.budget import LARGE_NICE
+
+    b = Budget(5.0, workers=2, queue_seconds=0.5, large_bytes=10_000)
+    try:
+        assert b.lanes == {"large": 1, "normal": 1}
+        big = "x" * 20_000
+        deadline = time.monotonic() + 60
+        while len(b._all) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        normal_pid, normal_nice = b.call_blocking("tests.slow_targets:lane_of")
+        large_pid, large_nice = b.call_blocking("tests.slow_targets:lane_of", big)
+        assert normal_pid != large_pid
+        assert large_nice - normal_nice in (LARGE_NICE, 0)  # 0 only where nice is not allowed
+        hold = threading.Thread(target=b.call_blocking, args=("tests.slow_targets:lane_of", big, 1.5))
+        hold.start()
+        time.sleep(0.3)  # the large lane is busy now
+        t = time.monotonic()
+        assert b.call_blocking("tests.slow_targets:lane_of")[0] == normal_pid
+        assert time.monotonic() - t < 0.5
+        with pytest.raises(Busy):
+            b.call_blocking("tests.slow_targets:lane_of", big)  # never on the idle normal worker
+        hold.join()
+    finally:
+        b.close()
+
+
+def test_one_worker_has_no_lanes():
+    b = Budget(5.0, workers=1, large_bytes=10)
+    try:
+        assert b.lanes == {"normal": 1}
+        assert b.call_blocking("tests.slow_targets:lane_of", "x" * 100)[1] == os.nice(0)
     finally:
         b.close()
 
@@ -182,3 +224,27 @@ async def test_server_adversarial_draft_answers_within_the_budget(budget):
         took = time.monotonic() - t
     assert took < 1.6, took
     assert (not r.is_error) or "time budget" in r.content[0].text
+
+
+@pytest.mark.anyio
+async def test_an_async_call_waits_on_the_pipe_and_a_cancelled_one_gives_its_worker_back(budget):
+    """budget.call from the event loop: the result, the budget error, and a cancelled call
+    whose worker is handed back (not killed) once its reply comes."""
+    import anyio
+
+    assert await budget.call("hep_mcp.check:check_draft", DRAFT) == check_draft(DRAFT)
+    with pytest.raises(InputError, match="^text: nope$"):
+        await budget.call("tests.slow_targets:refuse", "text: nope")
+    replaced = budget.replaced
+    with anyio.move_on_after(0.2) as scope:
+        await budget.call("tests.slow_targets:sleep_then", 0.6)
+    assert scope.cancelled_caught
+    deadline = time.monotonic() + 10
+    while sum(len(idle) for idle in budget._idle.values()) < 2 and time.monotonic() < deadline:
+        await anyio.sleep(0.05)
+    assert budget.replaced == replaced and sum(len(idle) for idle in budget._idle.values()) == 2
+    t = time.monotonic()
+    with pytest.raises(OverBudget):
+        await budget.call("tests.slow_targets:catastrophic", 40)
+    assert 0.9 <= time.monotonic() - t < 1.6
+    assert budget.replaced == replaced + 1

@@ -8,6 +8,14 @@ only waits on a pipe. Past the budget the worker is killed -- the only way to st
 regular-expression search, which holds the interpreter lock and cannot be interrupted
 from a thread -- the client gets a clear error, and a fresh worker takes its place.
 
+Two lanes keep normal calls responsive while clients send huge or hostile drafts: a call
+whose pickled job is over ``LARGE_BYTES`` (a draft of tens of KB; a one-page HEP is about
+3 KB) runs only on the *large* lane's workers, which run at a lower CPU priority
+(``LARGE_NICE``); a normal-sized call takes a normal-lane worker first and an idle
+large-lane worker only when every normal one is busy. So ten clients sending worst-case
+drafts at the size limit occupy the large lane and queue there, and the normal lane stays
+free for everyone else (with one worker there are no lanes).
+
 Workers are spawned (a fresh interpreter each, never a fork of this threaded process) and
 warm up before they take a call. Nothing here touches the network or the disk; arguments
 and results travel over pipes.
@@ -19,6 +27,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 import traceback
@@ -31,6 +40,10 @@ DEFAULT_SECONDS = 5.0
 MAX_WORKERS = 16
 STARTUP_SECONDS = 60.0
 QUEUE_SECONDS = 30.0
+LARGE_BYTES = 16 * 1024  # a pickled job over this runs on the large lane
+LARGE_NICE = 10  # the large lane's CPU priority (os.nice increment)
+NORMAL, LARGE = "normal", "large"
+PIPE_BYTES = 32 * 1024  # a job this small is written to an idle worker's pipe without blocking
 
 
 class OverBudget(Exception):
@@ -74,12 +87,17 @@ def _warm() -> None:
         pass
 
 
-def _worker_main(conn) -> None:
+def _worker_main(conn, nice: int = 0) -> None:
     """A worker: run (target, args, kwargs) jobs from the pipe until it closes."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
-    _warm()
+    _warm()  # at full priority: a worker starts as fast as it can
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # not allowed here: the lane still keeps large calls apart
+            pass
     try:
         conn.send(("ready",))
     except OSError:  # the server is gone already
@@ -113,9 +131,11 @@ def _context():
 
 
 class _Worker:
-    def __init__(self, ctx):
+    def __init__(self, ctx, lane: str = NORMAL):
         parent, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True, name="hep-mcp-check")
+        self.lane = lane
+        nice = LARGE_NICE if lane == LARGE else 0
+        self.proc = ctx.Process(target=_worker_main, args=(child, nice), daemon=True, name=f"hep-mcp-check-{lane}")
         self.proc.start()
         child.close()
         self.conn = parent
@@ -144,10 +164,17 @@ class Budget:
 
     ``workers`` processes (default: one per core, at most 4) run the checks; with
     ``workers=0`` the checks run in a thread of this process and no budget is kept
-    (a thread cannot stop a running check) -- for tests and embedding only.
+    (a thread cannot stop a running check) -- for tests and embedding only. With two or
+    more, ``workers // 2`` of them form the large lane (calls over ``large_bytes``).
     """
 
-    def __init__(self, seconds: float | None = DEFAULT_SECONDS, workers: int | None = None, queue_seconds: float | None = None):
+    def __init__(
+        self,
+        seconds: float | None = DEFAULT_SECONDS,
+        workers: int | None = None,
+        queue_seconds: float | None = None,
+        large_bytes: int = LARGE_BYTES,
+    ):
         if workers is None:
             workers = default_workers()
         if not 0 <= workers <= MAX_WORKERS:
@@ -159,9 +186,13 @@ class Budget:
         # how long a call may wait for a free worker before the budget starts (a burst of
         # calls queues; it does not fail): default max(30 s, 4 budgets)
         self.queue_seconds = queue_seconds if queue_seconds is not None else max(QUEUE_SECONDS, 4 * (seconds or 0))
-        self._idle: list[_Worker] = []
+        self.large_bytes = large_bytes
+        self.lanes = {LARGE: workers // 2, NORMAL: workers - workers // 2} if workers >= 2 else {NORMAL: workers}
+        self._idle: dict[str, list[_Worker]] = {lane: [] for lane in self.lanes}
         self._all: set[_Worker] = set()
         self._cond = threading.Condition()
+        self._waiting = 0  # calls waiting in _take for a worker
+        self._deferred = 0  # large-lane workers to start once a first worker is up
         self._ctx = None
         self._started = False
         self._up = threading.Event()  # set once the first worker is ready
@@ -180,20 +211,34 @@ class Budget:
                 return
             self._started = True
             self._ctx = _context()
-        for _ in range(self.workers):
-            self._spawn()
+        # the normal lane now; the large lane once a first worker is up, so on a small
+        # machine the first worker (the first call waits for it) starts alone
+        self._deferred = self.lanes.get(LARGE, 0)
+        for _ in range(self.lanes[NORMAL]):
+            self._spawn(NORMAL)
 
-    def _spawn(self) -> None:
-        threading.Thread(target=self._add_worker, name="hep-mcp-spawn", daemon=True).start()
+    def _spawn(self, lane: str = NORMAL) -> None:
+        threading.Thread(target=self._add_worker, args=(lane,), name="hep-mcp-spawn", daemon=True).start()
 
-    def _add_worker(self) -> None:
+    def _add_worker(self, lane: str = NORMAL) -> None:
         try:
-            worker = _Worker(self._ctx)
+            self._start_worker(lane)
+        finally:
+            with self._cond:
+                deferred, self._deferred = self._deferred, 0
+                closed = self._closed
+            for _ in range(0 if closed else deferred):
+                self._spawn(LARGE)
+
+    def _start_worker(self, lane: str) -> None:
+        try:
+            worker = _Worker(self._ctx, lane)
         except OSError:
             log.error("could not start a check worker")
             return
         if not worker.wait_ready(120):
-            log.error("a check worker did not start")
+            if not self._closed:  # stopped while it started (the server is exiting): no error
+                log.error("a check worker did not start")
             worker.stop()
             return
         with self._cond:
@@ -201,8 +246,8 @@ class Budget:
                 worker.stop()
                 return
             self._all.add(worker)
-            self._idle.append(worker)
-            self._cond.notify()
+            self._idle[lane].append(worker)
+            self._cond.notify_all()
         self._up.set()
 
     def wait_started(self, seconds: float = STARTUP_SECONDS) -> bool:
@@ -210,22 +255,34 @@ class Budget:
         self.start()
         return self._up.wait(seconds)
 
-    def _take(self, deadline: float) -> _Worker:
+    def _lane_for(self, size: int) -> tuple[str, ...]:
+        """The lanes a job of ``size`` pickled bytes may run on, in order of preference."""
+        if LARGE not in self.lanes:
+            return (NORMAL,)
+        return (LARGE,) if size > self.large_bytes else (NORMAL, LARGE)
+
+    def _take(self, deadline: float, lanes: tuple[str, ...] = (NORMAL,)) -> _Worker:
         with self._cond:
-            while not self._idle:
-                left = deadline - time.monotonic()
-                if left <= 0 or self._closed:
-                    raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
-                self._cond.wait(left)
-            return self._idle.pop()
+            self._waiting += 1
+            try:
+                while True:
+                    for lane in lanes:
+                        if self._idle[lane]:
+                            return self._idle[lane].pop()
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._closed:
+                        raise Busy(f"every check worker stayed busy for {self.queue_seconds:g} s; try again shortly")
+                    self._cond.wait(left)
+            finally:
+                self._waiting -= 1
 
     def _give_back(self, worker: _Worker) -> None:
         with self._cond:
             if self._closed:
                 worker.stop()
                 return
-            self._idle.append(worker)
-            self._cond.notify()
+            self._idle[worker.lane].append(worker)
+            self._cond.notify_all()
 
     def _replace(self, worker: _Worker) -> None:
         with self._cond:
@@ -233,7 +290,7 @@ class Budget:
             self.replaced += 1
         threading.Thread(target=worker.stop, name="hep-mcp-stop", daemon=True).start()
         if not self._closed:
-            self._spawn()
+            self._spawn(worker.lane)
 
     def close(self) -> None:
         """Stop every worker (at exit; calls in flight get an error)."""
@@ -241,7 +298,8 @@ class Budget:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
-            self._idle.clear()
+            for idle in self._idle.values():
+                idle.clear()
             self._cond.notify_all()
         self._up.set()  # calls still waiting for the first worker: wake them (they get Busy)
         for w in workers:
@@ -252,15 +310,22 @@ class Budget:
         """Run ``module:function`` with the arguments within the budget (blocking)."""
         if not self.workers:
             return _target(path)(*args, **kwargs)
+        return self._run_job(_job(path, args, kwargs))
+
+    def _run_job(self, job: bytes):
         self.wait_started()  # only the first call ever waits here
-        worker = self._take(time.monotonic() + self.queue_seconds)
+        worker = self._take(time.monotonic() + self.queue_seconds, self._lane_for(len(job)))
         deadline = time.monotonic() + self.seconds  # the budget: this call's own run
         try:
-            worker.conn.send((path, args, kwargs))
+            worker.conn.send_bytes(job)
             ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             reply = ()
+        return self._settle(worker, reply)
+
+    def _settle(self, worker: _Worker, reply):
+        """The call's result from the worker's reply (None: over budget; (): it died)."""
         if reply is None or reply == ():
             self._replace(worker)
             if reply is None:
@@ -273,10 +338,69 @@ class Budget:
             raise InputError(reply[1])
         raise WorkerBug(reply[1], reply[2])
 
+    def _take_now(self, lanes: tuple[str, ...]) -> _Worker | None:
+        """An idle worker of these lanes, without waiting; None if every one is busy or
+        calls are already waiting (they come first)."""
+        with self._cond:
+            if self._waiting:
+                return None
+            for lane in lanes:
+                if self._idle[lane]:
+                    return self._idle[lane].pop()
+        return None
+
+    def _finish_later(self, worker: _Worker, deadline: float) -> None:
+        """A call was cancelled while its worker runs: wait for the reply in a thread
+        (or the budget), then give the worker back (or replace it)."""
+
+        def finish():
+            try:
+                reply = worker.conn.recv() if worker.conn.poll(max(0.0, deadline - time.monotonic())) else None
+            except (EOFError, OSError):
+                reply = ()
+            try:
+                self._settle(worker, reply)
+            except Exception:  # noqa: BLE001 - nobody waits for this result any more
+                pass
+
+        threading.Thread(target=finish, name="hep-mcp-finish", daemon=True).start()
+
     async def call(self, path: str, *args, **kwargs):
-        """Run ``module:function`` off the event loop, within the budget."""
+        """Run ``module:function`` off the event loop, within the budget.
+
+        When a worker is idle and the job fits in a pipe's buffer, the event loop sends it
+        and waits for the reply on the pipe itself (no thread in between); otherwise a
+        thread waits for a free worker and for the reply."""
+        import anyio
         import anyio.to_thread
 
-        return await anyio.to_thread.run_sync(
-            lambda: self.call_blocking(path, *args, **kwargs), abandon_on_cancel=True
-        )
+        if not self.workers:
+            return await anyio.to_thread.run_sync(lambda: _target(path)(*args, **kwargs), abandon_on_cancel=True)
+        job = _job(path, args, kwargs)
+        worker = None
+        if len(job) <= PIPE_BYTES and self._up.is_set() and hasattr(anyio, "wait_readable"):
+            worker = self._take_now(self._lane_for(len(job)))
+        if worker is None:
+            return await anyio.to_thread.run_sync(lambda: self._run_job(job), abandon_on_cancel=True)
+        deadline = time.monotonic() + self.seconds
+        try:
+            worker.conn.send_bytes(job)  # fits in the pipe: never blocks the loop
+        except (EOFError, OSError):
+            return self._settle(worker, ())
+        try:
+            with anyio.move_on_after(self.seconds):
+                await anyio.wait_readable(worker.conn.fileno())
+        except BaseException:  # cancelled (the client went away): the reply still comes
+            self._finish_later(worker, deadline)
+            raise
+        try:
+            # a whole pickled reply follows its first bytes at once (the worker pickles
+            # before it writes), so this read never waits on the check itself
+            reply = worker.conn.recv() if worker.conn.poll(0) else None
+        except (EOFError, OSError):
+            reply = ()
+        return self._settle(worker, reply)
+
+
+def _job(path: str, args: tuple, kwargs: dict) -> bytes:
+    return pickle.dumps((path, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
