@@ -33,13 +33,13 @@ def pid() -> int:
     return os.getpid()
 
 
-def slow_check(text: str, kind: str = "auto", config=None):
+def slow_check(text: str, kind: str = "auto", config=None, condition=None, language=None):
     """check_hep_rules' signature; catastrophic on a text containing SLOW."""
     from hep_mcp.check import check_draft
 
     if "SLOW" in text:
         catastrophic(40)
-    return check_draft(text, kind, config)
+    return check_draft(text, kind, config, condition, language)
 
 
 def lane_of(payload: str = "", seconds: float = 0.0) -> tuple[int, int]:
