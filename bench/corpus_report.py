@@ -7,6 +7,8 @@
     python bench/corpus_report.py --spanish     # the Spanish corpus (fixtures/corpus_es) instead
     python bench/corpus_report.py --holdout     # the held-out drafts (fixtures/corpus_holdout), scored apart
     python bench/corpus_report.py --holdout --write-gaps  # tests/data/corpus_holdout_gaps.yaml
+    python bench/corpus_report.py --holdout2    # the second held-out set (fixtures/corpus_holdout2), written later
+    python bench/corpus_report.py --holdout2 --write-gaps  # tests/data/corpus_holdout2_gaps.yaml
     python bench/corpus_report.py --root DIR    # any other folder of labelled drafts
 
 Per element: a raised element (an error or warning finding) that the draft is not labelled
@@ -27,6 +29,14 @@ from tests.test_corpus import CORPUS, GAPS_FILE, HOLDOUT, score, table
 from tests.test_corpus import drafts as drafts_in  # noqa: E402
 
 HOLDOUT_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout_gaps.yaml"
+HOLDOUT2 = ROOT / "fixtures" / "corpus_holdout2"
+HOLDOUT2_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout2_gaps.yaml"
+# the corpora with a known-gaps file: (file, what it is, its test, the flag that selects it)
+GAPS = {
+    CORPUS: (GAPS_FILE, "the development corpus", "tests/test_corpus.py", ""),
+    HOLDOUT: (HOLDOUT_GAPS_FILE, "the held-out corpus", "tests/test_corpus_holdout.py", " --holdout"),
+    HOLDOUT2: (HOLDOUT2_GAPS_FILE, "the second held-out corpus", "tests/test_corpus_holdout2.py", " --holdout2"),
+}
 
 
 def main() -> None:
@@ -36,6 +46,7 @@ def main() -> None:
     ap.add_argument("--write-gaps", action="store_true", help="record the drafts that miss their labels and the figures")
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--holdout", action="store_true", help="score the held-out drafts (fixtures/corpus_holdout)")
+    where.add_argument("--holdout2", action="store_true", help="score the second held-out set (fixtures/corpus_holdout2)")
     where.add_argument("--spanish", action="store_true", help="score the Spanish corpus, fixtures/corpus_es (no gaps file)")
     where.add_argument("--root", type=Path, help="score another folder of labelled drafts")
     args = ap.parse_args()
@@ -44,17 +55,14 @@ def main() -> None:
 
         if args.write_gaps:
             ap.error("--write-gaps: the Spanish corpus has no known gaps (every draft must meet its labels)")
-    root = HOLDOUT if args.holdout else CORPUS_ES if args.spanish else (args.root.resolve() if args.root else CORPUS)
+    root = HOLDOUT if args.holdout else HOLDOUT2 if args.holdout2 else CORPUS_ES if args.spanish else (args.root.resolve() if args.root else CORPUS)
     if not root.is_dir():
         ap.error(f"--root: {root} is not a folder")
     s = score(drafts_in(root))
     if args.write_gaps:
-        if root == CORPUS:
-            write_gaps(s, GAPS_FILE, "the development corpus", "tests/test_corpus.py", "")
-        elif root == HOLDOUT:
-            write_gaps(s, HOLDOUT_GAPS_FILE, "the held-out corpus", "tests/test_corpus_holdout.py", " --holdout")
-        else:
-            ap.error("--write-gaps records the development or the held-out corpus only")
+        if root not in GAPS:
+            ap.error("--write-gaps records the development corpus or a held-out set only")
+        write_gaps(s, *GAPS[root])
     print(table(s))
     if s.errors:
         print("\nErrors:")
@@ -84,7 +92,7 @@ def write_gaps(s, gaps_file: Path, corpus: str, test: str, flag: str) -> None:
     import yaml
 
     floor = {"precision": math.floor(s.precision() * 1000) / 1000, "recall": math.floor(s.recall() * 1000) / 1000}
-    if gaps_file == HOLDOUT_GAPS_FILE:
+    if gaps_file != GAPS_FILE:  # a held-out set: the draft-level figures are floors too
         floor |= {"clean_ready": s.clean_ok, "flawed_exact": s.flawed_exact}
     drafts = {d: diff[0].strip()[:160] for d, diff in sorted(s.failures.items())}
     head = (
