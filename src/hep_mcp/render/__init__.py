@@ -221,6 +221,7 @@ def _outputs() -> dict:
     return {
         "question_lines": int(data["question_lines"]),
         "sms_budget": dict(data["sms_budget"]),
+        "sms_budget_by_language": {k: dict(v) for k, v in (data.get("sms_budget_by_language") or {}).items()},
         "sms_checks": data["sms_checks"],
         "html_skip": tuple(data["html_skip"]),
     }
@@ -337,18 +338,29 @@ def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
     hep = inert_model(hep)
     env = environment()
     ctx = context(hep, config, "sms")
-    budget = _outputs()["sms_budget"]
+    budget = sms_budget(hep.language)
+    name = to_gsm_twins(hep.patient_first_name)
     out = {}
     for part, tiers in (("plan", (0, 1, 2, 3, 4)), ("warning", (0,)), ("reminder", (0, 1, 2, 3))):
         template = env.get_template(f"sms_{part}.txt.j2")
         for tier in tiers:
-            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=is_gsm7(to_gsm_twins(hep.patient_first_name))))
+            # a name outside GSM-7 costs 70-character messages, unless the rest needs them anyway
+            # (Spanish: á, í, ó, ú): then the greeting keeps it
+            name_gsm = is_gsm7(name) or not is_gsm7(to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=True)).replace(name, ""))
+            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=name_gsm))
             if part not in budget or tier == tiers[-1]:
                 break
             if at_least(source) <= budget[part] and len(split(source).messages) <= budget[part]:
                 break
         out[part] = source
     return out
+
+
+def sms_budget(language: str = lang.DEFAULT) -> dict[str, int]:
+    """Messages allowed for the plan, the warning signs and the reminder, in a language
+    (outputs.yaml: sms_budget, or sms_budget_by_language for one whose text needs UCS-2)."""
+    out = _outputs()
+    return out["sms_budget_by_language"].get(language, out["sms_budget"])
 
 
 def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
@@ -423,6 +435,7 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
         "confidence_change": hep.confidence_change,
         "rendered": True,
         "sms_counts": counts,
+        "sms_budget": sms_budget(hep.language),
         "red_flags": list(hep.response_rules.red_flags),
     }
     report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra)
