@@ -257,7 +257,7 @@ def clinic_lines(config: Config, language: str = lang.DEFAULT) -> list[tuple[str
         (label["portal"], " ".join(x for x in (c.portal_name, f"({c.portal_url})" if c.portal_url and c.portal_name else c.portal_url) if x) or None),
         (label["app"], c.app_name),
         (label["email"], c.email),
-        (label["hours"], c.hours),
+        (label["hours"], c.hours_in.get(language, c.hours)),
     ]
     return [(label, value) for label, value in rows if value]
 
