@@ -48,8 +48,8 @@ def test_json_shape(capsys):
     assert set(doc) == {"results", "summary"}
     assert doc["summary"]["files"] == 2
     r = doc["results"][0]
-    assert set(r) == {"path", "kind", "ready", "readability", "findings"}
-    assert r["kind"] == "hep" and r["ready"] is True and set(r["readability"]) == {"fk_grade", "smog"}
+    assert set(r) == {"path", "kind", "language", "ready", "readability", "findings"}
+    assert r["kind"] == "hep" and r["language"] == "en" and r["ready"] is True and set(r["readability"]) == {"fk_grade", "smog"}
     f = doc["results"][1]["findings"][0]
     assert set(f) == {"rule", "element", "severity", "message", "line", "suggestion"}
     assert doc["summary"]["errors"] == sum(
@@ -187,3 +187,16 @@ def test_worker_processes_give_the_same_results():
     assert [(r.path, r.report, r.error, r.case_failures) for r in serial] == [
         (r.path, r.report, r.error, r.case_failures) for r in parallel
     ]
+
+
+def test_language_option_forces_or_detects(capsys, tmp_path):
+    from tests.test_spanish_check import SPANISH
+
+    draft = tmp_path / "plan.md"
+    draft.write_text(SPANISH, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "check", "--format", "json", str(draft))
+    assert json.loads(out)["results"][0]["language"] == "es" and code == 0
+    code, out, _ = run_cli(capsys, "check", "--format", "json", "--language", "en", str(draft))
+    assert json.loads(out)["results"][0]["language"] == "en" and code == 1
+    code, out, _ = run_cli(capsys, "check", "--format", "json", "--language", "es", CLEAN)
+    assert json.loads(out)["results"][0]["language"] == "es"

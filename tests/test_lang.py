@@ -37,3 +37,37 @@ def test_pack_describes_itself():
 def test_unknown_language_names_the_choices():
     with pytest.raises(lang.UnknownLanguage, match="expected one of en, es"):
         lang.part("xx", "strings")
+
+
+# Word data the checks read per language: English in rules/data/<name>.yaml, any other
+# language in its pack (hep_mcp.rules.engine.lang_data).
+CHECK_DATA = ("cues",)
+
+
+@pytest.mark.parametrize("code", [c for c in lang.languages() if c != "en"])
+@pytest.mark.parametrize("name", CHECK_DATA)
+def test_a_pack_carries_every_key_of_the_english_check_data(code, name):
+    from hep_mcp.config import load_data
+
+    english = load_data(f"{name}.yaml")
+    missing = sorted(set(_keys(english)) - set(_keys(lang.part(code, name))))
+    assert not missing, f"lang/{code}/{name}.yaml lacks {missing[:10]} (keys of rules/data/{name}.yaml)"
+    empty = [k for k, v in _leaves(lang.part(code, name)) if isinstance(v, list) and not v]
+    assert not empty, f"lang/{code}/{name}.yaml: empty lists {empty[:5]}"
+
+
+def _leaves(value, prefix=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{prefix}{k}.")
+    else:
+        yield prefix.rstrip("."), value
+
+
+@pytest.mark.parametrize("code", [c for c in lang.languages() if c != "en"])
+def test_a_pack_cue_list_compiles(code):
+    import re
+
+    for key, value in _leaves(lang.part(code, "cues")):
+        for p in value if isinstance(value, list) else [value]:
+            re.compile(p, re.I | re.M)

@@ -35,6 +35,12 @@ def data_patterns():
     for name in ("cues.yaml", "note_cues.yaml"):
         for path, p in _strings(load_data(name), name):
             out.append((path, p, re.I | re.M, True))
+    from hep_mcp import lang
+
+    for code in lang.languages():  # every language pack's cue lists
+        if code != "en" and "cues" in lang.parts(code):
+            for path, p in _strings(lang.part(code, "cues"), f"lang/{code}/cues.yaml"):
+                out.append((path, p, re.I | re.M, True))
     for i, entry in enumerate(load_data("abbreviations.yaml")["patterns"]):
         out.append((f"abbreviations.yaml.patterns[{i}]", entry["pattern"], re.I, True))
     # any other shipped data file that has pattern lists

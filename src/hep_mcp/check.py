@@ -35,6 +35,9 @@ class Expect(BaseModel):
     kind: str | None = Field(
         default=None, pattern="^(hep|note)$", description="What the draft must be read as (hep or note)."
     )
+    language: str | None = Field(
+        default=None, pattern="^(en|es)$", description="The language the draft must be read in (en or es)."
+    )
     elements: list[str] | None = Field(
         default=None,
         description=(
@@ -68,6 +71,9 @@ class Case(BaseModel):
     case: str | None = Field(default=None, description="What this case is about.")
     kind: str = Field(default="auto", pattern="^(auto|hep|note)$")
     condition: str | None = None
+    language: str | None = Field(
+        default=None, pattern="^(auto|en|es)$", description="The draft's language, forced (default: detected from the text)."
+    )
     topic: str | None = Field(
         default=None, description="The clinical topic, for documentation (a condition the library may not know yet)."
     )
@@ -142,27 +148,37 @@ def _walk(root: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     return sorted(found), sorted(problems)
 
 
-def check_draft(text: str, kind: str = "auto", config: Config | None = None, condition: str | None = None) -> Report:
-    """Check a free-text draft (the check_hep_rules tool and the CLI share this)."""
+def check_draft(
+    text: str,
+    kind: str = "auto",
+    config: Config | None = None,
+    condition: str | None = None,
+    language: str | None = None,
+) -> Report:
+    """Check a free-text draft (the check_hep_rules tool and the CLI share this).
+    ``language``: None or "auto" detects it; "en" or "es" forces it."""
     from hep_mcp.rules import check_text
 
     config = config or default_config()
-    validate_draft(text, kind, config)
-    return check_text(visible(text), kind=kind, config=config, condition=condition)
+    validate_draft(text, kind, config, language)
+    return check_text(visible(text), kind=kind, config=config, condition=condition, language=None if language == "auto" else language)
 
 
-def validate_draft(text: str, kind: str = "auto", config: Config | None = None) -> None:
-    """check_draft's argument checks alone (type, kind, size): cheap, so the server runs
-    them before a draft ever waits for a check worker."""
+def validate_draft(text: str, kind: str = "auto", config: Config | None = None, language: str | None = None) -> None:
+    """check_draft's argument checks alone (type, kind, language, size): cheap, so the server
+    runs them before a draft ever waits for a check worker."""
     config = config or default_config()
     if not isinstance(text, str):
         raise InputError(f"text: expected a string (the draft), got {type(text).__name__}")
     if kind not in KINDS:
         raise InputError(f"kind: expected one of {', '.join(KINDS)}, got {str(kind)[:40]!r}")
+    if language is not None and language not in LANGUAGES:
+        raise InputError(f"language: expected one of {', '.join(LANGUAGES)}, got {str(language)[:40]!r}")
     _check_size(text, config)
 
 
 KINDS = ("auto", "hep", "note")
+LANGUAGES = ("auto", "en", "es")  # auto: detected from the text (hep_mcp.lang.detect)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -239,14 +255,14 @@ def _unanchored(report: Report, what: str) -> Report:
     return report.model_copy(update={"findings": findings})
 
 
-def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None = None) -> FileResult:
+def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None = None, language: str | None = None) -> FileResult:
     config = config or default_config()
     try:
         text = read_text_file(path, config.max_input_bytes)
         if path.suffix.lower() in STRUCTURED:
             data = load_structured(text, shown)
             if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
-                return _run_case(data, shown, kind, config)
+                return _run_case(data, shown, kind, config, language)
             return FileResult(shown, check_structured(data, shown, kind, config))
         m = FRONT_MATTER.match(text)
         if m:
@@ -255,15 +271,17 @@ def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None
                 raise InputError(f"{shown}: front matter must be a mapping")
             # keep line numbers right: blank out the front matter instead of removing it
             body = "\n" * m.group(0).count("\n") + text[m.end() :]
-            return _run_case({**meta, "input": body}, shown, kind, config)
-        return FileResult(shown, check_draft(text, kind, config))
+            return _run_case({**meta, "input": body}, shown, kind, config, language)
+        return FileResult(shown, check_draft(text, kind, config, language=language))
     except InputError as exc:
         return FileResult(shown, error=str(exc))
     except Exception as exc:  # last resort: one bad file never stops the others, never a traceback
         return FileResult(shown, error=f"{shown}: internal error while checking ({exc.__class__.__name__}); please report it")
 
 
-def check_paths(paths: list[str], kind: str = "auto", config: Config | None = None, jobs: int | None = None) -> list[FileResult]:
+def check_paths(
+    paths: list[str], kind: str = "auto", config: Config | None = None, jobs: int | None = None, language: str | None = None
+) -> list[FileResult]:
     """Check files and folders in a stable order. Many files are spread over worker
     processes (``jobs``, default: one per core); the results are the same either way."""
     config = config or default_config()
@@ -289,21 +307,21 @@ def check_paths(paths: list[str], kind: str = "auto", config: Config | None = No
                 shown_list = [s for s, _ in files]
                 for shown, result in zip(
                     shown_list,
-                    pool.map(_check_one, [(p, s, kind, config) for s, p in files], chunksize=chunk),
+                    pool.map(_check_one, [(p, s, kind, config, language) for s, p in files], chunksize=chunk),
                 ):
                     checked[shown] = result
     for shown, path in files:
         if shown not in checked:
-            checked[shown] = check_file(path, shown, kind, config)
+            checked[shown] = check_file(path, shown, kind, config, language)
     return [FileResult(shown, error=problem) if problem else checked[shown] for shown, path, problem in todo]
 
 
 def _check_one(args) -> FileResult:
-    path, shown, kind, config = args
-    return check_file(path, shown, kind, config)
+    path, shown, kind, config, language = args
+    return check_file(path, shown, kind, config, language)
 
 
-def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
+def _run_case(data: dict, shown: str, kind: str, config: Config, language: str | None = None) -> FileResult:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -312,7 +330,8 @@ def _run_case(data: dict, shown: str, kind: str, config: Config) -> FileResult:
     if case.config:
         config = config_over(config, case.config, f"{shown}: config")
     if isinstance(case.input, str):
-        report = check_draft(case.input, use_kind, config, case.condition)
+        use_language = case.language if case.language not in (None, "auto") else language
+        report = check_draft(case.input, use_kind, config, case.condition, use_language)
     else:
         report = check_structured(case.input, f"{shown}: input", use_kind, config, case.format)
     result = FileResult(shown, report)
@@ -335,6 +354,8 @@ def compare(expect: Expect, report: Report) -> list[str]:
     diff: list[str] = []
     if expect.kind is not None and expect.kind != report.kind:
         diff.append(f"~ expected kind: {expect.kind}, got kind: {report.kind}")
+    if expect.language is not None and expect.language != report.language:
+        diff.append(f"~ expected language: {expect.language}, got language: {report.language}")
     for rid in expect.fire:
         if rid not in fired:
             diff.append(f"- expected {rid} to fire; it did not")

@@ -62,6 +62,7 @@ def result_dict(result: FileResult) -> dict:
     return {
         "path": result.path,
         "kind": rep.kind,
+        "language": rep.language,
         "ready": rep.ready,
         "readability": rep.readability.model_dump() if rep.readability else None,
         "findings": [f.model_dump() for f in findings_of(result)],

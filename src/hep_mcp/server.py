@@ -96,6 +96,12 @@ def _finding_line(f: Finding) -> str:
     return f"- {f.severity} {f.rule} [{f.element}]{where}: {head}"
 
 
+def lang_name(code: str) -> str:
+    from hep_mcp import lang
+
+    return f"{lang.info(code)['name']} ({code})"
+
+
 def summary(ready: bool, findings: list[Finding]) -> str:
     """``ready`` and the findings, safety and privacy first, one line each."""
     errors = sum(1 for f in findings if f.severity == "error")
@@ -147,7 +153,8 @@ def _precheck(tool: str, *args, **kwargs) -> None:
     if tool == "check_hep_rules":
         from hep_mcp.check import validate_draft
 
-        validate_draft(*args)
+        text, kind, config, _condition, language = (*args, None, None)[:5]
+        validate_draft(text, kind, config, language)
     elif tool == "generate_hep":
         from hep_mcp.render import coerce_hep
 
@@ -289,9 +296,18 @@ def build_server(config=None, budget=None) -> MCPServer:
         kind: Annotated[
             Literal["auto", "hep", "note"], Field(description="auto detects a progress note, else hep.")
         ] = "auto",
+        language: Annotated[
+            Literal["auto", "en", "es"],
+            Field(
+                description="The draft's language: auto detects it from the text (default); 'en' or 'es' forces "
+                "which language's cue lists, word tables and readability formulas are used. The result's "
+                "`language` says which was read."
+            ),
+        ] = "auto",
     ) -> Annotated[CallToolResult, Report]:
-        report = await _budgeted(budget, "check_hep_rules", text, kind, config)
-        return _result(report, summary(report.ready, report.findings))
+        report = await _budgeted(budget, "check_hep_rules", text, kind, config, None, language)
+        read_as = f"\nRead as: {lang_name(report.language)}" if report.language != "en" else ""
+        return _result(report, summary(report.ready, report.findings) + read_as)
 
     _add_note_tool(server, config, budget)
     _add_library(server, config)

@@ -15,6 +15,12 @@ def register(sub) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="file or folder (.md .txt .yaml .yml .json)")
     p.add_argument("--kind", choices=("auto", "hep", "note"), default="auto")
+    p.add_argument(
+        "--language",
+        choices=("auto", "en", "es"),
+        default="auto",
+        help="the drafts' language: auto detects it per draft (default); en or es forces it",
+    )
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="text")
     p.add_argument("--config", metavar="FILE", help="clinic config (YAML)")
     p.add_argument(
@@ -58,7 +64,8 @@ def run(args) -> int:
     if args.fmt not in REPORTERS:
         error(f"--format {args.fmt}: not available in this version")
         return 2
-    results = check_paths(args.paths, args.kind, config, jobs=args.jobs)
+    language = None if args.language == "auto" else args.language
+    results = check_paths(args.paths, args.kind, config, jobs=args.jobs, language=language)
     for r in results:
         if not r.ok:
             error(r.error)

@@ -66,6 +66,7 @@ class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["hep", "note", "pack"]
+    language: str = Field(default="en", description="The language the draft was read in (en, es): detected unless forced.")
     ready: bool = Field(description="True when no error-level finding remains.")
     readability: Readability | None = None
     findings: list[Finding] = Field(default_factory=list)

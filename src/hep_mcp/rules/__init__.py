@@ -54,11 +54,13 @@ def check_text(
     kind: str = "auto",
     config: Config | None = None,
     condition: str | None = None,
+    language: str | None = None,
 ) -> Report:
-    """Check a free-text draft (Markdown or plain)."""
+    """Check a free-text draft (Markdown or plain). ``language``: None (or "auto") detects
+    it (hep_mcp.lang.detect); "en" or "es" forces it. The report says which it read."""
     if kind == "auto":
         kind = detect_kind(text)
-    return run(text, kind=kind, config=config, condition=condition)
+    return run(text, kind=kind, config=config, condition=condition, language=language)
 
 
 __all__ = ["RuleSpec", "catalog", "check_text", "detect_kind", "rules_for", "run"]

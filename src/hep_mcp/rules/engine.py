@@ -132,22 +132,31 @@ def check_fn(rule_id: str) -> CheckFn | None:
 class Context:
     """What a check sees: the parsed draft, the config and what is known about the case."""
 
-    def __init__(self, draft: Draft, config: Config, kind: str, condition: str | None = None, extra: dict | None = None):
+    def __init__(
+        self,
+        draft: Draft,
+        config: Config,
+        kind: str,
+        condition: str | None = None,
+        extra: dict | None = None,
+        language: str = "en",
+    ):
         self.draft = draft
         self.config = config
         self.kind = kind
         self.condition = condition
+        self.language = language  # which pack's cue lists and word tables the checks read
         # A copy per run: rules cache per-draft work here, which must never reach another run.
         self.extra = dict(extra or {})
 
     # -- cue helpers --------------------------------------------------------
     def cue(self, name: str) -> list[re.Pattern]:
-        return _compiled_cue(name)
+        return _compiled_cue(name, self.language)
 
     def rx(self, name_or_patterns) -> Cue:
         """One combined cue for a cue name or a list of compiled patterns."""
         if isinstance(name_or_patterns, str):
-            return _combined_cue(name_or_patterns)
+            return _combined_cue(name_or_patterns, self.language)
         return _combine(tuple(p.pattern for p in name_or_patterns))
 
     @cached_property
@@ -278,21 +287,37 @@ def _first_per_item(rx: "Cue", text: str, starts: list[int], lowered: str | None
         pos = (starts[i + 1] if i + 1 < n else len(text) + 1)
 
 
-def _cue_patterns(name: str) -> list[str]:
-    node = load_data("cues.yaml")
+def cue_data(language: str = "en") -> dict:
+    """The cue lists of a language: English in rules/data/cues.yaml, any other language in
+    its pack (lang/<code>/cues.yaml, the same keys)."""
+    return lang_data(language, "cues")
+
+
+def lang_data(language: str, name: str):
+    """A language's word data file: English from rules/data/<name>.yaml, any other
+    language from its pack, lang/<code>/<name>.yaml (the same keys)."""
+    if language == "en":
+        return load_data(f"{name}.yaml")
+    from hep_mcp import lang
+
+    return lang.part(language, name)
+
+
+def _cue_patterns(name: str, language: str = "en") -> list[str]:
+    node = cue_data(language)
     for part in name.split("."):
         node = node[part]
     return list(node)
 
 
 @lru_cache(maxsize=None)
-def _compiled_cue(name: str) -> list[re.Pattern]:
-    return [re.compile(p, re.I | re.M) for p in _cue_patterns(name)]
+def _compiled_cue(name: str, language: str = "en") -> list[re.Pattern]:
+    return [re.compile(p, re.I | re.M) for p in _cue_patterns(name, language)]
 
 
 @lru_cache(maxsize=None)
-def _combined_cue(name: str) -> "Cue":
-    return _combine(tuple(_cue_patterns(name)))
+def _combined_cue(name: str, language: str = "en") -> "Cue":
+    return _combine(tuple(_cue_patterns(name, language)))
 
 
 class Cue:
@@ -393,7 +418,7 @@ def _prefixes(p: str) -> list[str] | None:
             break
         run += ch
     run = run.lower()
-    if not run or not run[0].isalnum() or not re.fullmatch(r"[a-z0-9' ,/%-]+", run):
+    if not run or not run[0].isalnum() or not re.fullmatch(r"[a-z0-9áéíóúüñ' ,/%-]+", run):
         return None
     return [run]
 
@@ -459,10 +484,11 @@ def prose_sentences(draft: Draft) -> list[str]:
     heading_lines = {no for no, _, _ in draft.headings}
     out: list[str] = []
     para: list[str] = []
+    language = getattr(draft, "language", "en")
 
     def flush():
         if para:
-            for s in sentences(" ".join(para)):
+            for s in sentences(" ".join(para), language):
                 if len(s.split()) >= 3 and TERMINAL.search(s):
                     out.append(s.strip())
             para.clear()
@@ -497,12 +523,18 @@ def run(
     condition: str | None = None,
     only: Iterable[str] | None = None,
     extra: dict | None = None,
+    language: str | None = None,
 ) -> Report:
-    """Check one draft. Never raises for any text; bad config raises InputError."""
+    """Check one draft. Never raises for any text; bad config or language raises InputError.
+    ``language``: None (or "auto") detects it from the text; "en" or "es" forces it."""
+    from hep_mcp.lang.detect import resolve
+
     config = config or default_config()
     validate_config(config)
-    draft = parse(visible(text))  # what a reader sees: invisible characters cannot hide words
-    ctx = Context(draft, config, kind, condition, extra)
+    seen = visible(text)  # what a reader sees: invisible characters cannot hide words
+    language = resolve(seen, language)
+    draft = parse(seen, language)
+    ctx = Context(draft, config, kind, condition, extra, language)
     selected = set(only) if only is not None else None
     findings: list[Finding] = []
     gate = _gate(ctx) if selected is None else None
@@ -523,6 +555,7 @@ def run(
     readability = ctx.readability if kind == "hep" else None
     return Report(
         kind=kind,
+        language=language,
         ready=not any(f.severity == "error" for f in findings),
         readability=readability,
         findings=findings,

@@ -26,12 +26,23 @@ linear patterns (``plain``).
 from __future__ import annotations
 
 import bisect
+import contextvars
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from hep_mcp.config import load_data
+
+# The language whose cue lists the reader uses for the draft being parsed (set by parse()
+# for its own call only: a context variable, never shared between requests or threads).
+_LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("hep_mcp_parse_language", default="en")
+
+
+def _cues(language: str) -> dict:
+    from hep_mcp.rules.engine import cue_data
+
+    return cue_data(language)
+
 
 SECTION_KEYS = ("milestone", "response_rules", "feedback", "schedule", "exercises")
 ELEMENT_SECTIONS = ("milestone", "response_rules", "feedback", "schedule")
@@ -48,7 +59,7 @@ BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
 MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[]?[A-Z0-9])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[¿¡]?[A-Z0-9ÁÉÍÓÚÑ])")
 LABEL = re.compile(
     r"[ \t]*+(?:[-*+•][ \t]++)?(?:\*\*|__)?(how much|how many|how long|how often|dose|dosage|amount|reps|sets|repetitions|do|when|where|trigger|frequency|hold|sets/reps|times|rounds)(?:\*\*|__)?[ \t]*+:",
     re.I,
@@ -152,6 +163,7 @@ class Draft:
     sections: dict[str, list[Line]]
     exercises: list[ExerciseItem]
     blocks: list[Block] = field(default_factory=list)
+    language: str = "en"
 
     @property
     def headed(self) -> bool:
@@ -178,6 +190,13 @@ class Draft:
         over the lines of its paragraph; it is reported at the line where it starts. A
         heading is also read with the first sentence under it (``Missed a session?`` +
         ``Pick up where you left off.``): the topic lives in the heading, the rule in the body."""
+        token = _LANGUAGE.set(self.language)  # computed after parse(): sentence ends in the draft's language
+        try:
+            return self._body_sentences()
+        finally:
+            _LANGUAGE.reset(token)
+
+    def _body_sentences(self) -> list[tuple[Line, str]]:
         out: list[tuple[Line, str]] = []
         pending: tuple[str, int] | None = None
         for b in self.blocks:
@@ -245,13 +264,13 @@ def plain(text: str) -> str:
     return MD_INLINE.sub("", text).strip()
 
 
-@lru_cache(maxsize=1)
-def _no_break() -> re.Pattern:
-    words = load_data("cues.yaml")["not_sentence_end"]
+@lru_cache(maxsize=8)
+def _no_break(language: str = "en") -> re.Pattern:
+    words = _cues(language)["not_sentence_end"]
     return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(w) for w in words) + r")$", re.I)
 
 
-def sentences(text: str) -> list[str]:
+def sentences(text: str, language: str | None = None) -> list[str]:
     """Sentences of a text. ``Mrs.``, ``Dr.``, ``St.`` and the like do not end one."""
     text = text.strip()
     if not text:
@@ -259,7 +278,7 @@ def sentences(text: str) -> list[str]:
     parts = [s for s in SENTENCE_END.split(text) if s.strip()]
     if len(parts) < 2:
         return parts
-    nb = _no_break()
+    nb = _no_break(language or _LANGUAGE.get())
     out = [parts[0]]
     for p in parts[1:]:
         prev = out[-1].rstrip(" \"')]")
@@ -271,14 +290,19 @@ def sentences(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def _heading_patterns() -> dict[str, re.Pattern]:
-    cues = load_data("cues.yaml")["headings"]
+def _heading_patterns(language: str = "en") -> dict[str, re.Pattern]:
+    cues = _cues(language)["headings"]
     return {k: re.compile("|".join(f"(?:{p})" for p in cues[k]), re.I) for k in SECTION_KEYS}
 
 
+def classify_heading(text: str, language: str | None = None) -> str | None:
+    """The element a heading introduces, in the language being parsed (or the one given)."""
+    return _classify_heading(text, language or _LANGUAGE.get())
+
+
 @lru_cache(maxsize=4096)
-def classify_heading(text: str) -> str | None:
-    pats = _heading_patterns()
+def _classify_heading(text: str, language: str) -> str | None:
+    pats = _heading_patterns(language)
     text = _clean_heading(text)
     for key in SECTION_KEYS:
         if pats[key].search(text):
@@ -300,18 +324,26 @@ def _clean_heading(text: str) -> str:
     return " ".join("".join(out).split())
 
 
-@lru_cache(maxsize=1)
 def _cue_rx() -> dict[str, re.Pattern]:
-    cues = load_data("cues.yaml")
+    return _reader_rx(_LANGUAGE.get())
+
+
+@lru_cache(maxsize=8)
+def _reader_rx(language: str) -> dict[str, re.Pattern]:
+    cues = _cues(language)
     out = {}
     for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item"):
         out[key] = re.compile("|".join(f"(?:{p})" for p in cues["reader"][key]), re.I)
     return out
 
 
-@lru_cache(maxsize=4096)
 def _movement(text: str) -> bool:
-    return bool(_cue_rx()["movement"].search(text))
+    return _movement_in(text, _LANGUAGE.get())
+
+
+@lru_cache(maxsize=4096)
+def _movement_in(text: str, language: str) -> bool:
+    return bool(_reader_rx(language)["movement"].search(text))
 
 
 # -- step 1: blocks ---------------------------------------------------------------------------
@@ -866,7 +898,16 @@ def _add_line(item: ExerciseItem, ln: Line, force_prose: bool = False) -> None:
         item.description.append(ln)
 
 
-def parse(text: str) -> Draft:
+def parse(text: str, language: str = "en") -> Draft:
+    """The document model of a draft, read with the cue lists of ``language``."""
+    token = _LANGUAGE.set(language)
+    try:
+        return _parse(text)
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
     blocks = read_blocks(lines)
@@ -933,4 +974,4 @@ def parse(text: str) -> Draft:
         sections["exercises"] = [ln for c in best for x in c.blocks for ln in x.lines]
     for k in sections:
         sections[k] = sorted({ln.no: ln for ln in sections[k]}.values(), key=lambda ln: ln.no)
-    return Draft(text=text, lines=lines, headings=headings, sections=sections, exercises=exercises, blocks=blocks)
+    return Draft(text=text, lines=lines, headings=headings, sections=sections, exercises=exercises, blocks=blocks, language=_LANGUAGE.get())
