@@ -4,7 +4,6 @@ English pack string left; the Spanish red-flag wording; Spanish text messages co
 from __future__ import annotations
 
 import html
-import inspect
 import re
 from pathlib import Path
 
@@ -132,15 +131,13 @@ def test_a_spanish_handout_carries_the_therapists_words_and_the_spanish_rules(re
             assert " ".join(ex["description"].split()) in flat and ex["tie_back"] in flat
 
 
-def _check_reads_spanish() -> bool:
-    from hep_mcp.rules import run
-
-    return "language" in inspect.signature(run).parameters
-
-
+# The checker takes language= and reads Spanish cues, but not yet the Spanish red flags per
+# condition (RR007), the clinic's channels in Spanish (FB001/FB002) or Spanish readability
+# (PL001 scores Flesch-Kincaid): until it does, no Spanish render is ready. Strict: the
+# marker goes when they pass.
 @pytest.mark.xfail(
-    not _check_reads_spanish(), strict=True,
-    reason="the checker reads English only until rules.run takes language= (the Spanish cues)",
+    strict=True,
+    reason="the checker does not yet read Spanish red flags (RR007), channels (FB001/FB002) or readability (PL001)",
 )
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("stem", CASES)

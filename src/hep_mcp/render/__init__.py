@@ -438,10 +438,10 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
         "sms_budget": sms_budget(hep.language),
         "red_flags": list(hep.response_rules.red_flags),
     }
-    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra)
+    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra, language=hep.language)
     findings = [f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f for f in report.findings]
     full = run(
-        render(hep, "portal", config), kind="hep", config=config, condition=hep.condition.value, only=on_plan,
+        render(hep, "portal", config), kind="hep", config=config, condition=hep.condition.value, only=on_plan, language=hep.language,
         extra={**extra, "sms_counts": {}, "contact_words": contact_words(config, hep.language)},
     )
     findings += [
@@ -502,7 +502,7 @@ def generate_hep(
 
         skip = set(_outputs()["html_skip"])
         only = [spec.id for spec in rules_for("hep") if spec.id not in skip]
-    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra)
+    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra, language=hep.language)
     findings = own + report.findings
     return GeneratedHEP(
         format=fmt,
