@@ -285,3 +285,24 @@ def test_spanish_text_messages_use_70_characters_only_where_needed(rendered):
         assert len(r.reminder.split("\n")) == 1 and len(r.messages) <= 7 and len(r.warning_messages) <= 18
         assert r.messages[0].startswith("1/") and load(stem)["patient_first_name"] in r.messages[0]
     assert 70 in lengths and 160 in lengths  # messages with only ñ, é, ¿ stay 160-character ones
+
+
+def _pack_patterns():
+    for code in lang.languages():
+        s = lang.part(code, "strings")
+        for i, entry in enumerate(s["sessions"]):
+            yield f"lang/{code}/strings.yaml sessions[{i}]", entry["match"]
+        for key in ("insert_after", "insert_after_sms"):
+            yield f"lang/{code}/strings.yaml clinic_phone.{key}", s["clinic_phone"][key]
+        if code != "en":
+            own = C.wording(code)["own_flags"]
+            for key in ("emergency", "stop", "neuro_signs"):
+                for p in own[key]:
+                    yield f"lang/{code}/red_flags.yaml own_flags.{key}", p
+
+
+@pytest.mark.parametrize("source,pattern", list(_pack_patterns()), ids=[s for s, _ in _pack_patterns()])
+def test_the_packs_patterns_are_linear(source, pattern):
+    from hep_mcp.rules import regex_safety
+
+    assert regex_safety.problems(pattern, re.I, True) == [], f"{source}: {pattern!r}"
