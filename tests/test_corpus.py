@@ -44,7 +44,10 @@ HEP_ELEMENTS = (
 
 
 def name(path: Path) -> str:
-    return str(path.relative_to(CORPUS))
+    try:
+        return str(path.relative_to(CORPUS))
+    except ValueError:  # another corpus (fixtures/corpus_es): named from fixtures/
+        return str(path.relative_to(CORPUS.parent))
 
 
 @dataclass

@@ -38,9 +38,21 @@ def data_patterns():
     from hep_mcp import lang
 
     for code in lang.languages():  # every language pack's cue lists
-        if code != "en" and "cues" in lang.parts(code):
-            for path, p in _strings(lang.part(code, "cues"), f"lang/{code}/cues.yaml"):
-                out.append((path, p, re.I | re.M, True))
+        if code == "en":
+            continue
+        for part in ("cues", "conditions"):
+            if part in lang.parts(code):
+                doc = lang.part(code, part)
+                if part == "conditions":  # the pattern lists only, not labels and flag names
+                    doc = {k: v for k, v in doc.items() if k != "conditions"} | {
+                        f"conditions.{c}": {"detect": v["detect"], "flags": [f["patterns"] for f in v.get("red_flags", [])]}
+                        for c, v in doc["conditions"].items()
+                    }
+                for path, p in _strings(doc, f"lang/{code}/{part}.yaml"):
+                    out.append((path, p, re.I | re.M, True))
+        if "abbreviations" in lang.parts(code):
+            for i, entry in enumerate(lang.part(code, "abbreviations")["patterns"]):
+                out.append((f"lang/{code}/abbreviations.yaml.patterns[{i}]", entry["pattern"], re.I, True))
     for i, entry in enumerate(load_data("abbreviations.yaml")["patterns"]):
         out.append((f"abbreviations.yaml.patterns[{i}]", entry["pattern"], re.I, True))
     # any other shipped data file that has pattern lists

@@ -24,6 +24,20 @@ class ReadingGrade(BaseModel):
     min_sentences: int = Field(default=3, ge=1, le=100)
 
 
+class ReadingEaseEs(BaseModel):
+    """Spanish readability targets (higher scores are easier). The default target is the
+    "bastante fácil" band of both scales: INFLESZ 65 or more (Barrio-Cantalejo et al. 2008)
+    and Fernández-Huerta 70 or more; below INFLESZ 55 ("algo difícil") or Fernández-Huerta
+    60 ("bastante difícil") is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+    inflesz_warning_below: float = Field(default=65, ge=0, le=120)
+    inflesz_error_below: float = Field(default=55, ge=0, le=120)
+    fernandez_huerta_warning_below: float = Field(default=70, ge=0, le=120)
+    fernandez_huerta_error_below: float = Field(default=60, ge=0, le=120)
+    min_sentences: int = Field(default=3, ge=1, le=100)
+
+
 class ExerciseCount(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min: int = Field(default=3, ge=0, le=20)
@@ -69,6 +83,7 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     reading_grade: ReadingGrade = ReadingGrade()
+    reading_ease_es: ReadingEaseEs = ReadingEaseEs()
     pain_points: int = Field(default=2, ge=1, le=10)
     confidence_threshold: int = Field(default=7, ge=0, le=10)
     exercise_count: ExerciseCount = ExerciseCount()
@@ -111,7 +126,7 @@ def default_config() -> Config:
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key in ("reading_grade", "exercise_count", "clinic"):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key in ("reading_grade", "reading_ease_es", "exercise_count", "clinic"):
             out[key] = _merge(out[key], value)
         elif key == "official_channels" and isinstance(value, list):
             # A clinic names its own channels; the generic ones stay recognised.

@@ -278,3 +278,86 @@ def textstat_scores(prose: str) -> tuple[float, float]:
     """textstat's own two calls (the reference the tests hold :func:`scores` to)."""
     ts = _textstat()
     return round(float(ts.flesch_kincaid_grade(prose)), 2), round(float(ts.smog_index(prose)), 2)
+
+
+# -- Spanish --------------------------------------------------------------------------------
+#
+# Two formulas Spanish health-literacy work uses, as textstat 0.7.13 computes them with
+# lang="es" (backend/metrics/_fernandez_huerta.py, _szigriszt_pazos.py; syllables from
+# Pyphen's Spanish hyphenation, shipped inside the pyphen package: nothing is downloaded):
+#
+# * Fernández-Huerta (1959), the Spanish adaptation of Flesch reading ease:
+#   206.84 - 60 * syllables/word - 1.02 * words/sentence.
+#   Scale (Fernández Huerta 1959, as tabulated by legible.es/blog/lecturabilidad-fernandez-huerta):
+#   90-100 muy fácil, 80-90 fácil, 70-80 bastante fácil, 60-70 normal, 50-60 bastante
+#   difícil, 30-50 difícil, 0-30 muy difícil.
+# * Szigriszt-Pazos perspicuity (1993): 206.835 - 62.3 * syllables/word - words/sentence
+#   (textstat rounds the constant to 206.84), read on the INFLESZ scale, built for health
+#   texts (Barrio-Cantalejo IM et al., "Validación de la Escala INFLESZ para evaluar la
+#   legibilidad de los textos dirigidos a pacientes", An Sist Sanit Navar 2008;31(2):135-152):
+#   < 40 muy difícil, 40-55 algo difícil, 55-65 normal, 65-80 bastante fácil, > 80 muy fácil.
+#
+# Computed here from the same word list and sentence count as the English scores (no
+# textstat import on a check); a test holds them to textstat's own calls.
+
+ES = "es"
+_SYLLABLES_ES: dict[str, int] = {}
+
+INFLESZ_BANDS = ((80.0, "muy fácil"), (65.0, "bastante fácil"), (55.0, "normal"), (40.0, "algo difícil"), (float("-inf"), "muy difícil"))
+FERNANDEZ_HUERTA_BANDS = (
+    (90.0, "muy fácil"), (80.0, "fácil"), (70.0, "bastante fácil"), (60.0, "normal"),
+    (50.0, "bastante difícil"), (30.0, "difícil"), (float("-inf"), "muy difícil"),
+)
+
+
+def band(score: float, bands=INFLESZ_BANDS) -> str:
+    """The Spanish name of the band a score falls in (INFLESZ unless told)."""
+    return next(name for low, name in bands if score >= low)
+
+
+@functools.lru_cache(maxsize=1)
+def _pyphen_es() -> _LazyPyphen:
+    def load(lang: str):
+        import pyphen
+
+        return pyphen.Pyphen(lang=lang)
+
+    return _LazyPyphen(load, ES)
+
+
+def count_syllables_es(word: str) -> int:
+    """textstat 0.7.13's ``count_syllables(word, "es")``: Pyphen's hyphenation points + 1
+    (there is no pronouncing dictionary for Spanish)."""
+    return sum(len(_pyphen_es().positions(w)) + 1 for w in word.lower().split())
+
+
+def spanish_scores(prose: str) -> tuple[float, float]:
+    """(Fernández-Huerta, Szigriszt-Pazos/INFLESZ) of Spanish prose, rounded to 2 decimals:
+    textstat 0.7.13's ``fernandez_huerta(text, "es")`` and ``szigriszt_pazos(text, "es")``."""
+    words = _words(prose)
+    sentences = _sentences(prose)
+    if len(_SYLLABLES_ES) >= _SYLLABLES_MAX:
+        _SYLLABLES_ES.clear()
+    per_word = [_counted_es(w.lower()) for w in words]  # its own cache: "no" or "me" count differently in English
+    n_words, total = len(words), sum(per_word)
+    if not n_words or not sentences:
+        return 0.0, 0.0
+    syllables, sentence_length = total / n_words, n_words / sentences
+    fh = 0.0 if syllables == 0 else 206.84 - 60 * syllables - 1.02 * sentence_length
+    sp = 206.84 - 62.3 * syllables - sentence_length
+    return round(float(fh), 2), round(float(sp), 2)
+
+
+def _counted_es(word: str) -> int:
+    n = _SYLLABLES_ES.get(word)
+    if n is None:
+        n = _SYLLABLES_ES[word] = count_syllables_es(word)
+    return n
+
+
+def textstat_spanish_scores(prose: str) -> tuple[float, float]:
+    """textstat's own Spanish calls, language passed per call (no global set_lang)."""
+    _textstat()
+    from textstat.backend.metrics import fernandez_huerta, szigriszt_pazos
+
+    return round(float(fernandez_huerta(prose, ES)), 2), round(float(szigriszt_pazos(prose, ES)), 2)

@@ -64,7 +64,7 @@ def result_dict(result: FileResult) -> dict:
         "kind": rep.kind,
         "language": rep.language,
         "ready": rep.ready,
-        "readability": rep.readability.model_dump() if rep.readability else None,
+        "readability": rep.readability.model_dump(exclude_none=True) if rep.readability else None,
         "findings": [f.model_dump() for f in findings_of(result)],
     }
 

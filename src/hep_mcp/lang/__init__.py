@@ -54,3 +54,14 @@ def part(code: str, name: str) -> Any:
 def info(code: str) -> dict:
     """The pack's own description (pack.yaml): at least its name in English and in itself."""
     return part(code, "pack")
+
+
+def data(code: str, name: str) -> Any:
+    """A language's word data for the checks: English from ``rules/data/<name>.yaml`` (the
+    reference lists, where the rules have always read them), any other language from its
+    pack, ``lang/<code>/<name>.yaml`` (the same keys; tests/test_lang.py checks them)."""
+    if code == DEFAULT:
+        from hep_mcp.config import load_data
+
+        return load_data(f"{name}.yaml")
+    return part(code, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 Severity = Literal["error", "warning", "info"]
 
@@ -56,8 +56,22 @@ class Readability(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    fk_grade: float = Field(description="Flesch-Kincaid grade level.")
-    smog: float = Field(description="SMOG index.")
+    fk_grade: float | None = Field(default=None, description="Flesch-Kincaid grade level (English drafts).")
+    smog: float | None = Field(default=None, description="SMOG index (English drafts).")
+    fernandez_huerta: float | None = Field(
+        default=None, description="Fernández-Huerta reading ease, 0-100, higher is easier (Spanish drafts)."
+    )
+    szigriszt_pazos: float | None = Field(
+        default=None, description="Szigriszt-Pazos perspicuity, read on the INFLESZ scale, 0-100, higher is easier (Spanish drafts)."
+    )
+    inflesz: str | None = Field(
+        default=None, description="The INFLESZ band in Spanish: muy difícil, algo difícil, normal, bastante fácil, muy fácil."
+    )
+
+    @model_serializer(mode="wrap")
+    def _figures_read(self, handler):
+        # only the figures of the draft's language: an English report keeps its two keys
+        return {k: v for k, v in handler(self).items() if v is not None}
 
 
 class Report(BaseModel):

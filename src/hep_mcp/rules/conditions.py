@@ -52,15 +52,20 @@ class ConditionCues:
     unless: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=1)
-def _data() -> dict:
-    return load_data("conditions.yaml")
+@lru_cache(maxsize=None)
+def _data(language: str = "en") -> dict:
+    """The patterns of a language: English in rules/data/conditions.yaml, another language
+    in its pack (lang/<code>/conditions.yaml, the same keys; flag names stay English: they
+    go into the therapist's messages)."""
+    from hep_mcp import lang
+
+    return lang.data(language, "conditions")
 
 
-@lru_cache(maxsize=1)
-def known() -> dict[str, ConditionCues]:
+@lru_cache(maxsize=None)
+def known(language: str = "en") -> dict[str, ConditionCues]:
     out = {}
-    for key, raw in _data()["conditions"].items():
+    for key, raw in _data(language)["conditions"].items():
         flags = tuple(
             RedFlag(
                 f["flag"], f["urgency"], _rx(f["patterns"]), tuple(re.compile(p, re.I) for p in f["patterns"]),
@@ -73,7 +78,7 @@ def known() -> dict[str, ConditionCues]:
                 raise RuntimeError(f"conditions.yaml: {key}: unknown urgency {f.urgency!r}")
         signs = tuple(raw.get("emergency_signs") or ())
         for s in signs:
-            if s not in _data()["condition_signs"]:
+            if s not in _data(language)["condition_signs"]:
                 raise RuntimeError(f"conditions.yaml: {key}: unknown emergency sign {s!r}")
         out[key] = ConditionCues(key, raw["label"], _rx(raw["detect"]), flags, signs, tuple(raw.get("unless") or ()))
     return out
@@ -84,46 +89,47 @@ def label(condition: str) -> str:
     return c.label if c else condition.replace("_", " ")
 
 
-def detect(text: str) -> list[str]:
+def detect(text: str, language: str = "en") -> list[str]:
     """The conditions a free-text draft names, in catalog order. A condition another
     one covers is left out when both are named (shoulder pain in a rotator cuff repair
     handout, arthritis in a knee replacement handout)."""
-    found = [key for key, c in known().items() if c.detect.search(text)]
-    return [key for key in found if not set(known()[key].unless) & set(found)]
+    cues = known(language)
+    found = [key for key, c in cues.items() if c.detect.search(text)]
+    return [key for key in found if not set(cues[key].unless) & set(found)]
 
 
-@lru_cache(maxsize=1)
-def _universal_signs() -> dict[str, re.Pattern]:
-    return {name: _rx(p) for name, p in _data()["emergency_signs"].items()}
+@lru_cache(maxsize=None)
+def _universal_signs(language: str = "en") -> dict[str, re.Pattern]:
+    return {name: _rx(p) for name, p in _data(language)["emergency_signs"].items()}
 
 
-@lru_cache(maxsize=1)
-def _condition_signs() -> dict[str, re.Pattern]:
-    return {name: _rx(p) for name, p in _data()["condition_signs"].items()}
+@lru_cache(maxsize=None)
+def _condition_signs(language: str = "en") -> dict[str, re.Pattern]:
+    return {name: _rx(p) for name, p in _data(language)["condition_signs"].items()}
 
 
-@lru_cache(maxsize=1)
-def route_parts() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+@lru_cache(maxsize=None)
+def route_parts(language: str = "en") -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
     """The emergency and the other route patterns one by one."""
-    r = _data()["route"]
+    r = _data(language)["route"]
     return tuple(re.compile(p, re.I) for p in r["emergency"]), tuple(re.compile(p, re.I) for p in r["not_emergency"])
 
 
 @lru_cache(maxsize=64)
-def sign_parts(conditions: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+def sign_parts(conditions: tuple[str, ...], language: str = "en") -> tuple[re.Pattern, ...]:
     """Every emergency-sign pattern for these conditions, one by one."""
-    names = {name for name, _ in signs_for(list(conditions))}
-    data = {**_data()["emergency_signs"], **_data()["condition_signs"]}
+    names = {name for name, _ in signs_for(list(conditions), language)}
+    data = {**_data(language)["emergency_signs"], **_data(language)["condition_signs"]}
     return tuple(re.compile(p, re.I) for name in data if name in names for p in data[name])
 
 
-def signs_for(conditions: list[str]) -> list[tuple[str, re.Pattern]]:
+def signs_for(conditions: list[str], language: str = "en") -> list[tuple[str, re.Pattern]]:
     """(sign name, pattern): the universal emergency signs plus the conditions' own."""
-    out = list(_universal_signs().items())
-    extra = _condition_signs()
+    out = list(_universal_signs(language).items())
+    extra = _condition_signs(language)
     seen = set()
     for cond in conditions:
-        c = known().get(cond)
+        c = known(language).get(cond)
         for s in c.emergency_signs if c else ():
             if s not in seen:
                 seen.add(s)
@@ -131,35 +137,35 @@ def signs_for(conditions: list[str]) -> list[tuple[str, re.Pattern]]:
     return out
 
 
-@lru_cache(maxsize=1)
-def emergency_route() -> re.Pattern:
-    return _rx(_data()["route"]["emergency"])
+@lru_cache(maxsize=None)
+def emergency_route(language: str = "en") -> re.Pattern:
+    return _rx(_data(language)["route"]["emergency"])
 
 
-@lru_cache(maxsize=1)
-def other_route() -> re.Pattern:
-    return _rx(_data()["route"]["not_emergency"])
+@lru_cache(maxsize=None)
+def other_route(language: str = "en") -> re.Pattern:
+    return _rx(_data(language)["route"]["not_emergency"])
 
 
-@lru_cache(maxsize=1)
-def warning_route() -> re.Pattern:
-    return _rx(_data()["warning_route"])
+@lru_cache(maxsize=None)
+def warning_route(language: str = "en") -> re.Pattern:
+    return _rx(_data(language)["warning_route"])
 
 
-@lru_cache(maxsize=1)
-def feels_different_rule() -> re.Pattern:
-    return _rx(_data()["feels_different_rule"])
+@lru_cache(maxsize=None)
+def feels_different_rule(language: str = "en") -> re.Pattern:
+    return _rx(_data(language)["feels_different_rule"])
 
 
-def route_of(clause: str, at: int) -> str | None:
+def route_of(clause: str, at: int, language: str = "en") -> str | None:
     """Where a clause sends a sign found at offset ``at``: "emergency", "other" or None.
 
     The first route after the sign decides ("Sudden weakness: call 911, then tell the
     clinic" is the emergency line); with none after it, the nearest one before it
     ("Call us if your arm suddenly feels weak" is the clinic).
     """
-    routes = [(m.start(), "emergency") for m in emergency_route().finditer(clause)]
-    routes += [(m.start(), "other") for m in other_route().finditer(clause)]
+    routes = [(m.start(), "emergency") for m in emergency_route(language).finditer(clause)]
+    routes += [(m.start(), "other") for m in other_route(language).finditer(clause)]
     if not routes:
         return None
     routes.sort()

@@ -223,6 +223,9 @@ class Context:
             return None
         from hep_mcp import readability
 
+        if self.language == "es":
+            fh, sp = readability.spanish_scores(" ".join(prose))
+            return Readability(fernandez_huerta=fh, szigriszt_pazos=sp, inflesz=readability.band(sp))
         fk, smog = readability.scores(" ".join(prose))
         return Readability(fk_grade=fk, smog=smog)
 
@@ -230,10 +233,22 @@ class Context:
     def channel_pattern(self) -> re.Pattern:
         clinic = self.config.clinic
         named = [clinic.portal_name, clinic.app_name, clinic.text_line, clinic.name, clinic.phone, clinic.after_hours_phone, clinic.email]
-        names = sorted({c.strip() for c in [*self.config.official_channels, *(n for n in named if n)] if c.strip()}, key=len, reverse=True)
+        own = _language_channels(self.language)
+        names = sorted({c.strip() for c in [*self.config.official_channels, *own, *(n for n in named if n)] if c.strip()}, key=len, reverse=True)
         if not names:
             return re.compile(r"(?!x)x")
         return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+
+
+def _language_channels(language: str) -> tuple[str, ...]:
+    """How a draft in this language names the official channels (English: the config's own list)."""
+    if language == "en":
+        return ()
+    from hep_mcp import lang
+
+    if "channels" not in lang.parts(language):
+        return ()
+    return tuple(lang.part(language, "channels")["official_channels"])
 
 
 def _index(items: list, text_of):
@@ -296,11 +311,9 @@ def cue_data(language: str = "en") -> dict:
 def lang_data(language: str, name: str):
     """A language's word data file: English from rules/data/<name>.yaml, any other
     language from its pack, lang/<code>/<name>.yaml (the same keys)."""
-    if language == "en":
-        return load_data(f"{name}.yaml")
     from hep_mcp import lang
 
-    return lang.part(language, name)
+    return lang.data(language, name)
 
 
 def _cue_patterns(name: str, language: str = "en") -> list[str]:

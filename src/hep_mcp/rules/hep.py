@@ -12,7 +12,8 @@ from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, hit, rule
 from hep_mcp.rules.parse import Line, plain, sentences
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6}
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -47,7 +48,7 @@ def no_exercises(ctx: Context):
 
 
 # "Do 5 walks up the wall." / "Do the whole alphabet once.": a count, whatever the unit
-_COUNTED = re.compile(r"\b(?:\d+|once|twice)\b", re.I)
+_COUNTED = re.compile(r"\b(?:\d+|once|twice|una vez|dos veces)\b", re.I)
 
 
 @rule("DS001")
@@ -93,12 +94,12 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         # lines in no section at all (a schedule paragraph without a heading) count too
         other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
         other |= {ln.no for ln in lines}
-        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
+        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE])
         lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
             return sorted({ln.no: ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE])
+    skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE])
     return [ln for ln in d.body if not skip.search(ln.text)]
 
 
@@ -168,6 +169,8 @@ def no_pain_rule(ctx: Context):
 
 
 POINTS = re.compile(r"\bmore than\s+(\d+|one|two|three|four|five|six)\b|\b(\d+|one|two|three|four|five|six)\s*(?:or more\s+)?points?\b", re.I)
+# the same in a Spanish draft: "más de 2 puntos", "sube 3 puntos o más"
+POINTS_ES = re.compile(r"\bm[aá]s de\s+(\d+|uno|un|dos|tres|cuatro|cinco|seis)\b|\b(\d+|uno|un|dos|tres|cuatro|cinco|seis)\s*(?:o m[aá]s\s+)?puntos?\b", re.I)
 
 
 @rule("RR002")
@@ -176,7 +179,7 @@ def pain_points_differ(ctx: Context):
     if not found:
         return
     ln, s = found
-    m = POINTS.search(s)
+    m = (POINTS_ES if ctx.language == "es" else POINTS).search(s)
     if not m:
         return
     word = (m.group(1) or m.group(2)).lower()
@@ -233,7 +236,7 @@ def conditions_of(ctx: Context) -> list[str]:
     if ctx.condition:
         return [] if ctx.condition == "other" else [ctx.condition]
     if "_conditions" not in ctx.extra:  # one detection per draft, shared by RR007-RR009
-        ctx.extra["_conditions"] = C.detect(ctx.draft.text)
+        ctx.extra["_conditions"] = C.detect(ctx.draft.text, ctx.language)
     return ctx.extra["_conditions"]
 
 
@@ -251,7 +254,7 @@ class _Routes:
         for _, sentence in pairs:
             self.starts.append(pos)
             pos += len(sentence) + 1
-        emergency, other = C.route_parts()
+        emergency, other = C.route_parts(ctx.language)
         found = [(m.start(), "emergency") for m in _scan(ctx, emergency, self.text)]
         found += [(m.start(), "other") for m in _scan(ctx, other, self.text)]
         found.sort()
@@ -308,14 +311,14 @@ class _Routes:
         if i is not None and i + 1 < len(body) and not LIST_ITEM.match(body[i + 1].text):
             nxt = plain(body[i + 1].text)
             if not any(rx.search(nxt) for _, rx in self.signs):
-                r = _sentence_route(nxt)
+                r = _sentence_route(nxt, self.ctx.language)
         if r is None and LIST_ITEM.match(ln.text):
             lines = self.ctx.draft.lines
             j = ln.no - 2
             while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
                 j -= 1
             if j >= 0 and plain(lines[j].text).rstrip().endswith(":"):
-                r = _sentence_route(plain(lines[j].text))
+                r = _sentence_route(plain(lines[j].text), self.ctx.language)
         self._around[id(ln)] = r
         return r
 
@@ -354,8 +357,8 @@ def _routes(ctx: Context, signs) -> _Routes:
     return ctx.extra[key]
 
 
-def _sentence_route(sentence: str) -> str | None:
-    return next((r for r in (C.route_of(c, 0) for _, c in C.clauses(sentence)) if r), None)
+def _sentence_route(sentence: str, language: str = "en") -> str | None:
+    return next((r for r in (C.route_of(c, 0, language) for _, c in C.clauses(sentence)) if r), None)
 
 
 def _sign_routes(ctx: Context, parts, signs) -> Iterator[tuple[Line, str, str | None]]:
@@ -370,9 +373,9 @@ def _sign_routes(ctx: Context, parts, signs) -> Iterator[tuple[Line, str, str | 
 def missing_red_flags(ctx: Context):
     text = ctx.draft.text
     conds = conditions_of(ctx)
-    signs = C.signs_for(conds)
+    signs = C.signs_for(conds, ctx.language)
     for cond in conds:
-        c = C.known().get(cond)
+        c = C.known(ctx.language).get(cond)
         for flag in c.red_flags if c else ():
             if not flag.required:
                 continue
@@ -387,10 +390,10 @@ def missing_red_flags(ctx: Context):
 @rule("RR008")
 def emergency_sign_sent_elsewhere(ctx: Context):
     conds = conditions_of(ctx)
-    signs = C.signs_for(conds)
+    signs = C.signs_for(conds, ctx.language)
     routes = None
     reported = -1
-    for m in _scan(ctx, C.sign_parts(tuple(conds)), ctx.draft.body_plain):
+    for m in _scan(ctx, C.sign_parts(tuple(conds), ctx.language), ctx.draft.body_plain):
         routes = routes or _routes(ctx, signs)
         k = routes.sentence_of(m.start())
         if k == reported:
@@ -417,8 +420,8 @@ def other_without_red_flags(ctx: Context):
             yield hit(None, detail="response_rules.red_flags is empty")
         return
     # a sentence with who to call and how soon, that is not the 911 line or the feels-different rule
-    universal, different = ctx.rx("emergency_signs"), C.feels_different_rule()
-    route = C.warning_route()
+    universal, different = ctx.rx("emergency_signs"), C.feels_different_rule(ctx.language)
+    route = C.warning_route(ctx.language)
     for _, s in ctx.draft.body_sentences:
         if route.search(s) and not universal.search(s) and not different.search(s):
             return
@@ -445,7 +448,7 @@ _phrase_rule("SF004", "self_increase")
 @rule("SF005")
 def unnamed_doctor(ctx: Context):
     for ln, s, _ in ctx.sentence_hits("safety_phrases.unnamed_doctor"):
-        if not ctx.channel_pattern.search(s) and not re.search(r"\d{3}[-. ]\d{4}|\bsurgeon|office\b", s, re.I):
+        if not ctx.channel_pattern.search(s) and not re.search(r"\d{3}[-. ]\d{4}|\bsurgeon|office\b|\bcirujan[oa]\b|\bconsultorio\b", s, re.I):
             yield hit(ln.no, text=_quote(s, 60))
 
 
@@ -504,6 +507,16 @@ MILESTONE_LINE = re.compile(
     r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
     re.I,
 )
+# a Spanish draft's milestone line: "Meta para el jueves: ...", "Su objetivo para la próxima visita"
+MILESTONE_LINE_ES = re.compile(
+    r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:su\s+|una\s+|la\s+|el\s+)?(meta|objetivo|reto)s?\b|\b(meta|objetivo) (para|de) (la|su|esta|el)\b|\bpara (su |la )?pr[oó]xima (visita|sesi[oó]n|cita)\b",
+    re.I,
+)
+MILESTONE_WORD = {"en": re.compile(r"\b(goal|milestone|target)s?\b[^:]*:", re.I), "es": re.compile(r"\b(meta|objetivo|reto)s?\b[^:]*:", re.I)}
+NUMBER_WORD = {
+    "en": re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", re.I),
+    "es": re.compile(r"\d|\b(una?|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|quince|veinte|treinta)\b", re.I),
+}
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])\s")
 
 
@@ -512,7 +525,8 @@ def _milestone_lines(ctx: Context) -> list[Line]:
     if sec:
         return sec
     # a heading that is itself the milestone ("**Goal for Thursday: ...**")
-    lines = [ln for ln in ctx.draft.lines if ln.text.strip() and MILESTONE_LINE.search(ln.text)]
+    line = MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE
+    lines = [ln for ln in ctx.draft.lines if ln.text.strip() and line.search(ln.text)]
     return lines
 
 
@@ -536,13 +550,13 @@ def vague_milestone(ctx: Context):
     if not found:
         return
     no, text = found
-    body = re.sub(r"\b(goal|milestone|target)s?\b[^:]*:", "", text, flags=re.I)
+    body = MILESTONE_WORD.get(ctx.language, MILESTONE_WORD["en"]).sub("", text)
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)
-    has_number = re.search(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", body, re.I)
+    has_number = NUMBER_WORD.get(ctx.language, NUMBER_WORD["en"]).search(body)
     # observable without a fixed verb list: a concrete statement of a few words that is not
     # one of the vague phrasings ("knee flat on the bed while you do the squeeze")
-    concrete = len(re.findall(r"[A-Za-z']+", body)) >= 5 and not vague
+    concrete = len(re.findall(r"[A-Za-z']+" if ctx.language == "en" else r"[^\W\d_]+", body)) >= 5 and not vague
     if (vague and not has_number) or not (observable or concrete):
         yield hit(no, text=_quote(body.strip(), 60))
 
@@ -567,8 +581,8 @@ def milestone_deadline(ctx: Context):
 def _grade_rule(rule_id: str, limit_attr: str, upper: str | None):
     def check(ctx: Context):
         r = ctx.readability
-        if r is None or len(ctx.prose_sentences) < ctx.config.reading_grade.min_sentences:
-            return
+        if r is None or r.fk_grade is None or len(ctx.prose_sentences) < ctx.config.reading_grade.min_sentences:
+            return  # Spanish drafts: PL005/PL006
         limit = getattr(ctx.config.reading_grade, limit_attr)
         top = getattr(ctx.config.reading_grade, upper) if upper else None
         if r.fk_grade > limit and (top is None or r.fk_grade <= top):
@@ -585,9 +599,42 @@ _grade_rule("PL001", "warning_above", "error_above")
 _grade_rule("PL002", "error_above", None)
 
 
+def _ease_rule(rule_id: str, level: str):
+    """Spanish drafts: INFLESZ and Fernández-Huerta against the clinic's targets (higher
+    is easier); the warning band stops where the error band starts."""
+
+    def check(ctx: Context):
+        r, cfg = ctx.readability, ctx.config.reading_ease_es
+        if r is None or r.szigriszt_pazos is None or len(ctx.prose_sentences) < cfg.min_sentences:
+            return
+        sp, fh = r.szigriszt_pazos, r.fernandez_huerta
+        below_error = sp < cfg.inflesz_error_below or fh < cfg.fernandez_huerta_error_below
+        below_warning = sp < cfg.inflesz_warning_below or fh < cfg.fernandez_huerta_warning_below
+        if (below_error if level == "error" else below_warning and not below_error):
+            from hep_mcp.readability import FERNANDEZ_HUERTA_BANDS, band
+
+            yield hit(
+                None,
+                inflesz=sp,
+                band=r.inflesz,
+                fh=fh,
+                fh_band=band(fh, FERNANDEZ_HUERTA_BANDS),
+                limit=_fmt(cfg.inflesz_error_below if level == "error" else cfg.inflesz_warning_below),
+                fh_limit=_fmt(cfg.fernandez_huerta_error_below if level == "error" else cfg.fernandez_huerta_warning_below),
+            )
+
+    rule(rule_id)(check)
+
+
+_ease_rule("PL005", "warning")
+_ease_rule("PL006", "error")
+
+
 @lru_cache(maxsize=64)
-def _jargon_table(extra: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    table = {k.lower(): v for k, v in load_data("jargon.yaml")["jargon"].items()}
+def _jargon_table(extra: tuple[tuple[str, str], ...], language: str = "en") -> dict[str, str]:
+    from hep_mcp import lang
+
+    table = {k.lower(): v for k, v in lang.data(language, "jargon")["jargon"].items()}
     table.update({k.lower(): v for k, v in extra})
     return table
 
@@ -600,7 +647,7 @@ def _terms_pattern(terms: tuple[str, ...], flags: int) -> re.Pattern:
 
 @rule("PL003")
 def jargon(ctx: Context):
-    table = _jargon_table(tuple(sorted(ctx.config.extra_jargon.items())))
+    table = _jargon_table(tuple(sorted(ctx.config.extra_jargon.items())), ctx.language)
     # only the terms that occur at all go into the pattern (most drafts have none)
     present = tuple(t for t in table if t in ctx.lowered)
     if not present:
@@ -619,9 +666,11 @@ def jargon(ctx: Context):
                 yield hit(ln.no, term=m.group(1), plain=table[term])
 
 
-@lru_cache(maxsize=1)
-def _abbreviations() -> tuple[dict[str, str], list[tuple[re.Pattern, str]], re.Pattern]:
-    data = load_data("abbreviations.yaml")
+@lru_cache(maxsize=None)
+def _abbreviations(language: str = "en") -> tuple[dict[str, str], list[tuple[re.Pattern, str]], re.Pattern]:
+    from hep_mcp import lang
+
+    data = lang.data(language, "abbreviations")
     pats = [(re.compile(p["pattern"], re.I), p["plain"]) for p in data["patterns"]]
     # any digit next to an x: the only way the patterns can match
     quick = re.compile(r"\d\s*[x×]|[x×]\s?\d", re.I)
@@ -630,7 +679,7 @@ def _abbreviations() -> tuple[dict[str, str], list[tuple[re.Pattern, str]], re.P
 
 @rule("PL004")
 def abbreviation(ctx: Context):
-    table, pats, quick = _abbreviations()
+    table, pats, quick = _abbreviations(ctx.language)
     text = ctx.draft.text
     present = tuple(t for t in table if t in text)
     rx = _terms_pattern(present, 0) if present else None
