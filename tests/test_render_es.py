@@ -131,14 +131,6 @@ def test_a_spanish_handout_carries_the_therapists_words_and_the_spanish_rules(re
             assert " ".join(ex["description"].split()) in flat and ex["tie_back"] in flat
 
 
-# The checker takes language= and reads Spanish cues, but not yet the Spanish red flags per
-# condition (RR007), the clinic's channels in Spanish (FB001/FB002) or Spanish readability
-# (PL001 scores Flesch-Kincaid): until it does, no Spanish render is ready. Strict: the
-# marker goes when they pass.
-@pytest.mark.xfail(
-    strict=True,
-    reason="the checker does not yet read Spanish red flags (RR007), channels (FB001/FB002) or readability (PL001)",
-)
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("stem", CASES)
 def test_every_condition_renders_ready_in_spanish(rendered, stem, fmt):

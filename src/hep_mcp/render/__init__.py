@@ -341,19 +341,26 @@ def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
     budget = sms_budget(hep.language)
     name = to_gsm_twins(hep.patient_first_name)
     out = {}
-    for part, tiers in (("plan", (0, 1, 2, 3, 4)), ("warning", (0,)), ("reminder", (0, 1, 2, 3))):
+    log_in_plan = False
+    # the reminder first: when even it cannot carry the log line (a 70-character message in
+    # Spanish), the plan carries it, so the set still says how to log "did it today"
+    for part, tiers in (("reminder", (0, 1, 2, 3)), ("plan", (0, 1, 2, 3, 4)), ("warning", (0,))):
         template = env.get_template(f"sms_{part}.txt.j2")
         for tier in tiers:
             # a name outside GSM-7 costs 70-character messages, unless the rest needs them anyway
             # (Spanish: á, í, ó, ú): then the greeting keeps it
-            name_gsm = is_gsm7(name) or not is_gsm7(to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=True)).replace(name, ""))
-            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=name_gsm))
+            name_gsm = is_gsm7(name) or not is_gsm7(
+                to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=True, log_in_plan=log_in_plan)).replace(name, "")
+            )
+            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=name_gsm, log_in_plan=log_in_plan))
             if part not in budget or tier == tiers[-1]:
                 break
             if at_least(source) <= budget[part] and len(split(source).messages) <= budget[part]:
                 break
         out[part] = source
-    return out
+        if part == "reminder":
+            log_in_plan = hep.language != lang.DEFAULT and to_gsm_twins(sentence(hep.feedback.log)) not in source
+    return {part: out[part] for part in SMS_PARTS}
 
 
 def sms_budget(language: str = lang.DEFAULT) -> dict[str, int]:
