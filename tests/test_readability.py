@@ -4,6 +4,8 @@ import subprocess
 import sys
 from importlib.metadata import version
 
+import pytest
+
 from hep_mcp import readability
 
 
@@ -151,3 +153,81 @@ def test_a_check_does_not_import_textstat(tmp_path):
             "print(bool(readability._SYLLABLES), 'textstat' in sys.modules, 'mcp' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code, str(draft)], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split() == ["True", "False", "False"], proc.stderr  # scored, without textstat
+
+
+# -- Spanish -------------------------------------------------------------------------------
+
+
+def test_spanish_check_runs_offline_with_fresh_home(tmp_path, root):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NLTK", "XDG_"))}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), XDG_DATA_HOME=str(home / ".local/share"))
+    draft = root / "fixtures" / "corpus_es" / "total_knee_replacement" / "tkr01_headed_clean.md"
+    proc = subprocess.run(
+        [sys.executable, "-c", OFFLINE_SCRIPT, str(draft)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    status = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert status == {"code": 0, "nltk": False}, proc.stderr
+    out = json.loads(proc.stdout)["results"][0]
+    assert out["language"] == "es"
+    figures = out["readability"]
+    assert set(figures) == {"fernandez_huerta", "szigriszt_pazos", "inflesz"}
+    assert figures["szigriszt_pazos"] > 65 and figures["inflesz"] in ("bastante fácil", "muy fácil")
+    assert list(home.rglob("*")) == []  # nothing downloaded, nothing cached
+
+
+def _spanish_texts(root):
+    texts = []
+    for p in sorted((root / "fixtures" / "corpus_es").rglob("*")):
+        if p.suffix in (".md", ".txt"):
+            texts.append(p.read_text(encoding="utf-8").split("---\n", 2)[2])
+    texts += ["", "Sí.", "¿Le duele? ¡Pare!", "Acuéstese boca arriba. Doble la rodilla. 10 veces.", "cigüeña pingüino ñandú"]
+    return texts
+
+
+def test_spanish_scores_equal_textstat_on_the_spanish_corpus(root):
+    texts = _spanish_texts(root)
+    assert len(texts) > 40
+    for t in texts:
+        assert readability.spanish_scores(t) == readability.textstat_spanish_scores(t), t[:60]
+
+
+@pytest.mark.parametrize(
+    "score, inflesz, fernandez_huerta",
+    [(90, "muy fácil", "muy fácil"), (80, "muy fácil", "fácil"), (72, "bastante fácil", "bastante fácil"),
+     (65, "bastante fácil", "normal"), (60, "normal", "normal"), (56, "normal", "bastante difícil"),
+     (50, "algo difícil", "bastante difícil"), (35, "muy difícil", "difícil"), (-5, "muy difícil", "muy difícil")],
+)
+def test_spanish_bands(score, inflesz, fernandez_huerta):
+    assert readability.band(score) == inflesz
+    assert readability.band(score, readability.FERNANDEZ_HUERTA_BANDS) == fernandez_huerta
+
+
+def test_a_spanish_check_does_not_import_textstat(tmp_path, root):
+    draft = root / "fixtures" / "corpus_es" / "low_back_pain" / "lbp01_plain_clean.txt"
+    code = ("import sys, io, contextlib\nfrom hep_mcp.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['check', sys.argv[1]])\n"
+            "from hep_mcp import readability\n"
+            "print(bool(readability._SYLLABLES_ES), 'textstat' in sys.modules, 'mcp' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code, str(draft)], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["True", "False", "False"], proc.stderr
+
+
+def test_spanish_thresholds_come_from_the_clinic_config():
+    from hep_mcp.config import config_from_mapping
+    from hep_mcp.rules import check_text
+
+    text = (
+        "Hola Pati. Siéntese en una silla resistente con los pies apoyados en el piso. Enderece gradualmente la "
+        "rodilla hasta que la pierna quede casi horizontal. Mantenga la posición mientras cuenta despacio hasta "
+        "cinco y después bájela cuidadosamente."
+    )
+    fired = lambda cfg: {f.rule for f in check_text(text, kind="hep", config=cfg, language="es").findings}  # noqa: E731
+    assert "PL005" in fired(None)
+    lenient = config_from_mapping({"reading_ease_es": {"inflesz_warning_below": 50, "fernandez_huerta_warning_below": 55,
+                                                       "inflesz_error_below": 40, "fernandez_huerta_error_below": 45}})
+    assert not {"PL005", "PL006"} & fired(lenient)
+    strict = config_from_mapping({"reading_ease_es": {"inflesz_error_below": 70}})
+    assert "PL006" in fired(strict)

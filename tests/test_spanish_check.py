@@ -10,7 +10,7 @@ from hep_mcp.rules import check_text
 
 SPANISH = """# Plan de ejercicios de Rosa
 
-Hola Rosa: aquí tiene su plan para esta semana.
+Hola Rosa: aquí tiene su plan para esta semana, después de su reemplazo de rodilla.
 
 ## Ejercicios
 
@@ -25,6 +25,8 @@ Todos los días, en la mañana y en la tarde, en la cama, justo después de toma
 - Dolor: si el dolor sube más de 2 puntos de donde empezó, deje ese ejercicio por hoy y haga los otros.
 - Si se le pasa un día, siga al día siguiente como siempre. No haga el doble.
 - Si siente algo diferente, como dolor nuevo, hinchazón o debilidad, llame a la clínica antes de seguir.
+- Dolor, calor o hinchazón en la pantorrilla puede ser un coágulo: llame a la clínica hoy.
+- Fiebre, o la herida roja o con pus: llame a la clínica hoy.
 - Dolor de pecho o dificultad para respirar: llame al 911.
 
 ## Cómo nos avisa
@@ -103,3 +105,103 @@ def test_server_tool_takes_a_typed_language_argument():
             assert res.structured_content["language"] == "en"
 
     anyio.run(go)
+
+
+def _with(line: str) -> str:
+    """The clean Spanish draft with one line added to its rules."""
+    return SPANISH.replace("## Cómo nos avisa", f"- {line}\n\n## Cómo nos avisa")
+
+
+@pytest.mark.parametrize(
+    "line, rule",
+    [
+        ("Recuerde: sin dolor no hay ganancia.", "SF001"),
+        ("Aguante el dolor y siga.", "SF001"),
+        ("Con este plan su recuperación está garantizada.", "SF002"),
+        ("Le garantizo que la rodilla se va a curar.", "SF002"),
+        ("Su menisco está roto.", "SF003"),
+        ("Usted tiene artritis.", "SF003"),
+        ("Haga más si se siente bien; mientras más, mejor.", "SF004"),
+        ("Si tiene fiebre, llame a su médico.", "SF005"),
+        ("Si tiene dudas, mándeme un WhatsApp.", "FB003"),
+        ("Si tiene dudas, llame a mi celular.", "FB003"),
+        ("Si se le pasa un día, haga el doble al día siguiente.", "RR004"),
+        ("Fecha de nacimiento: 03/14/1958.", "PV001"),
+        ("Número de expediente: 448812.", "PV002"),
+        ("Acuéstese en decúbito supino.", "PL003"),
+        ("Haga 3x10.", "PL004"),
+    ],
+)
+def test_spanish_unsafe_wording_is_caught(line, rule):
+    fired = {f.rule for f in check_text(_with(line), kind="hep").findings}
+    assert rule in fired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "No haga el doble si se le pasa un día.",
+        "Si tiene fiebre, llame a su médico o a la clínica.",
+        "Es normal sentir un poco de molestia.",
+    ],
+)
+def test_spanish_safe_wording_is_not_flagged(line):
+    report = check_text(_with(line), kind="hep")
+    assert report.ready and not [f for f in report.findings if f.severity != "info"], report.findings
+
+
+def test_spanish_removing_an_element_is_caught():
+    no_goal = SPANISH.split("## Meta para el jueves")[0]
+    assert "MS001" in {f.rule for f in check_text(no_goal).findings}
+    vague = SPANISH.replace("Sostener el apretón del muslo los 5 segundos completos, 10 veces seguidas, para el jueves.", "Siga echándole ganas.")
+    assert "MS002" in {f.rule for f in check_text(vague).findings}
+    no_trigger = SPANISH.replace(", justo después de tomarse el café", "")
+    assert "DO004" in {f.rule for f in check_text(no_trigger).findings}
+    numbers = SPANISH.replace("Haga 10 veces cada ejercicio.", "3x10, 3x/semana.").replace(
+        "Todos los días, en la mañana y en la tarde, en la cama, justo después de tomarse el café. ", "")
+    assert "DO001" in {f.rule for f in check_text(numbers).findings}
+    vague_pain = SPANISH.replace("si el dolor sube más de 2 puntos de donde empezó, deje ese ejercicio por hoy y haga los otros", "pare si le duele")
+    assert "RR001" in {f.rule for f in check_text(vague_pain).findings}
+    points = SPANISH.replace("más de 2 puntos", "más de 3 puntos")
+    assert "RR002" in {f.rule for f in check_text(points).findings}
+    no_911 = SPANISH.replace("- Dolor de pecho o dificultad para respirar: llame al 911.\n", "")
+    assert "RR006" in {f.rule for f in check_text(no_911).findings}
+    to_portal = SPANISH.replace("Dolor de pecho o dificultad para respirar: llame al 911.", "Dolor de pecho o dificultad para respirar: escríbanos por el portal.")
+    assert "RR008" in {f.rule for f in check_text(to_portal).findings}
+
+
+def _fill(unit: str, n: int) -> str:
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+# Shapes aimed at the Spanish cue lists: the structural trigger ("después de" + a verb), the
+# bounded windows after "si se le pasa", "más de", accents and long words, ¿¡ sentence starts.
+SPANISH_SHAPES = {
+    "después de + long word": lambda n: "después de " + "a" * (n - 11),
+    "después de repeated": lambda n: _fill("después de ", n),
+    "al + verb repeated": lambda n: _fill("al levantarse ", n),
+    "si se le pasa repeated": lambda n: _fill("si se le pasa ", n),
+    "más de repeated": lambda n: _fill("más de 2 ", n),
+    "accents one line": lambda n: _fill("áéíóúñ ", n),
+    "question openers": lambda n: _fill("¿¡ ", n),
+    "dolor lines": lambda n: _fill("Dolor: más de\n", n),
+    "cada vez que": lambda n: _fill("cada vez que usted ", n),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SPANISH_SHAPES))
+def test_spanish_cues_are_linear_on_adversarial_text(shape):
+    import time
+
+    from hep_mcp.config import config_from_mapping
+    from tests.growth import assert_linear
+
+    config = config_from_mapping({"max_input_bytes": 10_000_000})
+
+    def cost(n):
+        text = SPANISH_SHAPES[shape](n)
+        t = time.process_time()
+        check_text(text, kind="hep", config=config, language="es")
+        return time.process_time() - t
+
+    assert_linear(cost, 10_000, 100_000, floor=0.01, label=shape)
