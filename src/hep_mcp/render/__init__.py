@@ -12,7 +12,7 @@ import re
 
 from jinja2 import PackageLoader, pass_context, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hep_mcp import lang
@@ -103,7 +103,8 @@ def tr(ctx, key: str, n: int | None = None, **fields: object) -> str:
     if n is not None:
         fields["n"] = n
     if ctx.eval_ctx.autoescape:
-        return Markup(text).format(**fields) if fields else Markup(text)
+        # the pack's text is trusted; each field is escaped before it goes in
+        return Markup(text.format(**{k: escape(v) for k, v in fields.items()}) if fields else text)
     return text.format(**fields) if fields else text
 
 
