@@ -298,3 +298,40 @@ def test_the_packs_patterns_are_linear(source, pattern):
     from hep_mcp.rules import regex_safety
 
     assert regex_safety.problems(pattern, re.I, True) == [], f"{source}: {pattern!r}"
+
+
+# -- snapshots and template safety -------------------------------------------------------------------
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "render_es"
+EXT = {"print": "md", "html": "html", "html_large": "html", "sms": "txt", "portal": "txt", "caregiver": "md", "caregiver_html": "html"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("stem", CASES)
+def test_spanish_snapshot(rendered, stem, fmt):
+    """Byte-identical Spanish output. HEP_MCP_UPDATE_SNAPSHOTS=1 rewrites the files."""
+    import os
+
+    path = SNAPSHOTS / f"{stem}.{fmt}.{EXT[fmt]}"
+    text = rendered[(stem, fmt)].text
+    if os.environ.get("HEP_MCP_UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    assert path.exists(), f"no snapshot {path.name}: run with HEP_MCP_UPDATE_SNAPSHOTS=1"
+    assert text.encode("utf-8") == path.read_bytes(), f"{path.name} differs (HEP_MCP_UPDATE_SNAPSHOTS=1 to accept)"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_input_in_a_spanish_pack_string_stays_data(fmt):
+    data = load("tkr")
+    data["patient_first_name"] = "<b>{name}{{ 7*7 }}</b>"
+    data["therapist_name"] = "{therapist} & Co"
+    text = render(coerce_hep(data), fmt, load_config(CLINIC))
+    assert "{name}{{ 7" in text  # shown as written: neither a template nor a pack field
+    assert "<b>{name}" not in text or fmt in ("sms", "portal")  # plain-text formats print it as is
+    if fmt.endswith("html") or fmt == "html_large":
+        assert "&lt;b&gt;{name}{{ 7*7 }}&lt;/b&gt;" in text and "{therapist} &amp; Co" in text
+    elif fmt in ("print", "caregiver"):
+        assert "\\<b\\>{name}{{ 7\\*7 }}\\</b\\>" in text
+    else:
+        assert "<b>{name}{{ 7*7 }}</b>" in text
