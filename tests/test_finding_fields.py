@@ -148,3 +148,29 @@ def test_a_structured_progress_note_names_the_field_of_each_element(capsys):
     lines = path.read_text().split("\n")
     period = next(f for f in findings if f["rule"] == "NP003")
     assert lines[period["line"] - 1].lstrip().startswith("period:")
+
+
+def test_a_spanish_hep_maps_lines_to_fields_in_its_own_wording():
+    """The condition's default red flags and the call-the-clinic lines are read in the HEP's
+    language: a Spanish page's lines map back to the fields they came from."""
+    from hep_mcp.config import load_config
+    from hep_mcp.render.fields import field_texts
+    from hep_mcp.render import coerce_hep
+    from hep_mcp.rules import conditions as C
+
+    data = yaml.safe_load((EXAMPLES / "es" / "tkr.yaml").read_text(encoding="utf-8"))
+    data.setdefault("response_rules", {})["red_flags"] = []
+    hep = coerce_hep(data)
+    config = load_config(EXAMPLES / "clinic" / "clinic.yaml")
+    texts = field_texts(hep, config)
+    flags = [t for path, t in texts if path == "response_rules.red_flags"]
+    for f in C.condition_flags("tkr", "es"):
+        assert f["text"] in flags
+    assert C.wording("es")["emergency"] in flags
+    assert not any(f["text"] in flags for f in C.condition_flags("tkr"))  # not the English wording
+    phoned = [t for path, t in texts if path == "response_rules.feels_different" and config.clinic.phone in t]
+    assert phoned and "clínica al " + config.clinic.phone in phoned[0]
+
+    data["exercises"][0]["description"] = "Acuéstese boca arriba. Suba los dedos. Bájelos despacio. Hágalo otra vez. Respire."
+    found = generate_hep(data, "html", config=config).findings
+    assert any(f.rule == "DS001" and f.field == "exercises[0].description" for f in found)

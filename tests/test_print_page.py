@@ -36,6 +36,7 @@ from hep_mcp.render.checkable import html_to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "src" / "hep_mcp" / "examples").glob("*.yaml"))
+EXAMPLES_ES = sorted((ROOT / "src" / "hep_mcp" / "examples" / "es").glob("*.yaml"))
 CLINIC = ROOT / "src" / "hep_mcp" / "examples" / "clinic" / "clinic.yaml"
 BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
 PDFTOTEXT = shutil.which("pdftotext")
@@ -45,6 +46,9 @@ BODY_PT = {"html": 14, "html_large": 16, "caregiver_html": 14}
 # The 14 pt handout takes two pages, except these (three exercises three times a day, or long
 # wording): a ratchet, a layout that brings one to two pages fails until it is taken off.
 HTML_THREE_PAGES = {"acl", "rotator_cuff"}
+# Spanish pages whose safety lines do not all fit on page 1 yet (Spanish runs about 15% longer):
+# a strict ratchet, a fix that brings one back fails until it is taken off.
+ES_PAGE_ONE_OVERFLOW = {("hip", "html_large")}
 
 pytestmark = pytest.mark.slow
 
@@ -183,7 +187,10 @@ def safety_lines(hep, fmt: str) -> list[str]:
     ctx = context(hep, load_config(CLINIC), fmt)
     lines = list(ctx["red_flags"]) + [ctx["missed_day"], ctx["feels_different"], *ctx["precautions"]]
     lines += [f"{label}: {value}" for label, value in ctx["clinic_lines"]]
-    lines.append(f"more than {ctx['pain_points']} points from where it started")
+    if hep.language == "es":
+        lines.append(f"más de {ctx['pain_points']} puntos desde donde empezó")
+    else:
+        lines.append(f"more than {ctx['pain_points']} points from where it started")
     return lines
 
 
@@ -191,6 +198,22 @@ def safety_lines(hep, fmt: str) -> list[str]:
 @pytest.mark.parametrize("fmt", HTML_FORMATS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_printed_handout(example, fmt, tmp_path):
+    _check_printed(example, fmt, tmp_path, page_plan=True)
+
+
+@needs_chromium
+@pytest.mark.parametrize("fmt", HTML_FORMATS)
+@pytest.mark.parametrize("example", EXAMPLES_ES, ids=lambda p: f"es-{p.stem}")
+def test_printed_spanish_handout(example, fmt, tmp_path, request):
+    """The Spanish pages keep the same guarantees (page 1 safety lines, no split block, type
+    sizes, contrast, boxes, at most MAX_PAGES); Spanish runs longer, so the two-page ratchet
+    of the English 14 pt handout is not held here."""
+    if (example.stem, fmt) in ES_PAGE_ONE_OVERFLOW:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="a precaution falls to page 2"))
+    _check_printed(example, fmt, tmp_path, page_plan=False)
+
+
+def _check_printed(example, fmt, tmp_path, page_plan: bool):
     from hep_mcp.render import coerce_hep
 
     data = yaml.safe_load(example.read_text(encoding="utf-8"))
@@ -202,7 +225,7 @@ def test_printed_handout(example, fmt, tmp_path):
     pdf = chromium_pdf(source, pdf_path, tmp_path / "profile")
     pages = page_objects(pdf)
     assert 1 <= pages <= MAX_PAGES[fmt], f"{example.stem} {fmt}: {pages} pages"
-    if fmt == "html":
+    if fmt == "html" and page_plan:
         assert pages == (3 if example.stem in HTML_THREE_PAGES else 2) or pages == 1, f"{example.stem} html: {pages} pages"
     assert page_sizes(pdf) == {LETTER}
     texts = pdf_pages_text(pdf_path, pages)

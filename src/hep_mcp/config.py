@@ -64,9 +64,17 @@ class Clinic(BaseModel):
     app_name: str | None = Field(default=None, max_length=80, description="The clinic app's name.")
     email: str | None = Field(default=None, max_length=120, description="The clinic's official e-mail address.")
     hours: str | None = Field(default=None, max_length=120, description="e.g. 'Mon-Fri 7 am to 6 pm'.")
+    hours_in: dict[str, str] = Field(
+        default_factory=dict, max_length=10,
+        description="The opening hours as a handout in another language prints them, by language code, "
+        "e.g. {'es': 'lunes a viernes, de 7 a. m. a 6 p. m.'}; without one, hours as written.",
+    )
     domains: tuple[str, ...] = Field(
         default=(), max_length=20, description="The clinic's own web domains (links to them are allowed)."
     )
+
+    def __hash__(self) -> int:  # hours_in is a dict: hash by content
+        return hash(self.model_dump_json())
 
 
 class Config(BaseModel):

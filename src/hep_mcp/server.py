@@ -79,7 +79,8 @@ DESCRIPTIONS = {
 HEP_FIELDS = (
     "The therapist's six-element HEP. Exercises, doses, schedule, milestone and channel are the "
     "therapist's decisions: ask, never invent. Missing ones are errors naming the field. Condition other needs "
-    "response_rules.red_flags."
+    "response_rules.red_flags. language: es prints the handout's fixed text in Spanish; write every field in "
+    "that language too (nothing is translated)."
 )
 NOTE_FIELDS = (
     "The therapist's progress report for one period. Missing facts are errors or findings that "

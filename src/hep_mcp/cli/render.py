@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 FORMATS = ("print", "html", "html_large", "sms", "portal", "caregiver", "caregiver_html", "fhir")  # hep_mcp.render.ALL_FORMATS (kept light to import)
+LANGUAGES = ("en", "es")  # hep_mcp.lang.languages() (tests/test_render_es.py keeps them equal)
 
 
 def register(sub) -> None:
@@ -24,6 +25,11 @@ def register(sub) -> None:
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="print")
     p.add_argument("-o", "--output", metavar="FILE", help="write the rendered text to FILE instead of stdout")
     p.add_argument("--config", metavar="FILE", help="clinic config (YAML)")
+    p.add_argument(
+        "--language", choices=LANGUAGES,
+        help="the handout's language (the HEP's language field; default: the file's, else en). "
+        "The fixed text is printed in it; the therapist's fields are printed as written.",
+    )
     p.add_argument("--patient", metavar="REF", help="fhir only: the EHR's patient reference, e.g. Patient/123 (default: a first-name placeholder)")
     p.set_defaults(run=run)
 
@@ -39,6 +45,8 @@ def run(args) -> int:
         return code
     try:
         data, source = load_case_input(args.path, config)
+        if args.language and isinstance(data, dict):
+            data = {**data, "language": args.language}
         result = generate_hep(data, args.fmt, config=config, source=source, patient=args.patient)
     except InputError as exc:
         error(str(exc))

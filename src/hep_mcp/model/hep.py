@@ -9,9 +9,11 @@ accountability line) has friendly defaults a therapist can replace.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hep_mcp import lang
 from hep_mcp.model.text import Name, ShortText, Text
 
 
@@ -35,15 +37,15 @@ class Condition(str, Enum):
 
 CONDITIONS = tuple(c.value for c in Condition)
 
-DEFAULT_MISSED_DAY = (
-    "If you miss a day, that's okay. Just start again the next day. "
-    "Don't do extra to make up for it."
-)
-DEFAULT_FEELS_DIFFERENT = (
-    "If something feels different, like new pain, new swelling or new weakness, "
-    "stop the exercises and contact the clinic before you do them again."
-)
-DEFAULT_ACCOUNTABILITY = "I'll ask about this first thing at your next visit."
+# The defaults of the wording the product owns: the English pack's (lang/en/strings.yaml);
+# a HEP in another language gets its pack's defaults when rendered.
+_DEFAULTS = lang.part(lang.DEFAULT, "strings")["defaults"]
+DEFAULT_MISSED_DAY = _DEFAULTS["missed_day"]
+DEFAULT_FEELS_DIFFERENT = _DEFAULTS["feels_different"]
+DEFAULT_ACCOUNTABILITY = _DEFAULTS["accountability"]
+
+# The languages a handout can be written in: one per language pack (src/hep_mcp/lang/).
+Language = Literal[lang.languages()]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -112,6 +114,11 @@ class Milestone(_Strict):
 class HEP(_Strict):
     """A six-element home exercise program as the therapist decided it."""
 
+    language: Language = Field(
+        default="en",
+        description="The language of the handout: every fixed heading, rule and warning sign is printed in it "
+        "(en English, es Spanish). Write the therapist's fields in the same language; nothing is translated. e.g. 'es'.",
+    )
     patient_first_name: Name = Field(description="The patient's first name only (no surname, date of birth or record number), e.g. 'Maria'.")
     condition: Condition = Field(description="The condition (picks the red flags); other: the therapist lists red_flags.")
     exercises: list[Exercise] = Field(min_length=1, max_length=20, description="The 3 exercises (4 at most) the therapist chose, in order.")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import functools
 import re
 
-from jinja2 import PackageLoader, select_autoescape
+from jinja2 import PackageLoader, pass_context, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hep_mcp import lang
 
 from hep_mcp.config import Config, default_config, load_data
 from hep_mcp.errors import InputError, MissingTherapistInput, pydantic_message
@@ -69,7 +72,40 @@ def environment() -> ImmutableSandboxedEnvironment:
     env.filters["md"] = md_escape
     env.filters["sentence"] = sentence
     env.filters["capfirst"] = capfirst
+    env.globals["tr"] = tr
     return env
+
+
+@functools.lru_cache(maxsize=None)
+def strings(language: str = lang.DEFAULT) -> dict:
+    """The fixed text of the formats in one language (lang/<code>/strings.yaml)."""
+    return lang.part(language, "strings")
+
+
+def lookup(table: dict, key: str, n: int | None = None) -> str:
+    """A pack string by dotted key ("caregiver.title"); a {one, many} value picks by ``n``."""
+    value: object = table
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(f"strings.yaml has no {key!r}")
+        value = value[part]
+    if isinstance(value, dict):
+        value = value["one" if n == 1 else "many"]
+    return str(value)
+
+
+@pass_context
+def tr(ctx, key: str, n: int | None = None, **fields: object) -> str:
+    """A template's fixed text from the language pack, with the fields (and ``n``) filled in. In HTML the
+    pack's text is trusted and the fields are escaped (markupsafe); in Markdown the
+    template escapes the fields it passes (``|md``)."""
+    text = lookup(ctx["strings"], key, n)
+    if n is not None:
+        fields["n"] = n
+    if ctx.eval_ctx.autoescape:
+        # the pack's text is trusted; each field is escaped before it goes in
+        return Markup(text.format(**{k: escape(v) for k, v in fields.items()}) if fields else text)
+    return text.format(**fields) if fields else text
 
 
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -112,8 +148,8 @@ def red_flag_lines(hep: HEP) -> list[str]:
     from hep_mcp.rules import conditions as C
 
     own = list(hep.response_rules.red_flags)
-    flags = own or [f["text"] for f in C.condition_flags(hep.condition.value)]
-    return [C.wording()["emergency"], *flags]
+    flags = own or [f["text"] for f in C.condition_flags(hep.condition.value, hep.language)]
+    return [C.wording(hep.language)["emergency"], *flags]
 
 
 def red_flags_by_urgency(hep: HEP) -> dict[str, list[str]]:
@@ -121,13 +157,13 @@ def red_flags_by_urgency(hep: HEP) -> dict[str, list[str]]:
     from hep_mcp.rules import conditions as C
 
     out: dict[str, list[str]] = {u: [] for u in C.URGENCIES}
-    out["emergency"].append(C.wording()["emergency"])
+    out["emergency"].append(C.wording(hep.language)["emergency"])
     own = list(hep.response_rules.red_flags)
     if own:
         for text in own:
-            out[C.urgency_of(text)].append(text)
+            out[C.urgency_of(text, hep.language)].append(text)
     else:
-        for f in C.condition_flags(hep.condition.value):
+        for f in C.condition_flags(hep.condition.value, hep.language):
             out[f["urgency"]].append(f["text"])
     return out
 
@@ -135,16 +171,27 @@ def red_flags_by_urgency(hep: HEP) -> dict[str, list[str]]:
 def effective(hep: HEP) -> HEP:
     """The HEP as the patient gets it: where the therapist kept the default "something
     feels different" wording, the condition's wording, which never sends an emergency
-    sign (new weakness after a stroke...) to the clinic."""
+    sign (new weakness after a stroke...) to the clinic; in a language other than English,
+    the pack's defaults for the wording the product owns (missed day, accountability)."""
     from hep_mcp.rules import conditions as C
 
     rules = hep.response_rules
-    if "feels_different" in rules.model_fields_set:
-        return hep
-    text = C.feels_different_default(hep.condition.value, list(rules.red_flags))
-    if text is None:
-        return hep
-    return hep.model_copy(update={"response_rules": rules.model_copy(update={"feels_different": text})})
+    own_rules: dict[str, str] = {}
+    own: dict[str, object] = {}
+    if hep.language != lang.DEFAULT:  # the model's defaults are the English pack's
+        defaults = strings(hep.language)["defaults"]
+        for field, key in (("missed_day", "missed_day"), ("feels_different", "feels_different")):
+            if field not in rules.model_fields_set:
+                own_rules[field] = defaults[key]
+        if "accountability_line" not in hep.model_fields_set:
+            own["accountability_line"] = defaults["accountability"]
+    if "feels_different" not in rules.model_fields_set:
+        text = C.feels_different_default(hep.condition.value, list(rules.red_flags), hep.language)
+        if text is not None:
+            own_rules["feels_different"] = text
+    if own_rules:
+        own["response_rules"] = rules.model_copy(update=own_rules)
+    return hep.model_copy(update=own) if own else hep
 
 
 def pain_points(hep: HEP, config: Config) -> int:
@@ -155,17 +202,27 @@ def pain_points(hep: HEP, config: Config) -> int:
     return config.pain_points
 
 
+@functools.lru_cache(maxsize=None)
+def _wording(language: str = lang.DEFAULT) -> dict:
+    """The compiled language-specific settings of the formats (lang/<code>/strings.yaml)."""
+    s = strings(language)
+    phone = s["clinic_phone"]
+    return {
+        "sessions": [(re.compile(e["match"], re.IGNORECASE), tuple(e["labels"])) for e in s["sessions"]],
+        "insert_after": re.compile(phone["insert_after"], re.IGNORECASE),
+        "insert_after_sms": re.compile(phone["insert_after_sms"], re.IGNORECASE),
+        "at": phone["at"],
+        "pain_scale": tuple((int(n), str(w)) for n, w in s["pain_scale"]),
+    }
+
+
 @functools.lru_cache(maxsize=1)
 def _outputs() -> dict:
     data = load_data("outputs.yaml")
-    phone = data["clinic_phone"]
     return {
-        "sessions": [(re.compile(e["match"], re.IGNORECASE), tuple(e["labels"])) for e in data["sessions"]],
-        "insert_after": re.compile(phone["insert_after"], re.IGNORECASE),
-        "insert_after_sms": re.compile(phone["insert_after_sms"], re.IGNORECASE),
-        "pain_scale": tuple((int(n), str(w)) for n, w in data["pain_scale"]),
         "question_lines": int(data["question_lines"]),
         "sms_budget": dict(data["sms_budget"]),
+        "sms_budget_by_language": {k: dict(v) for k, v in (data.get("sms_budget_by_language") or {}).items()},
         "sms_checks": data["sms_checks"],
         "html_skip": tuple(data["html_skip"]),
     }
@@ -174,39 +231,41 @@ def _outputs() -> dict:
 def sessions(hep: HEP) -> tuple[str, ...]:
     """The tick rows: one per session in a day ("every morning and every evening" -> two)."""
     text = f"{hep.schedule.when} {hep.schedule.amount}"
-    for pattern, labels in _outputs()["sessions"]:
+    for pattern, labels in _wording(hep.language)["sessions"]:
         if pattern.search(text):
             return labels[:4]
     return ("",)
 
 
-def with_clinic_phone(text: str, config: Config, sms: bool = False) -> str:
+def with_clinic_phone(text: str, config: Config, sms: bool = False, language: str = lang.DEFAULT) -> str:
     """Every "call the clinic" line carries the clinic's number when the config has one."""
     phone = config.clinic.phone
     if not phone:
         return text
-    pattern = _outputs()["insert_after_sms" if sms else "insert_after"]
-    return pattern.sub(lambda m: f"{m.group(0)} at {phone}", text)
+    w = _wording(language)
+    at = w["at"].format(phone=phone)
+    return w["insert_after_sms" if sms else "insert_after"].sub(lambda m: m.group(0) + at, text)
 
 
-def clinic_lines(config: Config) -> list[tuple[str, str]]:
+def clinic_lines(config: Config, language: str = lang.DEFAULT) -> list[tuple[str, str]]:
     """The clinic's contact block as (label, value) pairs, in the order a patient needs them."""
     c = config.clinic
+    label = strings(language)["clinic_labels"]
     rows = [
-        ("Phone", c.phone),
-        ("After hours", c.after_hours_phone),
-        ("Text line", c.text_line),
-        ("Portal", " ".join(x for x in (c.portal_name, f"({c.portal_url})" if c.portal_url and c.portal_name else c.portal_url) if x) or None),
-        ("App", c.app_name),
-        ("E-mail", c.email),
-        ("Open", c.hours),
+        (label["phone"], c.phone),
+        (label["after_hours"], c.after_hours_phone),
+        (label["text_line"], c.text_line),
+        (label["portal"], " ".join(x for x in (c.portal_name, f"({c.portal_url})" if c.portal_url and c.portal_name else c.portal_url) if x) or None),
+        (label["app"], c.app_name),
+        (label["email"], c.email),
+        (label["hours"], c.hours_in.get(language, c.hours)),
     ]
     return [(label, value) for label, value in rows if value]
 
 
-def contact_words(config: Config) -> int:
+def contact_words(config: Config, language: str = lang.DEFAULT) -> int:
     """Words of the clinic's contact block (its name and label: value lines)."""
-    rows = clinic_lines(config)
+    rows = clinic_lines(config, language)
     name = config.clinic.name or ""
     return len(name.split()) + sum(len(f"{label}: {value}".split()) for label, value in rows)
 
@@ -221,17 +280,22 @@ def context(hep: HEP, config: Config, fmt: str = "print") -> dict:
     hep = effective(hep)
     by_urgency = red_flags_by_urgency(hep)
     rules = hep.response_rules
-    phone = functools.partial(with_clinic_phone, config=config, sms=fmt == "sms")
+    phone = functools.partial(with_clinic_phone, config=config, sms=fmt == "sms", language=hep.language)
     out = _outputs()
+    s = strings(hep.language)
+    n = len(hep.exercises)
+    word = s["numbers"].get(n, str(n))
     return {
         "hep": hep,
         "fmt": fmt,
+        "language": hep.language,
+        "strings": s,
         "name": hep.patient_first_name,
         "caregiver_name": hep.caregiver_name,
         "therapist_name": hep.therapist_name,
         "exercises": hep.exercises,
-        "count_word": _count_word(len(hep.exercises)),
-        "count_exercises": _count_word(len(hep.exercises)) + (" exercise" if len(hep.exercises) == 1 else " exercises"),
+        "count_word": word,
+        "count_exercises": lookup(s, "count", n).format(word=word),
         "pain_points": pain_points(hep, config),
         "red_flags": [phone(line) for line in red_flag_lines(hep)],
         "emergency_flags": by_urgency["emergency"],
@@ -243,18 +307,14 @@ def context(hep: HEP, config: Config, fmt: str = "print") -> dict:
         "problem": phone(hep.feedback.problem),
         "changes": list(hep.changes),
         "clinic": config.clinic,
-        "clinic_lines": clinic_lines(config),
+        "clinic_lines": clinic_lines(config, hep.language),
         "sessions": sessions(hep),
-        "pain_scale": out["pain_scale"],
+        "pain_scale": _wording(hep.language)["pain_scale"],
         "question_lines": out["question_lines"],
         "body_pt": BODY_PT.get(fmt, 14),
         "images": picture_uris(hep, config) if fmt in HTML_FORMATS else [None] * len(hep.exercises),
-        "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+        "days": tuple(s["days"]),
     }
-
-
-def _count_word(n: int) -> str:
-    return {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}.get(n, str(n))
 
 
 def _check_format(fmt: object) -> None:
@@ -279,18 +339,36 @@ def _sms_sources(hep: HEP, config: Config) -> dict[str, str]:
     hep = inert_model(hep)
     env = environment()
     ctx = context(hep, config, "sms")
-    budget = _outputs()["sms_budget"]
+    budget = sms_budget(hep.language)
+    name = to_gsm_twins(hep.patient_first_name)
     out = {}
-    for part, tiers in (("plan", (0, 1, 2, 3, 4)), ("warning", (0,)), ("reminder", (0, 1, 2, 3))):
+    log_in_plan = False
+    # the reminder first: when even it cannot carry the log line (a 70-character message in
+    # Spanish), the plan carries it, so the set still says how to log "did it today"
+    for part, tiers in (("reminder", (0, 1, 2, 3)), ("plan", (0, 1, 2, 3, 4)), ("warning", (0,))):
         template = env.get_template(f"sms_{part}.txt.j2")
         for tier in tiers:
-            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=is_gsm7(to_gsm_twins(hep.patient_first_name))))
+            # a name outside GSM-7 costs 70-character messages, unless the rest needs them anyway
+            # (Spanish: á, í, ó, ú): then the greeting keeps it
+            name_gsm = is_gsm7(name) or not is_gsm7(
+                to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=True, log_in_plan=log_in_plan)).replace(name, "")
+            )
+            source = to_gsm_twins(template.render(**ctx, tier=tier, name_gsm=name_gsm, log_in_plan=log_in_plan))
             if part not in budget or tier == tiers[-1]:
                 break
             if at_least(source) <= budget[part] and len(split(source).messages) <= budget[part]:
                 break
         out[part] = source
-    return out
+        if part == "reminder":
+            log_in_plan = hep.language != lang.DEFAULT and to_gsm_twins(sentence(hep.feedback.log)) not in source
+    return {part: out[part] for part in SMS_PARTS}
+
+
+def sms_budget(language: str = lang.DEFAULT) -> dict[str, int]:
+    """Messages allowed for the plan, the warning signs and the reminder, in a language
+    (outputs.yaml: sms_budget, or sms_budget_by_language for one whose text needs UCS-2)."""
+    out = _outputs()
+    return out["sms_budget_by_language"].get(language, out["sms_budget"])
 
 
 def render(hep: HEP, fmt: str = "print", config: Config | None = None) -> str:
@@ -365,17 +443,21 @@ def _generate_sms(hep: HEP, config: Config) -> GeneratedHEP:
         "confidence_change": hep.confidence_change,
         "rendered": True,
         "sms_counts": counts,
+        "sms_budget": sms_budget(hep.language),
         "red_flags": list(hep.response_rules.red_flags),
     }
-    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra)
+    report = run(
+        checked, kind="hep", config=config, condition=hep.condition.value, only=on_sms, extra=extra,
+        language=hep.language,
+    )
     findings = [
         f.model_copy(update={"line": line_map.get(f.line)}) if f.line else f
         for f in _with_fields(report.findings, checked, hep, config, sms=True)
     ]
     portal = render(hep, "portal", config)
     full = run(
-        portal, kind="hep", config=config, condition=hep.condition.value, only=on_plan,
-        extra={**extra, "sms_counts": {}, "contact_words": contact_words(config)},
+        portal, kind="hep", config=config, condition=hep.condition.value, only=on_plan, language=hep.language,
+        extra={**extra, "sms_counts": {}, "contact_words": contact_words(config, hep.language)},
     )
     findings += [
         f.model_copy(update={"line": None, "message": f"{f.message} (in the full plan)"})
@@ -443,14 +525,17 @@ def generate_hep(
     else:
         text = checked = rendered
     extra = {"confidence": hep.confidence, "confidence_change": hep.confidence_change, "rendered": True,
-             "red_flags": list(hep.response_rules.red_flags), "contact_words": contact_words(config)}
+             "red_flags": list(hep.response_rules.red_flags), "contact_words": contact_words(config, hep.language)}
     only = None
     if fmt in HTML_FORMATS:  # a two-page layout is by design; the print test measures the page
         from hep_mcp.rules.engine import rules_for
 
         skip = set(_outputs()["html_skip"])
         only = [spec.id for spec in rules_for("hep") if spec.id not in skip]
-    report = run(checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra)
+    report = run(
+        checked, kind="hep", config=config, condition=hep.condition.value, only=only, extra=extra,
+        language=hep.language,
+    )
     findings = own + _with_fields(report.findings, checked, hep, config)
     return GeneratedHEP(
         format=fmt,

@@ -72,8 +72,11 @@ def timing_repeat(when: str) -> dict | None:
     return None
 
 
-def pain_sentence(points: int) -> str:
-    return f"If your pain goes up more than {points} points from where it started, stop that exercise for today. Do the others. Some soreness is normal."
+def pain_sentence(points: int, language: str = "en") -> str:
+    """The pain rule as every format prints it, in the HEP's language (lang/<code>/strings.yaml)."""
+    from hep_mcp.render import strings
+
+    return strings(language)["pain_rule"].format(points=points)
 
 
 def hep_resources(hep: HEP, config: Config, patient: str | None = None) -> dict:
@@ -115,7 +118,7 @@ def hep_resources(hep: HEP, config: Config, patient: str | None = None) -> dict:
         note("trigger", s.trigger),
         note("where", s.where),
         note("amount", s.amount),
-        note("pain", pain_sentence(pain_points(hep, config))),
+        note("pain", pain_sentence(pain_points(hep, config), hep.language)),
         note("missed_day", rules.missed_day),
         note("feels_different", rules.feels_different),
         *(note("red_flag", flag) for flag in red_flag_lines(hep)),
@@ -139,6 +142,8 @@ def hep_resources(hep: HEP, config: Config, patient: str | None = None) -> dict:
         "activity": activities,
         "note": notes,
     }
+    if hep.language != "en":  # the patient's text is in another language (the note labels stay the mapping's)
+        careplan["language"] = hep.language
     if hep.condition.value != "other":
         careplan["addresses"] = [{"display": condition_label(hep.condition.value)}]
     if hep.therapist_name:

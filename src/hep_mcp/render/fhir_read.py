@@ -13,7 +13,7 @@ import re
 from hep_mcp.config import load_data
 from hep_mcp.errors import InputError
 
-_POINTS = re.compile(r"\bmore than (\d{1,2}) points?\b")
+_POINTS = re.compile(r"\b(?:more than|más de) (\d{1,2}) (?:points?|puntos?)\b")
 
 
 def is_fhir(data: object) -> bool:
@@ -103,7 +103,10 @@ def careplan_hep(data: dict) -> dict | None:
     condition = "other"
     for a in plan.get("addresses") or []:
         condition = conditions_by_label().get(str(a.get("display", "")).lower(), condition)
-    red = _own_red_flags(notes.get("red_flag", []), condition)
+    from hep_mcp import lang
+
+    language = plan.get("language") if plan.get("language") in lang.languages() else lang.DEFAULT
+    red = _own_red_flags(notes.get("red_flag", []), condition, language)
     hep: dict = {
         "patient_first_name": first,
         "condition": condition,
@@ -124,6 +127,8 @@ def careplan_hep(data: dict) -> dict | None:
         "precautions": notes.get("precaution") or None,
         "changes": notes.get("change") or None,
     }
+    if language != lang.DEFAULT:
+        hep["language"] = language
     if pain:
         hep["response_rules"]["pain_threshold_points"] = int(pain.group(1))
     if one("accountability"):
@@ -140,9 +145,11 @@ def careplan_hep(data: dict) -> dict | None:
     return _drop_none(hep)
 
 
-def _own_red_flags(lines: list[str], condition: str) -> list[str]:
+def _own_red_flags(lines: list[str], condition: str, language: str = "en") -> list[str]:
     """The therapist's red flags: the emergency line and the library's defaults are added at render time."""
-    data = load_data("red_flags.yaml")
+    from hep_mcp.rules.conditions import wording
+
+    data = wording(language)
     own = [ln for ln in lines if ln != data["emergency"]]
     if own == [f["text"] for f in data["conditions"].get(condition, [])]:
         return []

@@ -54,7 +54,7 @@ def field_texts(hep: HEP, config: Config | None = None, sms: bool = False) -> li
         if isinstance(value, str) and value.strip():
             out.append((path, value))
             if config is not None:
-                phoned = with_clinic_phone(value, config, sms=sms)
+                phoned = with_clinic_phone(value, config, sms=sms, language=hep.language)
                 if phoned != value:
                     out.append((path, phoned))
 
@@ -73,9 +73,9 @@ def field_texts(hep: HEP, config: Config | None = None, sms: bool = False) -> li
         for i, flag in enumerate(rules.red_flags):
             add(f"response_rules.red_flags[{i}]", flag)
     else:  # the condition's own wording, used because the list is empty
-        for f in C.condition_flags(hep.condition.value):
+        for f in C.condition_flags(hep.condition.value, hep.language):
             add("response_rules.red_flags", f["text"])
-    add("response_rules.red_flags", C.wording()["emergency"])  # the universal 911 line
+    add("response_rules.red_flags", C.wording(hep.language)["emergency"])  # the universal 911 line
     for i, p in enumerate(hep.precautions):
         add(f"precautions[{i}]", p)
     for i, c in enumerate(hep.changes):

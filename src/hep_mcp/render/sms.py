@@ -30,6 +30,9 @@ GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
 
 GSM_LIMIT = 160
 UNICODE_LIMIT = 70
+# A longer text sent as one concatenated message: each segment loses room to its header.
+GSM_SEGMENT = 153
+UNICODE_SEGMENT = 67
 
 # Typographic characters with a plain GSM-7 twin: replacing them keeps a
 # message at 160 characters instead of 70 (the words do not change).
@@ -70,6 +73,24 @@ def message_cost(text: str) -> tuple[int, int]:
     if is_gsm7(text):
         return gsm7_length(text), GSM_LIMIT
     return ucs2_length(text), UNICODE_LIMIT
+
+
+def segments(text: str) -> int:
+    """Segments the text takes as one concatenated message: 1 up to 160 GSM-7 septets (70
+    UTF-16 units when it needs UCS-2), else 153 (67) a segment. An extension character's
+    escape pair and a surrogate pair never straddle two segments (packed character by character)."""
+    gsm = is_gsm7(text)
+    length, limit = message_cost(text)
+    if length <= limit:
+        return 1 if text else 0
+    size = GSM_SEGMENT if gsm else UNICODE_SEGMENT
+    count, used = 1, 0
+    for ch in text:
+        cost = (2 if ch in GSM_EXTENSION else 1) if gsm else len(ch.encode("utf-16-le")) // 2
+        if used + cost > size:
+            count, used = count + 1, 0
+        used += cost
+    return count
 
 
 def fits(text: str) -> bool:

@@ -254,20 +254,37 @@ def clauses(sentence: str) -> list[tuple[int, str]]:
 # -- handout wording ---------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def wording() -> dict:
-    return load_data("red_flags.yaml")
+@lru_cache(maxsize=None)
+def wording(language: str = "en") -> dict:
+    """The handout's red-flag wording: English in rules/data/red_flags.yaml (the rules and the
+    library read it too), another language in its pack (lang/<code>/red_flags.yaml, the same
+    keys, plus the patterns its own red flags are read with)."""
+    if language == "en":
+        return load_data("red_flags.yaml")
+    from hep_mcp import lang
+
+    return lang.part(language, "red_flags")
 
 
-def condition_flags(condition: str) -> list[dict]:
+def condition_flags(condition: str, language: str = "en") -> list[dict]:
     """The condition's red flags as {urgency, text}, emergency first (stable)."""
-    flags = list(wording()["conditions"].get(condition) or [])
+    flags = list(wording(language)["conditions"].get(condition) or [])
     return sorted(flags, key=lambda f: URGENCIES.index(f["urgency"]))
 
 
-def urgency_of(text: str) -> str:
+@lru_cache(maxsize=None)
+def _own_flag_patterns(language: str) -> tuple[re.Pattern, re.Pattern, tuple[re.Pattern, ...]]:
+    """(emergency line, stop, neurological signs) for a therapist's own red flags in a pack's language."""
+    own = wording(language)["own_flags"]
+    return _rx(own["emergency"]), _rx(own["stop"]), tuple(_rx([p]) for p in own["neuro_signs"])
+
+
+def urgency_of(text: str, language: str = "en") -> str:
     """A therapist's own red flag: emergency when it names the emergency line,
     stop when it says to stop, else today."""
+    if language != "en":
+        emergency, stop, _ = _own_flag_patterns(language)
+        return "emergency" if emergency.search(text) else "stop" if stop.search(text) else "today"
     if emergency_route().search(text):
         return "emergency"
     if re.search(r"\bstop\b", text, re.I):
@@ -275,18 +292,21 @@ def urgency_of(text: str) -> str:
     return "today"
 
 
-def names_neuro_sign(texts: list[str]) -> bool:
-    signs = [p for n, p in _universal_signs().items() if n in NEURO_UNIVERSAL] + [_condition_signs()[NEURO_SIGN]]
+def names_neuro_sign(texts: list[str], language: str = "en") -> bool:
+    if language != "en":
+        signs = list(_own_flag_patterns(language)[2])
+    else:
+        signs = [p for n, p in _universal_signs().items() if n in NEURO_UNIVERSAL] + [_condition_signs()[NEURO_SIGN]]
     return any(p.search(t) for t in texts for p in signs)
 
 
-def feels_different_default(condition: str, own_flags: list[str]) -> str | None:
+def feels_different_default(condition: str, own_flags: list[str], language: str = "en") -> str | None:
     """The condition's "something feels different" wording, or None for the model's default."""
-    data = wording()
+    data = wording(language)
     if condition in (data.get("feels_different") or {}):
         return " ".join(data["feels_different"][condition].split())
     c = known().get(condition)
-    neuro = (c is not None and NEURO_SIGN in c.emergency_signs) or names_neuro_sign(own_flags)
+    neuro = (c is not None and NEURO_SIGN in c.emergency_signs) or names_neuro_sign(own_flags, language)
     if neuro:
         return " ".join(data["feels_different_neuro"].split())
     return None

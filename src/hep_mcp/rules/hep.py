@@ -1039,7 +1039,7 @@ _COUNTER = re.compile(r"^[ \t]*(\d{1,4})/(\d{1,4})[ \t]", re.M)
 @rule("FM005")
 def sms_over_budget(ctx: Context):
     """Generated SMS: the renderer's counts; a pasted SMS draft: its "k/n" counters."""
-    budget = load_data("outputs.yaml")["sms_budget"]
+    budget = ctx.extra.get("sms_budget") or load_data("outputs.yaml")["sms_budget"]  # the renderer's, by language
     counts = ctx.extra.get("sms_counts")
     if counts is None:
         totals = [int(m.group(2)) for m in _COUNTER.finditer(ctx.draft.text)]
