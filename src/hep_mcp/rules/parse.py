@@ -63,10 +63,29 @@ EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
 MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[¿¡]?[A-Z0-9ÁÉÍÓÚÑ])")
-LABEL = re.compile(
-    r"[ \t]*+(?:[-*+•][ \t]++)?(?:\*\*|__)?(how much|how many|how long|how often|dose|dosage|amount|reps|sets|repetitions|do|when|where|trigger|frequency|hold|sets/reps|times|rounds)(?:\*\*|__)?[ \t]*+:",
-    re.I,
-)
+
+
+def _dose_label_rx() -> re.Pattern:
+    """A dose label line ("How much:", "Cuánto:"), with the words of every language pack."""
+    from hep_mcp import lang
+
+    words = sorted({w for code in lang.languages() for w in _cues(code)["reader"]["dose_label"]}, key=lambda w: (-len(w), w))
+    alts = "|".join(re.escape(w).replace("\\ ", "[ \t]+") for w in words)
+    return re.compile(r"[ \t]*+(?:[-*+•][ \t]++)?(?:\*\*|__)?(" + alts + r")(?:\*\*|__)?[ \t]*+:", re.I)
+
+
+class _DoseLabel:
+    """LABEL.match(text): compiled on first use (the cue data is read after the engine loads)."""
+
+    rx: re.Pattern | None = None
+
+    def match(self, text: str):
+        if self.rx is None:
+            self.rx = _dose_label_rx()
+        return self.rx.match(text)
+
+
+LABEL = _DoseLabel()
 # Names a heading or an item lead that is a label, never an exercise.
 MAX_CAPS_WORDS = 10
 MAX_DEPTH = 16  # list nesting deeper than this reads as this deep
