@@ -474,3 +474,16 @@ def test_therapist_and_confidence_are_shown():
         text = generate_hep(data, fmt).text
         assert "From Sam, your physical therapist at Riverside Physical Therapy." in text
         assert "You said you are 8 out of 10 sure you can do this plan. To make it easier: We moved it to after breakfast." in text
+
+
+def test_the_caregiver_formats_speak_of_the_patient_as_the_caregiver_does():
+    """caregiver_calls_patient ('Dad') stands for the patient on the caregiver formats only."""
+    data = load("stroke")
+    data["caregiver_calls_patient"] = "Dad"
+    for fmt in ("caregiver", "caregiver_html"):
+        result = generate_hep(data, fmt)
+        page = result.text if fmt == "caregiver" else html.unescape(result.text)
+        assert result.ready and "Keep Dad safe" in page and "Help Dad with the" in page, fmt
+    assert "Dad" not in generate_hep(data, "print").text
+    del data["caregiver_calls_patient"]
+    assert "Keep Frank safe" in generate_hep(data, "caregiver").text

@@ -136,6 +136,11 @@ class HEP(_Strict):
     accountability_line: Text = Field(default=DEFAULT_ACCOUNTABILITY, description="The accountability line the handout ends with (default below).")
     therapist_name: Name | None = Field(default=None, description="How the patient knows the therapist, shown on the handout, e.g. 'Sam'.")
     caregiver_name: Name | None = Field(default=None, description="The family member or caregiver the caregiver format is written to, e.g. 'Luis'.")
+    caregiver_calls_patient: Name | None = Field(
+        default=None,
+        description="What the caregiver calls the patient, used for the patient on the caregiver formats "
+        "('Help Mom stand up...'), e.g. 'Mom', 'Dad', 'Grandpa Joe'. Default: the patient's first name.",
+    )
     precautions: list[Text] = Field(
         default_factory=list,
         max_length=10,

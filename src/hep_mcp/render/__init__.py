@@ -290,7 +290,8 @@ def context(hep: HEP, config: Config, fmt: str = "print") -> dict:
         "fmt": fmt,
         "language": hep.language,
         "strings": s,
-        "name": hep.patient_first_name,
+        # the caregiver formats speak of the patient as the caregiver does ("Help Mom ...")
+        "name": (hep.caregiver_calls_patient or hep.patient_first_name) if fmt.startswith("caregiver") else hep.patient_first_name,
         "caregiver_name": hep.caregiver_name,
         "therapist_name": hep.therapist_name,
         "exercises": hep.exercises,
