@@ -313,3 +313,45 @@ def test_a_place_in_a_description_is_not_dosing():
 def test_numbers_only_dosing_is_not_rescued_by_a_red_flag_trigger():
     numbers = NO_DOSE.replace("Do these when you can.", "Dose: 3x15 daily.")
     assert "DO001" in _rules(numbers, "dosing")
+
+
+# -- a numbered heading that names an element ("## 4. Goal") is a section, not an exercise ------
+
+NUMBERED_SECTIONS = """# Knee plan, week 3
+
+Hi Leo, here's the plan we wrote together.
+
+## 1. The exercises
+
+1. Sit to stand: Sit near the front of a firm chair and stand up without your hands, then sit back slowly. Same as we did in the gym.
+2. Step ups: Step up onto the bottom stair with your sore leg, then step down. The last one we did today.
+3. Calf raises: Hold the counter and rise onto your toes, then lower. Like the first one this morning.
+
+## 2. When to do them
+
+Every evening right after you wash the dishes, in the kitchen. 10 of each.
+
+## 3. If it hurts
+
+If your pain goes up more than 2 points from where it started, stop that exercise for today and do the others. If you miss a day, don't make it up. If something feels different, like new swelling, contact the clinic before you go on.
+
+## 4. Check-in
+
+Tick each day in the patient portal and send us a portal message if anything goes wrong.
+
+## 5. Target
+
+By Friday, climb the 12 stairs to your flat with one hand on the rail.
+"""
+
+
+def test_numbered_headings_that_name_an_element_are_sections():
+    d = parse(NUMBERED_SECTIONS)
+    assert [e.name for e in d.exercises] == ["Sit to stand", "Step ups", "Calf raises"]
+    assert [el for _, _, el in d.headings[1:]] == ["exercises", "schedule", "response_rules", "feedback", "milestone"]
+    assert _rules(NUMBERED_SECTIONS, "milestone") == []
+
+
+def test_numbered_sections_without_a_goal_still_miss_the_milestone():
+    flawed = NUMBERED_SECTIONS.split("## 5. Target")[0]
+    assert "MS001" in _rules(flawed, "milestone")

@@ -674,6 +674,29 @@ def _classify_body_in(text: str, language: str) -> str | None:  # cached per lan
 
 
 def _item_like_heading(text: str) -> bool:
+    return _numbered_heading(text) and not _numbered_section(text)
+
+
+@lru_cache(maxsize=4096)
+def _numbered_section_in(text: str, language: str) -> bool:
+    if not _numbered_heading(text):
+        return False
+    raw = MD_INLINE.sub("", text).strip()
+    c = raw[_symbol_prefix(raw) :].strip() if not raw[:1].isdigit() else raw
+    m = NUM_PREFIX.match(c) or BARE_NUM.match(c)
+    rest = _clean_heading(c[m.end() :] if m else c).strip(" :.-–—")
+    # "## 6. Goal", "2.<tab>When", "3. Pain rules": a numbered section, not "## 2. Bridge"
+    if not rest or len(rest.split()) > 5 or _movement_in(rest, language):
+        return False
+    return _classify_heading(rest, language) is not None
+
+
+def _numbered_section(text: str) -> bool:
+    """A numbered heading whose words name an element ("## 6. Goal"): a section of the draft."""
+    return _numbered_section_in(text, _LANGUAGE.get())
+
+
+def _numbered_heading(text: str) -> bool:
     raw = MD_INLINE.sub("", text).strip()
     c = raw[_symbol_prefix(raw):].strip() if not raw[:1].isdigit() else raw
     if not c[:1].isdigit():
