@@ -355,3 +355,28 @@ def test_numbered_headings_that_name_an_element_are_sections():
 def test_numbered_sections_without_a_goal_still_miss_the_milestone():
     flawed = NUMBERED_SECTIONS.split("## 5. Target")[0]
     assert "MS001" in _rules(flawed, "milestone")
+
+
+# -- a list of bare names is a list of exercises when one of them is a move the reader knows ----
+
+BARE_NAMES = """Tom - post-op shoulder, wk 2
+
+Exercises:
+1. Pendulums
+2. Table slides
+3. Scap sets
+
+Every morning after your shower, at the kitchen table. 10 each.
+"""
+
+
+def test_bare_one_line_names_beside_one_known_move_all_count():
+    d = parse(BARE_NAMES)
+    assert [e.name for e in d.exercises] == ["Pendulums", "Table slides", "Scap sets"]
+    assert "EX002" not in _rules(BARE_NAMES, "exercises")
+    assert "DS001" in _rules(BARE_NAMES, "descriptions")  # bare names still say nothing of how
+
+
+def test_a_list_with_a_sentence_item_is_not_all_names():
+    mixed = BARE_NAMES.replace("3. Scap sets", "3. Keep the sling on at night.")
+    assert [e.name for e in parse(mixed).exercises] == ["Table slides"]

@@ -786,11 +786,21 @@ def _named(c: _Cand) -> bool:
     return b.kind in ("heading", "row") or (b.lead is not None and bool(c.text.strip()))
 
 
+def _bare_item(c: _Cand) -> bool:
+    """A one-line list item that is only a name ("2. SLR", "- Heel slides, AROM")."""
+    b = c.blocks[0]
+    return b.kind == "item" and b.depth <= 1 and b.lead is None and len(c.blocks) == 1 and len(b.lines) == 1 and _bare_name(b.text)
+
+
 def _exercises_of(cands: list[_Cand]) -> list[_Cand]:
     """The exercises of one candidate list: those that carry movement instructions, and their
     siblings of the same shape (named the same way, not a label or red flag) when at least two
     do -- "3. **Bike**: Easy pace on your exercise bike." sits in a list of moves."""
     moving = [_is_exercise(c) for c in cands]
+    if sum(moving) == 1 and len(cands) >= 2 and all(_bare_item(c) and not _not_exercise(c) for c in cands):
+        # "1. Quad sets" / "2. SLR" / "3. Heel slides, AROM": a list of bare names, one of them a
+        # move the reader knows, is a list of exercises however few of the names it knows
+        return list(cands)
     if sum(moving) < 2:
         return [c for c, m in zip(cands, moving) if m]
     shape = {(c.blocks[0].kind, c.blocks[0].ordered) for c, m in zip(cands, moving) if m and _named(c)}
