@@ -380,3 +380,33 @@ def test_bare_one_line_names_beside_one_known_move_all_count():
 def test_a_list_with_a_sentence_item_is_not_all_names():
     mixed = BARE_NAMES.replace("3. Scap sets", "3. Keep the sling on at night.")
     assert [e.name for e in parse(mixed).exercises] == ["Table slides"]
+
+
+# -- a red-flag bullet in the same flat list as the moves is not a move, whatever its words ------
+
+FLAT_LIST = """Mrs. Okafor, your hip moves (we went through them at the session):
+
+* Bridges: lie on your back, knees bent, lift your bottom off the bed and lower slowly. The first one today.
+* Side-lying lifts: lie on your good side and lift the top leg a hand's width, then lower. Same as on the plinth.
+* Clams: lie on your side, knees bent, open the top knee like a book, then close. The last one we did.
+* When: every evening after the news, on your bed. 10 of each.
+* Pain more than 2 points above where you started: stop that one, carry on with the rest.
+* Missed an evening: don't double up.
+* Something feels different (new pain, a click, swelling): message the clinic before you go on.
+* Leg suddenly turns cold, numb or blue: call 911.
+* Knee bends won't come back or the wound leaks: phone the clinic today.
+* Tick each evening in the clinic app; problems through the app.
+* Goal by Thursday: 10 bridges in a row without stopping.
+"""
+
+
+def test_red_flag_bullets_with_movement_words_are_not_exercises():
+    d = parse(FLAT_LIST)
+    assert [e.name for e in d.exercises] == ["Bridges", "Side-lying lifts", "Clams"]
+    assert _rules(FLAT_LIST, "exercises") == [] and _rules(FLAT_LIST, "descriptions") == []
+
+
+def test_a_flat_list_with_two_moves_still_has_too_few():
+    two = FLAT_LIST.replace("* Clams: lie on your side, knees bent, open the top knee like a book, then close. The last one we did.\n", "")
+    assert [e.name for e in parse(two).exercises] == ["Bridges", "Side-lying lifts"]
+    assert "EX002" in _rules(two, "exercises")

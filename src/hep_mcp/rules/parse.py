@@ -771,6 +771,11 @@ def _not_exercise(c: _Cand) -> bool:
     name = plain(c.name).strip()
     if name and _label_element(name) and not _movement(name):
         return True
+    after = c.text.rpartition(":")[2].strip()
+    if after and len(after.split()) <= 6 and rx["red_flag_item"].match(after):
+        # "Foot or toes turn cold, pale or blue: call 911." -- what follows the colon is only
+        # where to go, whatever movement words name the sign
+        return True
     if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
         if not _movement(c.text) or rx["red_flag_item"].search(c.text[:80]):
