@@ -410,3 +410,33 @@ def test_a_flat_list_with_two_moves_still_has_too_few():
     two = FLAT_LIST.replace("* Clams: lie on your side, knees bent, open the top knee like a book, then close. The last one we did.\n", "")
     assert [e.name for e in parse(two).exercises] == ["Bridges", "Side-lying lifts"]
     assert "EX002" in _rules(two, "exercises")
+
+
+# -- unnumbered paragraphs led by a name and a full stop are the exercises ----------------------
+
+NAME_STOP = """Hi Priya,
+
+Lovely to see you this morning. Your three moves for the plantar heel pain:
+
+Towel scrunch. Sit with your foot on a towel and curl your toes to pull it towards you. The first thing we did today.
+
+Wall calf stretch. Stand facing the wall with your sore foot behind and lean in until the calf pulls, hold 30 seconds. Same as at the clinic wall.
+
+Bottle roll. Roll the arch of your foot over a cold water bottle for a minute. We finished with it today.
+
+Do them every evening right after you take off your work shoes, in the lounge: 10 scrunches, 3 stretches, 1 minute of rolling.
+
+Best,
+Sam
+"""
+
+
+def test_paragraphs_led_by_a_name_and_a_full_stop_are_exercises():
+    d = parse(NAME_STOP)
+    assert [e.name for e in d.exercises] == ["Towel scrunch", "Wall calf stretch", "Bottle roll"]
+    assert "EX003" not in _rules(NAME_STOP, "exercises") and _rules(NAME_STOP, "descriptions") == []
+
+
+def test_one_name_stop_paragraph_alone_is_not_a_list():
+    one = NAME_STOP.split("Wall calf stretch.")[0] + "Do it every evening.\n"
+    assert "EX003" in _rules(one, "exercises")

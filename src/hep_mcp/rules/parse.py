@@ -948,6 +948,20 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     if steps_under and any(len(c) >= 2 for s0, c in groups if blocks[s0].kind == "heading"):
         # "### Chin tuck" / "1. Sit in a firm chair." ...: the numbered steps are not the exercise list
         groups = [g for g in groups if blocks[g[0]].kind == "heading" or g[0] not in steps_under]
+    # paragraphs led by a name and a full stop ("Chin tucks. Sit tall and ..."), two or more in a row
+    k = 0
+    while k < n:
+        run = []
+        while k < n and _stop_lead(blocks[k]):
+            run.append(k)
+            k += 1
+        if len(run) >= 2:
+            cands = []
+            for idx in run:
+                name, rest = _item_name(blocks[idx])
+                cands.append(_Cand(name, blocks[idx].line, [blocks[idx]], _head_text([rest])))
+            groups.append((run[0], cands))
+        k += 1 if not run else 0
     # table rows
     tables: dict[int, list[int]] = {}
     for i, b in enumerate(blocks):
@@ -967,6 +981,23 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if cands:
             groups.append((idxs[0], cands))
     return groups
+
+
+def _stop_lead(b: Block) -> bool:
+    """A paragraph led by a short name and a full stop, the rest a movement: "Chin tucks. Sit
+    tall and gently slide your chin straight back." (an email's unnumbered exercises)."""
+    if b.kind != "para" or b.lead is not None or b.depth != 0 or b.indent != 0:
+        return False
+    parts = sentences(plain(b.text[:600]))
+    if len(parts) < 2 or not parts[0].endswith("."):
+        return False
+    name = parts[0][:-1].strip()
+    words = name.split()
+    if not 1 <= len(words) <= 4 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
+        return False
+    if _label_element(name) is not None:
+        return False
+    return _movement(" ".join(parts[1:3]))
 
 
 def _bare_name(t: str) -> bool:
