@@ -993,7 +993,7 @@ def _stop_lead(b: Block) -> bool:
         return False
     name = parts[0][:-1].strip()
     words = name.split()
-    if not 1 <= len(words) <= 4 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
+    if not 1 <= len(words) <= 6 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
         return False
     if _label_element(name) is not None:
         return False
