@@ -440,3 +440,32 @@ def test_paragraphs_led_by_a_name_and_a_full_stop_are_exercises():
 def test_one_name_stop_paragraph_alone_is_not_a_list():
     one = NAME_STOP.split("Wall calf stretch.")[0] + "Do it every evening.\n"
     assert "EX003" in _rules(one, "exercises")
+
+
+# -- the how written inside a table's Exercise cell counts; a "How much" column is the dose ------
+
+CELL_HOW = """Plan for Dev -- tennis elbow
+
+| Exercise | Reps |
+|---|---|
+| Wrist curls: rest your forearm on the table, palm up, and curl the light weight up, then lower slowly. The one we ended on today. | 15, twice |
+| Squeeze ball: grip the soft ball hard for 5 seconds, then let go. Same as in clinic this morning. | 10 squeezes |
+| Forearm stretch: straighten your arm and gently bend the wrist down with the other hand. Like at the plinth today. | 30 seconds, 3 times |
+"""
+
+
+def test_sentences_inside_the_exercise_cell_are_the_description():
+    d = parse(CELL_HOW)
+    assert [e.name for e in d.exercises] == ["Wrist curls", "Squeeze ball", "Forearm stretch"]
+    assert all("15" not in e.description_text and e.labeled for e in d.exercises[:1])
+    assert _rules(CELL_HOW, "descriptions") == []
+
+
+def test_a_name_only_cell_with_only_a_dose_column_has_no_description():
+    bare = CELL_HOW
+    for how in (": rest your forearm on the table, palm up, and curl the light weight up, then lower slowly. The one we ended on today.",
+                ": grip the soft ball hard for 5 seconds, then let go. Same as in clinic this morning.",
+                ": straighten your arm and gently bend the wrist down with the other hand. Like at the plinth today."):
+        bare = bare.replace(how, "")
+    assert [e.name for e in parse(bare).exercises] == ["Wrist curls", "Squeeze ball", "Forearm stretch"]
+    assert "DS001" in _rules(bare, "descriptions")

@@ -763,6 +763,7 @@ class _Cand:
     line: int
     blocks: list[Block]
     text: str
+    doses: tuple[int, ...] = ()  # a table's dose columns
 
 
 def _not_exercise(c: _Cand) -> bool:
@@ -964,20 +965,21 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         k += 1 if not run else 0
     # table rows
     tables: dict[int, list[int]] = {}
+    doses: dict[int, tuple[int, ...]] = {}
     for i, b in enumerate(blocks):
         if b.kind == "row" and not b.header:
             tables.setdefault(b.table, []).append(i)
+        elif b.kind == "row" and b.table not in doses:
+            # "| Exercise | How much |": a column headed by a dose label holds the dose, not the how
+            doses[b.table] = tuple(j for j, h in enumerate(b.cells) if j and LABEL.match(plain(h).strip().rstrip(":") + ":"))
     for t, idxs in tables.items():
         cands = []
         for i in idxs:
             cells = blocks[i].cells
             if not cells or not plain(cells[0]):
                 continue
-            nm = plain(cells[0])
-            m = NUM_PREFIX.match(nm)
-            if m:
-                nm = nm[m.end() :]
-            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join(cells[1:])))
+            nm, rest = _cell_name(cells[0])
+            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest] + cells[1:]), doses.get(t, ())))
         if cands:
             groups.append((idxs[0], cands))
     return groups
@@ -989,7 +991,7 @@ def _stop_lead(b: Block) -> bool:
     if b.kind != "para" or b.lead is not None or b.depth != 0 or b.indent != 0:
         return False
     parts = sentences(plain(b.text[:600]))
-    if len(parts) < 2 or not parts[0].endswith("."):
+    if len(parts) < 2 or not parts[0].endswith(".") or b.text.rstrip().endswith(":"):  # "... Your moves:" leads in
         return False
     name = parts[0][:-1].strip()
     words = name.split()
@@ -998,6 +1000,21 @@ def _stop_lead(b: Block) -> bool:
     if _label_element(name) is not None:
         return False
     return _movement(" ".join(parts[1:3]))
+
+
+def _cell_name(cell: str) -> tuple[str, str]:
+    """(name, how) of an Exercise cell: "Calf stretch at the wall: hands on the wall, ..." holds both."""
+    nm = plain(cell)
+    m = NUM_PREFIX.match(nm)
+    if m:
+        nm = nm[m.end() :]
+    lead = LABEL_LEAD.match(nm)
+    if lead and len(lead.group(1).split()) <= 7 and nm[lead.end() :].strip():
+        return lead.group(1).strip(), nm[lead.end() :].strip()
+    parts = sentences(nm[:600])
+    if len(parts) > 1 and len(parts[0].split()) <= 6:
+        return parts[0].rstrip(".").strip(), nm[len(parts[0]) :].strip()
+    return nm, ""
 
 
 def _bare_name(t: str) -> bool:
@@ -1060,10 +1077,26 @@ def _build_item(c: _Cand) -> ExerciseItem:
     item = ExerciseItem(name=c.name, line=c.line)
     first = c.blocks[0]
     if first.kind == "row":
-        item.description.append(Line(first.line, " ".join(first.cells[1:2])))
-        for cell in first.cells[2:]:
-            if cell:
+        _, how = _cell_name(first.cells[0]) if first.cells else ("", "")
+        if how:
+            item.description.append(Line(first.line, how))
+        desc_col = next((j for j in range(1, len(first.cells)) if j not in c.doses), None)
+        for j, cell in enumerate(first.cells[1:], 1):
+            if not cell:
+                continue
+            if j == desc_col:
+                item.description.append(Line(first.line, cell))
+            else:
                 item.labeled.append(Line(first.line, cell))
+        for x in c.blocks[1:]:
+            # the description written below the table ("**Bridge:** Lie on your back ...")
+            if x.lead:
+                _add_line(item, Line(x.line, x.rest), force_prose=True)
+                for ln in x.lines[1:]:
+                    _add_line(item, ln)
+            else:
+                for ln in x.lines:
+                    _add_line(item, ln)
         return item
     if first.kind != "heading":
         one = Block(first.kind, first.lines[:1], text=first.first, first=first.first)
