@@ -469,3 +469,33 @@ def test_a_name_only_cell_with_only_a_dose_column_has_no_description():
         bare = bare.replace(how, "")
     assert [e.name for e in parse(bare).exercises] == ["Wrist curls", "Squeeze ball", "Forearm stretch"]
     assert "DS001" in _rules(bare, "descriptions")
+
+
+# -- a table of names and doses, the descriptions below it under the same names: joined ----------
+
+TABLE_THEN_HOW = """Ruth, your knee moves this week
+
+| Exercise | Dose |
+| --- | --- |
+| Mini squat | 10, twice a day |
+| Step-up | 8 each leg |
+| Knee straightening | 10 |
+
+__Mini squat__ - Hold the back of a chair and bend your knees a little, then stand tall. Same as at the bars today.
+
+__Step-up__ - Step up onto the bottom stair with the sore leg, then down. The one we finished on.
+
+__Knee straightening__ - Sit on a chair and straighten your knee out in front, then lower it. We started with this one.
+"""
+
+
+def test_table_rows_take_the_descriptions_written_below_them():
+    d = parse(TABLE_THEN_HOW)
+    assert [e.name for e in d.exercises] == ["Mini squat", "Step-up", "Knee straightening"]
+    assert all(e.description_text and e.labeled for e in d.exercises)
+    assert _rules(TABLE_THEN_HOW, "descriptions") == []
+
+
+def test_a_table_whose_descriptions_are_missing_still_lacks_them():
+    short = TABLE_THEN_HOW.split("__Mini squat__")[0] + "__Mini squat__ - Bend your knees a little.\n"
+    assert "DS001" in _rules(short, "descriptions")

@@ -30,7 +30,7 @@ import contextvars
 import re
 import unicodedata
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 
@@ -1073,6 +1073,28 @@ def _item_name(b: Block) -> tuple[str, str]:
     return " ".join(plain(s).split()[:4]), s
 
 
+def _name_key(name: str) -> str:
+    return " ".join(plain(name).lower().strip(" :.-–—").split())
+
+
+def _joined(best: list[_Cand], groups: list[tuple[int, list[_Cand]]]) -> list[_Cand]:
+    """A table of names and doses with the descriptions written below it under the same names
+    ("| Bridge | 10 times |" ... "**Bridge:** Lie on your back ..."): one exercise each, the
+    row and its paragraph together."""
+    if len(best) < 2 or not all(c.blocks[0].kind == "row" for c in best):
+        return best
+    keys = [_name_key(c.name) for c in best]
+    if len(set(keys)) != len(keys):
+        return best
+    for _, cands in groups:
+        if cands is best or any(c.blocks[0].kind == "row" for c in cands):
+            continue
+        by_name = {_name_key(c.name): c for c in cands if c.blocks[0].lead}
+        if all(k in by_name for k in keys):
+            return [replace(c, blocks=c.blocks + by_name[k].blocks, text=_head_text([c.text, by_name[k].text])) for c, k in zip(best, keys)]
+    return best
+
+
 def _build_item(c: _Cand) -> ExerciseItem:
     item = ExerciseItem(name=c.name, line=c.line)
     first = c.blocks[0]
@@ -1197,6 +1219,7 @@ def _parse(text: str) -> Draft:
         key = (inside, len(ex) >= 2, len(ex), -start)
         if best_key is None or key > best_key:
             best, best_key = ex, key
+    best = _joined(best, groups)
     exercises = [_build_item(c) for c in best]
     taken: set[int] = set()
     for c in best:
