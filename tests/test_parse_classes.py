@@ -499,3 +499,45 @@ def test_table_rows_take_the_descriptions_written_below_them():
 def test_a_table_whose_descriptions_are_missing_still_lacks_them():
     short = TABLE_THEN_HOW.split("__Mini squat__")[0] + "__Mini squat__ - Bend your knees a little.\n"
     assert "DS001" in _rules(short, "descriptions")
+
+
+# -- "1.<tab>Exercises" / "a.<tab>Name: ..." in a word-processor document: numbered sections ------
+
+WORD_SECTIONS = """Dear Mr. Haddad,
+
+Your home exercise sheet for hip pain after your hip replacement
+
+1.\tExercises
+a.\tClam shells: Lie on your side with your knees bent and open the top knee, then close it slowly. This was the first one today.
+b.\tStanding hip lift: Hold the counter and lift your leg out to the side, then lower. Same as at the bars today.
+c.\tBridge: Lie on your back, knees bent, and lift your hips, then lower. We ended the session with this one.
+
+2.\tWhen
+Every morning after you let the dog out, in the kitchen. 10 of each.
+
+3.\tPain and missed days
+If your pain goes up more than 2 points from where it started, stop that exercise for today. If you miss a day, don't make it up. If something feels different, like new pain or swelling, contact the clinic before you go on.
+
+4.\tWarning signs
+Calf pain with swelling, or chest pain or trouble breathing: call 911.
+
+5.\tTracking
+Tick each day in the clinic app and message us there with problems.
+
+6.\tGoal
+By next Friday, stand on the sore leg for 10 seconds while you brush your teeth.
+"""
+
+
+def test_numbered_word_sections_with_lettered_items_are_sections():
+    d = parse(WORD_SECTIONS)
+    assert [h[2] for h in d.headings] == ["exercises", "schedule", "response_rules", "response_rules", "feedback", "milestone"]
+    assert [e.name for e in d.exercises] == ["Clam shells", "Standing hip lift", "Bridge"]
+    report = check_draft(WORD_SECTIONS, kind="hep")
+    assert [f.rule for f in report.findings if f.element in ("exercises", "milestone", "descriptions", "feedback")] == []
+    assert not {"RR001", "RR002", "RR003", "RR006"} & {f.rule for f in report.findings}
+
+
+def test_numbered_word_sections_without_the_missed_day_rule_still_miss_it():
+    flawed = WORD_SECTIONS.replace(" If you miss a day, don't make it up.", "")
+    assert "RR003" in _rules(flawed, "response_rules")

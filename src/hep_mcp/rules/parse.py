@@ -509,6 +509,13 @@ def read_blocks(lines) -> list[Block]:
                 open_block.kind, open_block.level = "heading", 7
                 open_block.text = open_block.text.strip().rstrip(":").strip()
                 stack = []
+            if mind == 0 and marker[0].isdigit() and _section_item(content):
+                # "1.<tab>Exercises" / "6.<tab>Goal" in a word-processor document: a numbered
+                # section heading (its items, lettered or bulleted, are the section's)
+                blocks.append(Block("heading", [ln], text=content.strip(), level=7, blank_before=blank))
+                open_block, blank = None, False
+                stack = []
+                continue
             depth = len(stack) + 1
             cind = mind + len(marker) + 1
             stack.append((mind, cind))
@@ -596,6 +603,14 @@ def read_blocks(lines) -> list[Block]:
             if f[:1].isupper() and 0 < len(core.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
                 b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
+
+
+def _section_item(content: str) -> bool:
+    """A numbered item that only names an element ("Exercises", "Pain and missed days")."""
+    c = content.strip()
+    if not c or len(c) > 60 or c.endswith((".", ",", ";", "!", "?")) or ":" in c:
+        return False
+    return _numbered_section("1. " + c)
 
 
 def _label_crosses_line(b: Block) -> bool:
