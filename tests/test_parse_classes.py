@@ -541,3 +541,21 @@ def test_numbered_word_sections_with_lettered_items_are_sections():
 def test_numbered_word_sections_without_the_missed_day_rule_still_miss_it():
     flawed = WORD_SECTIONS.replace(" If you miss a day, don't make it up.", "")
     assert "RR003" in _rules(flawed, "response_rules")
+
+
+# -- a paper-only log is not made official by the portal named for problems in the same sentence --
+
+PAPER_LOG = NUMBERED_SECTIONS.replace(
+    "Tick each day in the patient portal and send us a portal message if anything goes wrong.",
+    "Mark each day on the paper chart we gave you, and message us in the patient portal if anything goes wrong.",
+)
+
+
+def test_a_paper_log_beside_a_portal_for_problems_is_not_an_official_log():
+    assert _rules(PAPER_LOG, "feedback") == ["FB001"]
+
+
+def test_a_log_in_the_portal_beside_the_same_problem_line_is_official():
+    both = PAPER_LOG.replace("on the paper chart we gave you", "on the paper chart and in the patient portal")
+    assert _rules(both, "feedback") == []
+    assert _rules(NUMBERED_SECTIONS, "feedback") == []
