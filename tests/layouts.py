@@ -118,6 +118,13 @@ def table(c: Content) -> str:
     return f"Hi {c.name},\n\nHere is your plan.\n\n| Exercise | How | How much |\n|---|---|---|\n{rows}\n\n{_tail_md(c)}\n"
 
 
+def table_then_how(c: Content) -> str:
+    """An ``Exercise | How much`` table of names and doses, the how below it under each name."""
+    rows = "\n".join(f"| {e.name} | {e.dose} |" for e in c.exercises)
+    how = "\n\n".join(f"**{e.name}:** {e.how}" for e in c.exercises)
+    return f"Hi {c.name},\n\n| Exercise | How much |\n|---|---|\n{rows}\n\n{how}\n\n{_tail_md(c)}\n"
+
+
 def h3_parent(c: Content) -> str:
     ex = "\n\n".join(f"### {i}. {e.name}\n\n{e.how} {e.dose}" for i, e in enumerate(c.exercises, 1))
     return f"Hi {c.name},\n\n## Exercises\n\n{ex}\n\n{_tail_md(c)}\n"
@@ -271,4 +278,5 @@ LAYOUTS = {
     "name lines, no Markdown": name_lines,
     "numbered section headings": numbered_sections,
     "name-stop paragraphs": name_stop_paragraphs,
+    "dose table, how below": table_then_how,
 }
