@@ -125,6 +125,12 @@ def table_then_how(c: Content) -> str:
     return f"Hi {c.name},\n\n| Exercise | How much |\n|---|---|\n{rows}\n\n{how}\n\n{_tail_md(c)}\n"
 
 
+def table_cell_how(c: Content) -> str:
+    """The how written inside the Exercise cell ("Name: how ..."), the dose in its own column."""
+    rows = "\n".join(f"| {e.name}: {e.how} | {e.dose} |" for e in c.exercises)
+    return f"Hi {c.name},\n\nHere is your plan.\n\n| Exercise | How much |\n|---|---|\n{rows}\n\n{_tail_md(c)}\n"
+
+
 def h3_parent(c: Content) -> str:
     ex = "\n\n".join(f"### {i}. {e.name}\n\n{e.how} {e.dose}" for i, e in enumerate(c.exercises, 1))
     return f"Hi {c.name},\n\n## Exercises\n\n{ex}\n\n{_tail_md(c)}\n"
@@ -279,4 +285,5 @@ LAYOUTS = {
     "numbered section headings": numbered_sections,
     "name-stop paragraphs": name_stop_paragraphs,
     "dose table, how below": table_then_how,
+    "how inside the Exercise cell": table_cell_how,
 }
