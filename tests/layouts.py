@@ -118,6 +118,19 @@ def table(c: Content) -> str:
     return f"Hi {c.name},\n\nHere is your plan.\n\n| Exercise | How | How much |\n|---|---|---|\n{rows}\n\n{_tail_md(c)}\n"
 
 
+def table_then_how(c: Content) -> str:
+    """An ``Exercise | How much`` table of names and doses, the how below it under each name."""
+    rows = "\n".join(f"| {e.name} | {e.dose} |" for e in c.exercises)
+    how = "\n\n".join(f"**{e.name}:** {e.how}" for e in c.exercises)
+    return f"Hi {c.name},\n\n| Exercise | How much |\n|---|---|\n{rows}\n\n{how}\n\n{_tail_md(c)}\n"
+
+
+def table_cell_how(c: Content) -> str:
+    """The how written inside the Exercise cell ("Name: how ..."), the dose in its own column."""
+    rows = "\n".join(f"| {e.name}: {e.how} | {e.dose} |" for e in c.exercises)
+    return f"Hi {c.name},\n\nHere is your plan.\n\n| Exercise | How much |\n|---|---|\n{rows}\n\n{_tail_md(c)}\n"
+
+
 def h3_parent(c: Content) -> str:
     ex = "\n\n".join(f"### {i}. {e.name}\n\n{e.how} {e.dose}" for i, e in enumerate(c.exercises, 1))
     return f"Hi {c.name},\n\n## Exercises\n\n{ex}\n\n{_tail_md(c)}\n"
@@ -229,6 +242,30 @@ def name_lines(c: Content) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def numbered_sections(c: Content) -> str:
+    """Numbered section headings ("## 1. Exercises" ... "## 5. Goal") over a numbered list."""
+    ex = "\n".join(f"{i}. {e.name}: {e.how} {e.dose}" for i, e in enumerate(c.exercises, 1))
+    parts = [f"# Plan for {c.name}", f"## 1. Exercises\n\n{ex}", f"## 2. When\n\n{c.schedule}", f"## 3. Rules\n\n{_rules_bullets(c)}"]
+    if c.feedback:
+        parts.append(f"## {len(parts)}. Tracking\n\n" + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"## {len(parts)}. Goal\n\n{c.milestone}")
+    parts.append(c.closing)
+    return "\n\n".join(parts) + "\n"
+
+
+def name_stop_paragraphs(c: Content) -> str:
+    """An email whose exercises are paragraphs led by the name and a full stop ("Chin tucks. Sit ...")."""
+    ex = "\n\n".join(f"{e.name}. {e.how} {e.dose}" for e in c.exercises)
+    parts = [f"Dear {c.name},", "Here are the exercises we went over today.", ex, c.schedule, " ".join(c.rules)]
+    if c.feedback:
+        parts.append(" ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"Your goal: {c.milestone}")
+    parts.append(c.closing + "\n\nWarm regards,\nSam")
+    return "\n\n".join(parts) + "\n"
+
+
 LAYOUTS = {
     "numbered bold": numbered_bold,
     "bold leads": bold_leads,
@@ -245,4 +282,8 @@ LAYOUTS = {
     "word-processor bullets": word_paste,
     "label paragraphs around a list": label_paragraphs,
     "name lines, no Markdown": name_lines,
+    "numbered section headings": numbered_sections,
+    "name-stop paragraphs": name_stop_paragraphs,
+    "dose table, how below": table_then_how,
+    "how inside the Exercise cell": table_cell_how,
 }

@@ -313,3 +313,249 @@ def test_a_place_in_a_description_is_not_dosing():
 def test_numbers_only_dosing_is_not_rescued_by_a_red_flag_trigger():
     numbers = NO_DOSE.replace("Do these when you can.", "Dose: 3x15 daily.")
     assert "DO001" in _rules(numbers, "dosing")
+
+
+# -- a numbered heading that names an element ("## 4. Goal") is a section, not an exercise ------
+
+NUMBERED_SECTIONS = """# Knee plan, week 3
+
+Hi Leo, here's the plan we wrote together.
+
+## 1. The exercises
+
+1. Sit to stand: Sit near the front of a firm chair and stand up without your hands, then sit back slowly. Same as we did in the gym.
+2. Step ups: Step up onto the bottom stair with your sore leg, then step down. The last one we did today.
+3. Calf raises: Hold the counter and rise onto your toes, then lower. Like the first one this morning.
+
+## 2. When to do them
+
+Every evening right after you wash the dishes, in the kitchen. 10 of each.
+
+## 3. If it hurts
+
+If your pain goes up more than 2 points from where it started, stop that exercise for today and do the others. If you miss a day, don't make it up. If something feels different, like new swelling, contact the clinic before you go on.
+
+## 4. Check-in
+
+Tick each day in the patient portal and send us a portal message if anything goes wrong.
+
+## 5. Target
+
+By Friday, climb the 12 stairs to your flat with one hand on the rail.
+"""
+
+
+def test_numbered_headings_that_name_an_element_are_sections():
+    d = parse(NUMBERED_SECTIONS)
+    assert [e.name for e in d.exercises] == ["Sit to stand", "Step ups", "Calf raises"]
+    assert [el for _, _, el in d.headings[1:]] == ["exercises", "schedule", "response_rules", "feedback", "milestone"]
+    assert _rules(NUMBERED_SECTIONS, "milestone") == []
+
+
+def test_numbered_sections_without_a_goal_still_miss_the_milestone():
+    flawed = NUMBERED_SECTIONS.split("## 5. Target")[0]
+    assert "MS001" in _rules(flawed, "milestone")
+
+
+# -- a list of bare names is a list of exercises when one of them is a move the reader knows ----
+
+BARE_NAMES = """Tom - post-op shoulder, wk 2
+
+Exercises:
+1. Pendulums
+2. Table slides
+3. Scap sets
+
+Every morning after your shower, at the kitchen table. 10 each.
+"""
+
+
+def test_bare_one_line_names_beside_one_known_move_all_count():
+    d = parse(BARE_NAMES)
+    assert [e.name for e in d.exercises] == ["Pendulums", "Table slides", "Scap sets"]
+    assert "EX002" not in _rules(BARE_NAMES, "exercises")
+    assert "DS001" in _rules(BARE_NAMES, "descriptions")  # bare names still say nothing of how
+
+
+def test_a_list_with_a_sentence_item_is_not_all_names():
+    mixed = BARE_NAMES.replace("3. Scap sets", "3. Keep the sling on at night.")
+    assert [e.name for e in parse(mixed).exercises] == ["Table slides"]
+
+
+# -- a red-flag bullet in the same flat list as the moves is not a move, whatever its words ------
+
+FLAT_LIST = """Mrs. Okafor, your hip moves (we went through them at the session):
+
+* Bridges: lie on your back, knees bent, lift your bottom off the bed and lower slowly. The first one today.
+* Side-lying lifts: lie on your good side and lift the top leg a hand's width, then lower. Same as on the plinth.
+* Clams: lie on your side, knees bent, open the top knee like a book, then close. The last one we did.
+* When: every evening after the news, on your bed. 10 of each.
+* Pain more than 2 points above where you started: stop that one, carry on with the rest.
+* Missed an evening: don't double up.
+* Something feels different (new pain, a click, swelling): message the clinic before you go on.
+* Leg suddenly turns cold, numb or blue: call 911.
+* Knee bends won't come back or the wound leaks: phone the clinic today.
+* Tick each evening in the clinic app; problems through the app.
+* Goal by Thursday: 10 bridges in a row without stopping.
+"""
+
+
+def test_red_flag_bullets_with_movement_words_are_not_exercises():
+    d = parse(FLAT_LIST)
+    assert [e.name for e in d.exercises] == ["Bridges", "Side-lying lifts", "Clams"]
+    assert _rules(FLAT_LIST, "exercises") == [] and _rules(FLAT_LIST, "descriptions") == []
+
+
+def test_a_flat_list_with_two_moves_still_has_too_few():
+    two = FLAT_LIST.replace("* Clams: lie on your side, knees bent, open the top knee like a book, then close. The last one we did.\n", "")
+    assert [e.name for e in parse(two).exercises] == ["Bridges", "Side-lying lifts"]
+    assert "EX002" in _rules(two, "exercises")
+
+
+# -- unnumbered paragraphs led by a name and a full stop are the exercises ----------------------
+
+NAME_STOP = """Hi Priya,
+
+Lovely to see you this morning. Your three moves for the plantar heel pain:
+
+Towel scrunch. Sit with your foot on a towel and curl your toes to pull it towards you. The first thing we did today.
+
+Wall calf stretch. Stand facing the wall with your sore foot behind and lean in until the calf pulls, hold 30 seconds. Same as at the clinic wall.
+
+Bottle roll. Roll the arch of your foot over a cold water bottle for a minute. We finished with it today.
+
+Do them every evening right after you take off your work shoes, in the lounge: 10 scrunches, 3 stretches, 1 minute of rolling.
+
+Best,
+Sam
+"""
+
+
+def test_paragraphs_led_by_a_name_and_a_full_stop_are_exercises():
+    d = parse(NAME_STOP)
+    assert [e.name for e in d.exercises] == ["Towel scrunch", "Wall calf stretch", "Bottle roll"]
+    assert "EX003" not in _rules(NAME_STOP, "exercises") and _rules(NAME_STOP, "descriptions") == []
+
+
+def test_one_name_stop_paragraph_alone_is_not_a_list():
+    one = NAME_STOP.split("Wall calf stretch.")[0] + "Do it every evening.\n"
+    assert "EX003" in _rules(one, "exercises")
+
+
+# -- the how written inside a table's Exercise cell counts; a "How much" column is the dose ------
+
+CELL_HOW = """Plan for Dev -- tennis elbow
+
+| Exercise | Reps |
+|---|---|
+| Wrist curls: rest your forearm on the table, palm up, and curl the light weight up, then lower slowly. The one we ended on today. | 15, twice |
+| Squeeze ball: grip the soft ball hard for 5 seconds, then let go. Same as in clinic this morning. | 10 squeezes |
+| Forearm stretch: straighten your arm and gently bend the wrist down with the other hand. Like at the plinth today. | 30 seconds, 3 times |
+"""
+
+
+def test_sentences_inside_the_exercise_cell_are_the_description():
+    d = parse(CELL_HOW)
+    assert [e.name for e in d.exercises] == ["Wrist curls", "Squeeze ball", "Forearm stretch"]
+    assert all("15" not in e.description_text and e.labeled for e in d.exercises[:1])
+    assert _rules(CELL_HOW, "descriptions") == []
+
+
+def test_a_name_only_cell_with_only_a_dose_column_has_no_description():
+    bare = CELL_HOW
+    for how in (": rest your forearm on the table, palm up, and curl the light weight up, then lower slowly. The one we ended on today.",
+                ": grip the soft ball hard for 5 seconds, then let go. Same as in clinic this morning.",
+                ": straighten your arm and gently bend the wrist down with the other hand. Like at the plinth today."):
+        bare = bare.replace(how, "")
+    assert [e.name for e in parse(bare).exercises] == ["Wrist curls", "Squeeze ball", "Forearm stretch"]
+    assert "DS001" in _rules(bare, "descriptions")
+
+
+# -- a table of names and doses, the descriptions below it under the same names: joined ----------
+
+TABLE_THEN_HOW = """Ruth, your knee moves this week
+
+| Exercise | Dose |
+| --- | --- |
+| Mini squat | 10, twice a day |
+| Step-up | 8 each leg |
+| Knee straightening | 10 |
+
+__Mini squat__ - Hold the back of a chair and bend your knees a little, then stand tall. Same as at the bars today.
+
+__Step-up__ - Step up onto the bottom stair with the sore leg, then down. The one we finished on.
+
+__Knee straightening__ - Sit on a chair and straighten your knee out in front, then lower it. We started with this one.
+"""
+
+
+def test_table_rows_take_the_descriptions_written_below_them():
+    d = parse(TABLE_THEN_HOW)
+    assert [e.name for e in d.exercises] == ["Mini squat", "Step-up", "Knee straightening"]
+    assert all(e.description_text and e.labeled for e in d.exercises)
+    assert _rules(TABLE_THEN_HOW, "descriptions") == []
+
+
+def test_a_table_whose_descriptions_are_missing_still_lacks_them():
+    short = TABLE_THEN_HOW.split("__Mini squat__")[0] + "__Mini squat__ - Bend your knees a little.\n"
+    assert "DS001" in _rules(short, "descriptions")
+
+
+# -- "1.<tab>Exercises" / "a.<tab>Name: ..." in a word-processor document: numbered sections ------
+
+WORD_SECTIONS = """Dear Mr. Haddad,
+
+Your home exercise sheet for hip pain after your hip replacement
+
+1.\tExercises
+a.\tClam shells: Lie on your side with your knees bent and open the top knee, then close it slowly. This was the first one today.
+b.\tStanding hip lift: Hold the counter and lift your leg out to the side, then lower. Same as at the bars today.
+c.\tBridge: Lie on your back, knees bent, and lift your hips, then lower. We ended the session with this one.
+
+2.\tWhen
+Every morning after you let the dog out, in the kitchen. 10 of each.
+
+3.\tPain and missed days
+If your pain goes up more than 2 points from where it started, stop that exercise for today. If you miss a day, don't make it up. If something feels different, like new pain or swelling, contact the clinic before you go on.
+
+4.\tWarning signs
+Calf pain with swelling, or chest pain or trouble breathing: call 911.
+
+5.\tTracking
+Tick each day in the clinic app and message us there with problems.
+
+6.\tGoal
+By next Friday, stand on the sore leg for 10 seconds while you brush your teeth.
+"""
+
+
+def test_numbered_word_sections_with_lettered_items_are_sections():
+    d = parse(WORD_SECTIONS)
+    assert [h[2] for h in d.headings] == ["exercises", "schedule", "response_rules", "response_rules", "feedback", "milestone"]
+    assert [e.name for e in d.exercises] == ["Clam shells", "Standing hip lift", "Bridge"]
+    report = check_draft(WORD_SECTIONS, kind="hep")
+    assert [f.rule for f in report.findings if f.element in ("exercises", "milestone", "descriptions", "feedback")] == []
+    assert not {"RR001", "RR002", "RR003", "RR006"} & {f.rule for f in report.findings}
+
+
+def test_numbered_word_sections_without_the_missed_day_rule_still_miss_it():
+    flawed = WORD_SECTIONS.replace(" If you miss a day, don't make it up.", "")
+    assert "RR003" in _rules(flawed, "response_rules")
+
+
+# -- a paper-only log is not made official by the portal named for problems in the same sentence --
+
+PAPER_LOG = NUMBERED_SECTIONS.replace(
+    "Tick each day in the patient portal and send us a portal message if anything goes wrong.",
+    "Mark each day on the paper chart we gave you, and message us in the patient portal if anything goes wrong.",
+)
+
+
+def test_a_paper_log_beside_a_portal_for_problems_is_not_an_official_log():
+    assert _rules(PAPER_LOG, "feedback") == ["FB001"]
+
+
+def test_a_log_in_the_portal_beside_the_same_problem_line_is_official():
+    both = PAPER_LOG.replace("on the paper chart we gave you", "on the paper chart and in the patient portal")
+    assert _rules(both, "feedback") == []
+    assert _rules(NUMBERED_SECTIONS, "feedback") == []

@@ -27,6 +27,10 @@ CUES = [
     ("when", "Each workday after you log in.", True),
     ("when", "Right after you wake up and after dinner.", True),
     ("when", "After you feed the cat.", False),
+    ("when", "Do these after you park the car at work and again when you get home.", True),
+    ("when", "As soon as you come home from the shop, sit down.", True),
+    ("when", "When you get a new pain, call us.", False),
+    ("when", "Work on these at home.", False),
     # missed days
     ("missed_day", "Skipped an evening? No catching up.", True),
     ("missed_day", "If you miss a round, leave it.", True),

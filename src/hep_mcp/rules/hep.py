@@ -674,12 +674,26 @@ def _channel_line(ctx: Context, cue: str) -> bool:
         return bool(ctx.channel_pattern.search(text) or keyword.search(text))
 
     for ln, s, _ in ctx.sentence_hits(cue):
-        if official(s):
+        if official(s) and not (cue == "log_cue" and _paper_log(ctx, s, official)):
             return True
         nxt = following.get((ln.no, s))
         if nxt is not None and s.rstrip().endswith(("?", ":")) and official(nxt):
             return True
     return False
+
+
+# clause boundaries inside one sentence: "Tick the sheet on your fridge, and message us in the portal"
+_LOG_CLAUSE = re.compile(r";|,[ \t]*+(?:and|but|y|pero)[ \t]++|,[ \t]*+then[ \t]++", re.I)
+
+
+def _paper_log(ctx: Context, s: str, official) -> bool:
+    """The official channel a log sentence names is only for problems, in another clause: "Tick
+    each day on the paper sheet, and send us a portal message if anything goes wrong"."""
+    if not ctx.rx("problem_cue").rx.search(s):
+        return False
+    log = ctx.rx("log_cue").rx
+    clauses = [c for c in _LOG_CLAUSE.split(s) if log.search(c)]
+    return bool(clauses) and not any(official(c) for c in clauses)
 
 
 @rule("FB001")

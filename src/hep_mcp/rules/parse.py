@@ -30,7 +30,7 @@ import contextvars
 import re
 import unicodedata
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
 
@@ -528,6 +528,13 @@ def read_blocks(lines) -> list[Block]:
                 open_block.kind, open_block.level = "heading", 7
                 open_block.text = open_block.text.strip().rstrip(":").strip()
                 stack = []
+            if mind == 0 and marker[0].isdigit() and _section_item(content):
+                # "1.<tab>Exercises" / "6.<tab>Goal" in a word-processor document: a numbered
+                # section heading (its items, lettered or bulleted, are the section's)
+                blocks.append(Block("heading", [ln], text=content.strip(), level=7, blank_before=blank))
+                open_block, blank = None, False
+                stack = []
+                continue
             depth = len(stack) + 1
             cind = mind + len(marker) + 1
             stack.append((mind, cind))
@@ -617,6 +624,14 @@ def read_blocks(lines) -> list[Block]:
     return blocks
 
 
+def _section_item(content: str) -> bool:
+    """A numbered item that only names an element ("Exercises", "Pain and missed days")."""
+    c = content.strip()
+    if not c or len(c) > 60 or c.endswith((".", ",", ";", "!", "?")) or ":" in c:
+        return False
+    return _numbered_section("1. " + c)
+
+
 def _label_crosses_line(b: Block) -> bool:
     """A ``Label:`` lead found only in the block's joined lines: the label runs past the
     first line into the next one, so it is the next line's own label, not the block's
@@ -693,6 +708,29 @@ def _classify_body_in(text: str, language: str) -> str | None:  # cached per lan
 
 
 def _item_like_heading(text: str) -> bool:
+    return _numbered_heading(text) and not _numbered_section(text)
+
+
+@lru_cache(maxsize=4096)
+def _numbered_section_in(text: str, language: str) -> bool:
+    if not _numbered_heading(text):
+        return False
+    raw = MD_INLINE.sub("", text).strip()
+    c = raw[_symbol_prefix(raw) :].strip() if not raw[:1].isdigit() else raw
+    m = NUM_PREFIX.match(c) or BARE_NUM.match(c)
+    rest = _clean_heading(c[m.end() :] if m else c).strip(" :.-–—")
+    # "## 6. Goal", "2.<tab>When", "3. Pain rules": a numbered section, not "## 2. Bridge"
+    if not rest or len(rest.split()) > 5 or _movement_in(rest, language):
+        return False
+    return _classify_heading(rest, language) is not None
+
+
+def _numbered_section(text: str) -> bool:
+    """A numbered heading whose words name an element ("## 6. Goal"): a section of the draft."""
+    return _numbered_section_in(text, _LANGUAGE.get())
+
+
+def _numbered_heading(text: str) -> bool:
     raw = MD_INLINE.sub("", text).strip()
     c = raw[_symbol_prefix(raw):].strip() if not raw[:1].isdigit() else raw
     if not c[:1].isdigit():
@@ -759,6 +797,7 @@ class _Cand:
     line: int
     blocks: list[Block]
     text: str
+    doses: tuple[int, ...] = ()  # a table's dose columns
 
 
 def _not_exercise(c: _Cand) -> bool:
@@ -766,6 +805,11 @@ def _not_exercise(c: _Cand) -> bool:
     rx = _cue_rx()
     name = plain(c.name).strip()
     if name and _label_element(name) and not _movement(name):
+        return True
+    after = c.text.rpartition(":")[2].strip()
+    if after and len(after.split()) <= 6 and rx["red_flag_item"].match(after):
+        # "Foot or toes turn cold, pale or blue: call 911." -- what follows the colon is only
+        # where to go, whatever movement words name the sign
         return True
     if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
@@ -782,11 +826,21 @@ def _named(c: _Cand) -> bool:
     return b.kind in ("heading", "row") or (b.lead is not None and bool(c.text.strip()))
 
 
+def _bare_item(c: _Cand) -> bool:
+    """A one-line list item that is only a name ("2. SLR", "- Heel slides, AROM")."""
+    b = c.blocks[0]
+    return b.kind == "item" and b.depth <= 1 and b.lead is None and len(c.blocks) == 1 and len(b.lines) == 1 and _bare_name(b.text)
+
+
 def _exercises_of(cands: list[_Cand]) -> list[_Cand]:
     """The exercises of one candidate list: those that carry movement instructions, and their
     siblings of the same shape (named the same way, not a label or red flag) when at least two
     do -- "3. **Bike**: Easy pace on your exercise bike." sits in a list of moves."""
     moving = [_is_exercise(c) for c in cands]
+    if sum(moving) == 1 and len(cands) >= 2 and all(_bare_item(c) and not _not_exercise(c) for c in cands):
+        # "1. Quad sets" / "2. SLR" / "3. Heel slides, AROM": a list of bare names, one of them a
+        # move the reader knows, is a list of exercises however few of the names it knows
+        return list(cands)
     if sum(moving) < 2:
         return [c for c, m in zip(cands, moving) if m]
     shape = {(c.blocks[0].kind, c.blocks[0].ordered) for c, m in zip(cands, moving) if m and _named(c)}
@@ -929,25 +983,72 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     if steps_under and any(len(c) >= 2 for s0, c in groups if blocks[s0].kind == "heading"):
         # "### Chin tuck" / "1. Sit in a firm chair." ...: the numbered steps are not the exercise list
         groups = [g for g in groups if blocks[g[0]].kind == "heading" or g[0] not in steps_under]
+    # paragraphs led by a name and a full stop ("Chin tucks. Sit tall and ..."), two or more in a row
+    k = 0
+    while k < n:
+        run = []
+        while k < n and _stop_lead(blocks[k]):
+            run.append(k)
+            k += 1
+        if len(run) >= 2:
+            cands = []
+            for idx in run:
+                name, rest = _item_name(blocks[idx])
+                cands.append(_Cand(name, blocks[idx].line, [blocks[idx]], _head_text([rest])))
+            groups.append((run[0], cands))
+        k += 1 if not run else 0
     # table rows
     tables: dict[int, list[int]] = {}
+    doses: dict[int, tuple[int, ...]] = {}
     for i, b in enumerate(blocks):
         if b.kind == "row" and not b.header:
             tables.setdefault(b.table, []).append(i)
+        elif b.kind == "row" and b.table not in doses:
+            # "| Exercise | How much |": a column headed by a dose label holds the dose, not the how
+            doses[b.table] = tuple(j for j, h in enumerate(b.cells) if j and LABEL.match(plain(h).strip().rstrip(":") + ":"))
     for t, idxs in tables.items():
         cands = []
         for i in idxs:
             cells = blocks[i].cells
             if not cells or not plain(cells[0]):
                 continue
-            nm = plain(cells[0])
-            m = NUM_PREFIX.match(nm)
-            if m:
-                nm = nm[m.end() :]
-            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join(cells[1:])))
+            nm, rest = _cell_name(cells[0])
+            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest] + cells[1:]), doses.get(t, ())))
         if cands:
             groups.append((idxs[0], cands))
     return groups
+
+
+def _stop_lead(b: Block) -> bool:
+    """A paragraph led by a short name and a full stop, the rest a movement: "Chin tucks. Sit
+    tall and gently slide your chin straight back." (an email's unnumbered exercises)."""
+    if b.kind != "para" or b.lead is not None or b.depth != 0 or b.indent != 0:
+        return False
+    parts = sentences(plain(b.text[:600]))
+    if len(parts) < 2 or not parts[0].endswith(".") or b.text.rstrip().endswith(":"):  # "... Your moves:" leads in
+        return False
+    name = parts[0][:-1].strip()
+    words = name.split()
+    if not 1 <= len(words) <= 6 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
+        return False
+    if _label_element(name) is not None:
+        return False
+    return _movement(" ".join(parts[1:3]))
+
+
+def _cell_name(cell: str) -> tuple[str, str]:
+    """(name, how) of an Exercise cell: "Calf stretch at the wall: hands on the wall, ..." holds both."""
+    nm = plain(cell)
+    m = NUM_PREFIX.match(nm)
+    if m:
+        nm = nm[m.end() :]
+    lead = LABEL_LEAD.match(nm)
+    if lead and len(lead.group(1).split()) <= 7 and nm[lead.end() :].strip():
+        return lead.group(1).strip(), nm[lead.end() :].strip()
+    parts = sentences(nm[:600])
+    if len(parts) > 1 and len(parts[0].split()) <= 6:
+        return parts[0].rstrip(".").strip(), nm[len(parts[0]) :].strip()
+    return nm, ""
 
 
 def _bare_name(t: str) -> bool:
@@ -1006,14 +1107,52 @@ def _item_name(b: Block) -> tuple[str, str]:
     return " ".join(plain(s).split()[:4]), s
 
 
+def _name_key(name: str) -> str:
+    return " ".join(plain(name).lower().strip(" :.-–—").split())
+
+
+def _joined(best: list[_Cand], groups: list[tuple[int, list[_Cand]]]) -> list[_Cand]:
+    """A table of names and doses with the descriptions written below it under the same names
+    ("| Bridge | 10 times |" ... "**Bridge:** Lie on your back ..."): one exercise each, the
+    row and its paragraph together."""
+    if len(best) < 2 or not all(c.blocks[0].kind == "row" for c in best):
+        return best
+    keys = [_name_key(c.name) for c in best]
+    if len(set(keys)) != len(keys):
+        return best
+    for _, cands in groups:
+        if cands is best or any(c.blocks[0].kind == "row" for c in cands):
+            continue
+        by_name = {_name_key(c.name): c for c in cands if c.blocks[0].lead}
+        if all(k in by_name for k in keys):
+            return [replace(c, blocks=c.blocks + by_name[k].blocks, text=_head_text([c.text, by_name[k].text])) for c, k in zip(best, keys)]
+    return best
+
+
 def _build_item(c: _Cand) -> ExerciseItem:
     item = ExerciseItem(name=c.name, line=c.line)
     first = c.blocks[0]
     if first.kind == "row":
-        item.description.append(Line(first.line, " ".join(first.cells[1:2])))
-        for cell in first.cells[2:]:
-            if cell:
+        _, how = _cell_name(first.cells[0]) if first.cells else ("", "")
+        if how:
+            item.description.append(Line(first.line, how))
+        desc_col = next((j for j in range(1, len(first.cells)) if j not in c.doses), None)
+        for j, cell in enumerate(first.cells[1:], 1):
+            if not cell:
+                continue
+            if j == desc_col:
+                item.description.append(Line(first.line, cell))
+            else:
                 item.labeled.append(Line(first.line, cell))
+        for x in c.blocks[1:]:
+            # the description written below the table ("**Bridge:** Lie on your back ...")
+            if x.lead:
+                _add_line(item, Line(x.line, x.rest), force_prose=True)
+                for ln in x.lines[1:]:
+                    _add_line(item, ln)
+            else:
+                for ln in x.lines:
+                    _add_line(item, ln)
         return item
     if first.kind != "heading":
         one = Block(first.kind, first.lines[:1], text=first.first, first=first.first)
@@ -1114,6 +1253,7 @@ def _parse(text: str) -> Draft:
         key = (inside, len(ex) >= 2, len(ex), -start)
         if best_key is None or key > best_key:
             best, best_key = ex, key
+    best = _joined(best, groups)
     exercises = [_build_item(c) for c in best]
     taken: set[int] = set()
     for c in best:
