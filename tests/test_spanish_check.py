@@ -226,11 +226,14 @@ def test_a_spanish_read_leaves_no_trace_on_the_next_english_read():
     assert after == alone
 
 
-# the route of a heading or lead-in line carries to the lines of its block -- read alike in Spanish
+# the route of a heading or lead-in line carries to the lines of its block, and a run of short
+# question lines is answered by the route line after it -- read alike in Spanish
 _ES_ROUTES_PASS = [
     "Tras su ictus:\nSI NOTA ESTO, LLAME AL 911:\nLa cara se cae de un lado.\nUn brazo débil de repente.\n\nOtras dudas: escriba a la clínica.",
+    "Tras su ictus:\n¿La cara se cae de un lado?\n¿Un brazo débil de repente?\nLlame al 911.",
 ]
 _ES_ROUTES_FAIL = [
+    "Tras su ictus:\n¿La cara se cae de un lado?\n¿Un brazo débil de repente?\nEscriba a la clínica.",
     "Tras su ictus, llame al 911:\nPérdida del equilibrio de repente.\n\nEN CASA\n¿La cara se cae de un lado? Escríbanos.",
 ]
 

@@ -399,9 +399,11 @@ class _Routes:
 
     def around(self, ln: Line) -> str | None:
         """The next line of the same block (unless it names a sign of its own, or a heading
-        stands between them); then the line that leads into the block or list ("Call 911
-        right away if you notice:", or a heading such as "**Call 911 right away (BE
-        FAST)**"), then the heading of the section the line is in ("CALL 911" over the lines of signs under it); only then a next line in
+        stands between them); past a run of short question lines to the line that answers
+        them ("Hit your head?" / "Or you cannot get up?" / "Call 911."); then the line that
+        leads into the block or list ("Call 911 right away if you notice:", or a heading
+        such as "**Call 911 right away (BE FAST)**"), then the heading of the section the
+        line is in ("CALL 911" over the lines of signs under it); only then a next line in
         another block, so a heading's route is not lost to an unrelated line after it."""
         if id(ln) in self._around:
             return self._around[id(ln)]
@@ -410,15 +412,28 @@ class _Routes:
         r = later = None
         if i is not None and i + 1 < len(body):
             j = i + 1
+            # a run of question lines that name no route: they are one question, answered below
+            if plain(ln.text).rstrip().endswith("?"):
+                while (
+                    j + 1 < len(body)
+                    and j - i <= _QUESTION_RUN
+                    and body[j].no == body[j - 1].no + 1
+                    and not LIST_ITEM.match(body[j].text)
+                    and plain(body[j].text).rstrip().endswith("?")
+                    and _sentence_route(plain(body[j].text), self.ctx.language) is None
+                ):
+                    j += 1
+                if j > i + 1 and body[j].no != body[j - 1].no + 1:
+                    j = i + 1  # the run is not answered in its own block
             nxt_ln = body[j]
             if not LIST_ITEM.match(nxt_ln.text) and self._heading_after(ln.no, nxt_ln.no) is None:
                 nxt = plain(nxt_ln.text)
                 if not any(rx.search(nxt) for _, rx in self.signs):
                     route = _sentence_route(nxt, self.ctx.language)
-                    if route and nxt_ln.no == ln.no + 1:
+                    if route and nxt_ln.no == body[j - 1].no + 1:
                         r = route
                         self._around_text[id(ln)] = nxt
-                    elif route:
+                    elif route and j == i + 1:
                         later = (route, nxt)  # past a blank line: only if nothing above routes it
         if r is None:
             lead = self._lead_in(ln)
@@ -514,6 +529,7 @@ class _Routes:
 
 
 _SEMICOLON = re.compile(";")
+_QUESTION_RUN = 4  # question lines read as one question before the line that answers them
 
 
 def _scan(ctx: Context, parts, text: str) -> Iterator[re.Match]:
