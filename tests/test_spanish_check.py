@@ -250,3 +250,18 @@ def test_spanish_block_routes_keep_clinic_errors(text):
     from hep_mcp.rules.engine import run
 
     assert "RR008" in {f.rule for f in run(text, kind="hep", only=["RR008"], language="es").findings}
+
+
+@pytest.mark.parametrize(
+    "text, rule, fires",
+    [
+        ("Tras su caída:\nMarque cada día en la hoja. Llame a recepción cada viernes para reportarlo.", "FB001", False),
+        ("Tras su caída:\nMarque cada día en la hoja. Tráigala a la cita.", "FB001", True),
+        ("Tras su reemplazo de rodilla:\n¿Algo no está bien? Escriba a esta línea antes de seguir.", "FB002", False),
+        ("Tras su reemplazo de rodilla:\n¿Algo no está bien? Escriba a mi celular antes de seguir.", "FB002", True),
+    ],
+)
+def test_spanish_log_and_problem_channels(text, rule, fires):
+    from hep_mcp.rules.engine import run
+
+    assert (rule in {f.rule for f in run(text, kind="hep", only=[rule], language="es").findings}) is fires

@@ -708,6 +708,7 @@ def _channel_line(ctx: Context, cue: str) -> bool:
     for i, (ln, s) in enumerate(pairs[:-1]):
         following.setdefault((ln.no, s), pairs[i + 1][1])
     keyword = ctx.rx("keyword_reply")
+    report = ctx.rx("log_report") if cue == "log_cue" else None
 
     def official(text: str) -> bool:
         return bool(ctx.channel_pattern.search(text) or keyword.search(text))
@@ -717,6 +718,10 @@ def _channel_line(ctx: Context, cue: str) -> bool:
             return True
         nxt = following.get((ln.no, s))
         if nxt is not None and s.rstrip().endswith(("?", ":")) and official(nxt):
+            return True
+        # a log kept by hand and sent back in the next sentence ("Tick it on the sheet. Call
+        # the front desk each Friday to report it.")
+        if nxt is not None and report is not None and report.search(nxt) and official(nxt):
             return True
     return False
 
