@@ -224,3 +224,44 @@ def test_a_spanish_read_leaves_no_trace_on_the_next_english_read():
     )
     alone, after = (subprocess.run([sys.executable, "-c", script, arg], capture_output=True, text=True, check=True).stdout for arg in ("en", "es-first"))
     assert after == alone
+
+
+# the route of a heading or lead-in line carries to the lines of its block, and a run of short
+# question lines is answered by the route line after it -- read alike in Spanish
+_ES_ROUTES_PASS = [
+    "Tras su ictus:\nSI NOTA ESTO, LLAME AL 911:\nLa cara se cae de un lado.\nUn brazo débil de repente.\n\nOtras dudas: escriba a la clínica.",
+    "Tras su ictus:\n¿La cara se cae de un lado?\n¿Un brazo débil de repente?\nLlame al 911.",
+]
+_ES_ROUTES_FAIL = [
+    "Tras su ictus:\n¿La cara se cae de un lado?\n¿Un brazo débil de repente?\nEscriba a la clínica.",
+    "Tras su ictus, llame al 911:\nPérdida del equilibrio de repente.\n\nEN CASA\n¿La cara se cae de un lado? Escríbanos.",
+]
+
+
+@pytest.mark.parametrize("text", _ES_ROUTES_PASS)
+def test_spanish_block_routes_reach_911(text):
+    from hep_mcp.rules.engine import run
+
+    assert not run(text, kind="hep", only=["RR008"], language="es").findings
+
+
+@pytest.mark.parametrize("text", _ES_ROUTES_FAIL)
+def test_spanish_block_routes_keep_clinic_errors(text):
+    from hep_mcp.rules.engine import run
+
+    assert "RR008" in {f.rule for f in run(text, kind="hep", only=["RR008"], language="es").findings}
+
+
+@pytest.mark.parametrize(
+    "text, rule, fires",
+    [
+        ("Tras su caída:\nMarque cada día en la hoja. Llame a recepción cada viernes para reportarlo.", "FB001", False),
+        ("Tras su caída:\nMarque cada día en la hoja. Tráigala a la cita.", "FB001", True),
+        ("Tras su reemplazo de rodilla:\n¿Algo no está bien? Escriba a esta línea antes de seguir.", "FB002", False),
+        ("Tras su reemplazo de rodilla:\n¿Algo no está bien? Escriba a mi celular antes de seguir.", "FB002", True),
+    ],
+)
+def test_spanish_log_and_problem_channels(text, rule, fires):
+    from hep_mcp.rules.engine import run
+
+    assert (rule in {f.rule for f in run(text, kind="hep", only=[rule], language="es").findings}) is fires

@@ -398,34 +398,49 @@ class _Routes:
         )
 
     def around(self, ln: Line) -> str | None:
-        """The next line (unless it names a sign of its own, or a heading stands between
-        them), then the line that leads into a list ("Call 911 right away if you notice:",
-        or a heading such as "**Call 911 right away (BE FAST)**"), then the heading of
-        the section the line is in ("CALL 911" over the lines of signs under it)."""
+        """The next line of the same block (unless it names a sign of its own, or a heading
+        stands between them); past a run of short question lines to the line that answers
+        them ("Hit your head?" / "Or you cannot get up?" / "Call 911."); then the line that
+        leads into the block or list ("Call 911 right away if you notice:", or a heading
+        such as "**Call 911 right away (BE FAST)**"), then the heading of the section the
+        line is in ("CALL 911" over the lines of signs under it); only then a next line in
+        another block, so a heading's route is not lost to an unrelated line after it."""
         if id(ln) in self._around:
             return self._around[id(ln)]
-        r = None
         body, i = self.ctx.draft.body, self.order.get(id(ln))
-        if (
-            i is not None
-            and i + 1 < len(body)
-            and not LIST_ITEM.match(body[i + 1].text)
-            and self._heading_after(ln.no, body[i + 1].no) is None
-        ):
-            nxt = plain(body[i + 1].text)
-            if not any(rx.search(nxt) for _, rx in self.signs):
-                r = _sentence_route(nxt, self.ctx.language)
-                if r:
-                    self._around_text[id(ln)] = nxt
         lines = self.ctx.draft.lines
-        if r is None and LIST_ITEM.match(ln.text):
-            j = ln.no - 2
-            while j >= 0 and (LIST_ITEM.match(lines[j].text) or not lines[j].text.strip()) and ln.no - 2 - j <= 20:
-                j -= 1
-            if j >= 0 and (plain(lines[j].text).rstrip().endswith(":") or j + 1 in self.heading_lines()):
-                r = _sentence_route(plain(lines[j].text), self.ctx.language)
+        r = later = None
+        if i is not None and i + 1 < len(body):
+            j = i + 1
+            # a run of question lines that name no route: they are one question, answered below
+            if plain(ln.text).rstrip().endswith("?"):
+                while (
+                    j + 1 < len(body)
+                    and j - i <= _QUESTION_RUN
+                    and body[j].no == body[j - 1].no + 1
+                    and not LIST_ITEM.match(body[j].text)
+                    and plain(body[j].text).rstrip().endswith("?")
+                    and _sentence_route(plain(body[j].text), self.ctx.language) is None
+                ):
+                    j += 1
+                if j > i + 1 and body[j].no != body[j - 1].no + 1:
+                    j = i + 1  # the run is not answered in its own block
+            nxt_ln = body[j]
+            if not LIST_ITEM.match(nxt_ln.text) and self._heading_after(ln.no, nxt_ln.no) is None:
+                nxt = plain(nxt_ln.text)
+                if not any(rx.search(nxt) for _, rx in self.signs):
+                    route = _sentence_route(nxt, self.ctx.language)
+                    if route and nxt_ln.no == body[j - 1].no + 1:
+                        r = route
+                        self._around_text[id(ln)] = nxt
+                    elif route and j == i + 1:
+                        later = (route, nxt)  # past a blank line: only if nothing above routes it
+        if r is None:
+            lead = self._lead_in(ln)
+            if lead is not None:
+                r = _sentence_route(plain(lines[lead].text), self.ctx.language)
                 if r:
-                    self._around_text[id(ln)] = plain(lines[j].text)
+                    self._around_text[id(ln)] = plain(lines[lead].text)
         if r is None:
             h = self._last_heading_before(ln.no)
             if h is not None and ln.no - h <= 20:
@@ -433,8 +448,31 @@ class _Routes:
                 r = _sentence_route(head, self.ctx.language)
                 if r:
                     self._around_text[id(ln)] = head
+        if r is None and later is not None:
+            r, self._around_text[id(ln)] = later
         self._around[id(ln)] = r
         return r
+
+    def _lead_in(self, ln: Line) -> int | None:
+        """The index into ``draft.lines`` of the line that leads into ``ln``'s list or block:
+        a line ending in ":" or a heading, found over the list items (and blank lines between
+        them) above a list item, or over the lines of the block above a plain line."""
+        lines, item = self.ctx.draft.lines, bool(LIST_ITEM.match(ln.text))
+        heads = self.heading_lines()
+        j = ln.no - 2
+        while j >= 0 and ln.no - 2 - j <= 20:
+            t = lines[j].text
+            if not t.strip():
+                if not item:
+                    return None
+            elif item and LIST_ITEM.match(t):
+                pass
+            elif plain(t).rstrip().endswith(":") or j + 1 in heads:
+                return j
+            elif item and not LIST_ITEM.match(t):
+                return None
+            j -= 1
+        return None
 
     def heading_lines(self) -> set[int]:
         """The numbers of the lines that are headings ("**Call 911 right away (BE FAST)**"
@@ -491,6 +529,7 @@ class _Routes:
 
 
 _SEMICOLON = re.compile(";")
+_QUESTION_RUN = 4  # question lines read as one question before the line that answers them
 
 
 def _scan(ctx: Context, parts, text: str) -> Iterator[re.Match]:
@@ -669,6 +708,7 @@ def _channel_line(ctx: Context, cue: str) -> bool:
     for i, (ln, s) in enumerate(pairs[:-1]):
         following.setdefault((ln.no, s), pairs[i + 1][1])
     keyword = ctx.rx("keyword_reply")
+    report = ctx.rx("log_report") if cue == "log_cue" else None
 
     def official(text: str) -> bool:
         return bool(ctx.channel_pattern.search(text) or keyword.search(text))
@@ -678,6 +718,10 @@ def _channel_line(ctx: Context, cue: str) -> bool:
             return True
         nxt = following.get((ln.no, s))
         if nxt is not None and s.rstrip().endswith(("?", ":")) and official(nxt):
+            return True
+        # a log kept by hand and sent back in the next sentence ("Tick it on the sheet. Call
+        # the front desk each Friday to report it.")
+        if nxt is not None and report is not None and report.search(nxt) and official(nxt):
             return True
     return False
 
