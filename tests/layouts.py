@@ -202,6 +202,17 @@ def sms(c: Content) -> str:
     return "\n".join(lines) + "\n"
 
 
+def emoji_bullets(c: Content) -> str:
+    ex = "\n".join(f"\u2705 **{e.name}** - {e.how} {e.dose}" for e in c.exercises)
+    parts = [f"Hi {c.name}, here's your plan \U0001f60a", ex, f"\U0001f557 **When:** {c.schedule}", "\u26a0\ufe0f **Rules**\n" + "\n".join(f"\U0001f449 {r}" for r in c.rules)]
+    if c.feedback:
+        parts.append("\U0001f4ac **Check in:** " + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"\U0001f3af **Goal:** {c.milestone}")
+    parts.append(c.closing)
+    return "\n\n".join(parts) + "\n"
+
+
 def title_program(c: Content) -> str:
     return f"# Home program for {c.name}\n\nHi {c.name}, here is your plan.\n\n" + numbered_bold(c).split("\n\n", 2)[2]
 
@@ -286,4 +297,5 @@ LAYOUTS = {
     "name-stop paragraphs": name_stop_paragraphs,
     "dose table, how below": table_then_how,
     "how inside the Exercise cell": table_cell_how,
+    "emoji bullets": emoji_bullets,
 }

@@ -559,3 +559,40 @@ def test_a_log_in_the_portal_beside_the_same_problem_line_is_official():
     both = PAPER_LOG.replace("on the paper chart we gave you", "on the paper chart and in the patient portal")
     assert _rules(both, "feedback") == []
     assert _rules(NUMBERED_SECTIONS, "feedback") == []
+
+
+# -- emoji bullets ("🔹 Name: how", "👉 rule"): each line its own item, not one paragraph -------
+
+EMOJI_BULLETS = """Jo - your ankle homework, as promised
+
+\U0001f539 Ankle alphabet: sitting, trace the letters A to Z in the air with your big toe. The first one we did today. Once through.
+\U0001f539 Calf raises: hold the kitchen counter, rise up on your toes and lower slowly. Same as by the rail today. 10 times.
+\U0001f539 Single-leg stand: hold the counter lightly and stand on the sore foot for 20 seconds. Our last one today. 3 times.
+
+When: every evening right after you brush your teeth.
+
+Rules
+\U0001f449 Pain up more than 2 points from where it started? Stop that one for today and do the others.
+\U0001f449 Missed a day? Don't make it up, just carry on.
+\U0001f449 Something feels different (new swelling, numbness)? Message the clinic before you go on.
+\U0001f449 Calf pain with swelling, chest pain or trouble breathing: call 911.
+
+Check in: tick "done" in the clinic portal each evening and send problems through the portal messages.
+
+Goal: by next Friday, walk to the mailbox and back without limping, on 3 days.
+"""
+
+
+def test_emoji_bullets_are_one_exercise_each():
+    d = parse(EMOJI_BULLETS)
+    assert [e.name for e in d.exercises] == ["Ankle alphabet", "Calf raises", "Single-leg stand"]
+    report = check_draft(EMOJI_BULLETS, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_emoji_bullet_without_its_how_still_lacks_it():
+    thin = EMOJI_BULLETS.replace(
+        "Calf raises: hold the kitchen counter, rise up on your toes and lower slowly. Same as by the rail today. 10 times.",
+        "Calf raises: 10 times.",
+    )
+    assert "DS001" in _rules(thin, "descriptions")

@@ -395,6 +395,15 @@ def _symbol_prefix(t: str) -> int:
     return i
 
 
+def _emoji_bullet(t: str) -> int:
+    """Length of an emoji bullet ("✅ ", "👉 ", "🔹 ") leading a line of text, else 0."""
+    k = _symbol_prefix(t)
+    if not k or unicodedata.category(t[0]) != "So" or k >= len(t) or not t[k - 1] in " \t":
+        return 0
+    core = t[k:]
+    return k if len(core.split()) >= 3 else 0
+
+
 def _plain_heading(t: str) -> tuple[str, bool] | None:
     """A non-Markdown heading line: bold-only, ALL-CAPS or ``Label:`` (emoji-led or not)."""
     s = t.strip()
@@ -551,6 +560,16 @@ def read_blocks(lines) -> list[Block]:
             open_block, blank = None, False
             if indent == 0:
                 stack = []
+            continue
+        ek = _emoji_bullet(stripped) if indent == 0 else 0
+        if ek:
+            # "✅ Chin tuck: ..." / "👉 Missed a day? ..." / "🔹 ...": an emoji leading a sentence
+            # is a bullet, so each line is its own item (not one paragraph of three exercises)
+            content = stripped[ek:].strip()
+            stack = [(0, 2)]
+            b = Block("item", [ln], text=content, first=content, depth=1, indent=0, content_indent=2, ordered=False, blank_before=blank)
+            blocks.append(b)
+            open_block, blank = b, False
             continue
         # continuation of the open paragraph or item (lazy continuation included);
         # a line led by a label that names an element ("Missed a day: ...") starts its own block
