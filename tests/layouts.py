@@ -213,6 +213,18 @@ def emoji_bullets(c: Content) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def sms_series(c: Content) -> str:
+    msgs = [f"Hi {c.name}, your plan in a few texts."]
+    msgs += [f"{e.name} - {e.how} {e.dose}" for e in c.exercises]
+    msgs.append(f"When: {c.schedule}")
+    msgs.append(" ".join(c.rules))
+    tail = list(c.feedback) + ([f"Goal: {c.milestone}"] if c.milestone else [])
+    if tail:
+        msgs.append(" ".join(tail))
+    n = len(msgs)
+    return "\n\n".join(f"({i}/{n}) {m}" for i, m in enumerate(msgs, 1)) + "\n"
+
+
 def title_program(c: Content) -> str:
     return f"# Home program for {c.name}\n\nHi {c.name}, here is your plan.\n\n" + numbered_bold(c).split("\n\n", 2)[2]
 
@@ -298,4 +310,5 @@ LAYOUTS = {
     "dose table, how below": table_then_how,
     "how inside the Exercise cell": table_cell_how,
     "emoji bullets": emoji_bullets,
+    "SMS series with counters": sms_series,
 }

@@ -596,3 +596,24 @@ def test_emoji_bullet_without_its_how_still_lacks_it():
         "Calf raises: 10 times.",
     )
     assert "DS001" in _rules(thin, "descriptions")
+
+
+# -- an SMS series ("[1/4]", "Msg 2 -"): the counter is a message number, not content ----------
+
+SMS_SERIES = """[1/4] Hey Dev, Coach Ana from Riverside PT. Shoulder moves from today. Pendulum: lean on the table and let the arm swing in small circles. Like the first one today. 10 each way.
+[2/4] Wall slide - stand facing the wall and slide your hand up as far as is easy, then back down. The one by the mirror today. 10 times.
+[3/4] Door stretch - forearm on the door frame, step through gently until you feel a stretch at the front. Same as our last one today. 3 times, 20 seconds.
+[4/4] When: after your morning coffee, every day. Pain up more than 2 points from where it started? Stop that one today, do the others. Missed a day? Don't make it up. Something feels different? Message us in the clinic portal before you go on. Chest pain or trouble breathing: call 911. Tick done in the clinic portal each day and send problems there too. Goal: by next Friday, reach the top kitchen shelf with that arm without pain.
+"""
+
+
+def test_sms_counters_do_not_hide_the_exercises_or_the_goal():
+    d = parse(SMS_SERIES)
+    assert [e.name for e in d.exercises] == ["Pendulum", "Wall slide", "Door stretch"]
+    report = check_draft(SMS_SERIES, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_sms_series_without_a_goal_still_misses_it():
+    no_goal = SMS_SERIES.replace(" Goal: by next Friday, reach the top kitchen shelf with that arm without pain.", "")
+    assert "MS001" in _rules(no_goal, "milestone")

@@ -65,6 +65,13 @@ MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[¿¡]?[A-Z0-9ÁÉÍÓÚÑ])")
 
 
+# a message counter leading an SMS line: "1/5", "(2/5)", "[3/5]", "Text 1:", "Msg 2 -", "Part 3)"
+SERIES = re.compile(
+    r"[ \t]*+(?:[(\[]\d{1,2}/\d{1,2}[)\]]|\d{1,2}/\d{1,2}(?=[ \t])|(?:text|msg|message|sms|part)[ \t]*+#?\d{1,2}(?:/\d{1,2})?[ \t]*+[:.)\-–—])[ \t]++",
+    re.I,
+)
+
+
 def _dose_label_rx() -> re.Pattern:
     """A dose label line ("How much:", "Cuánto:"), with the words of every language pack."""
     from hep_mcp import lang
@@ -455,7 +462,44 @@ def _cells(t: str) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
-def read_blocks(lines) -> list[Block]:
+def _series(lines: Lines) -> tuple[list[Line] | Lines, frozenset[int]]:
+    """An SMS series ("1/5", "(2/5)", "Text 1:" leading each message): the counter is not content.
+    Returns the lines with the counters cut off (a message that runs on into a new element --
+    "Reply DONE each day. Goal: ..." -- split there), and the ids of the lines that start a message."""
+    if len(lines) > Lines.KEEP:
+        return lines, frozenset()
+    cut: dict[int, int] = {}
+    for ln in lines:
+        m = SERIES.match(ln.text)
+        if m and m.end() < len(ln.text):
+            cut[ln.no] = m.end()
+    if len(cut) < 2:
+        return lines, frozenset()
+    out: list[Line] = []
+    starts: set[int] = set()
+    for ln in lines:
+        if ln.no not in cut:
+            out.append(ln)
+            continue
+        c = ln.text[cut[ln.no] :]
+        led = bool(LABEL_LEAD.match(c))
+        a = 0
+        for se in SENTENCE_END.finditer(c):
+            p = se.end()
+            m = LABEL_LEAD.match(c, p)
+            if not m or len(m.group(1).split()) > 5:
+                continue
+            el = _label_element(m.group(1))
+            if el in ELEMENT_SECTIONS or (el is None and not led and a == 0 and _movement(c[m.end() : m.end() + 200])):
+                out.append(Line(ln.no, c[a:p].rstrip()))
+                starts.add(id(out[-1]))
+                a = p
+        out.append(Line(ln.no, c[a:]))
+        starts.add(id(out[-1]))
+    return out, frozenset(starts)
+
+
+def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
     blocks: list[Block] = []
     open_block: Block | None = None  # a paragraph or item that a following line may continue
     stack: list[tuple[int, int]] = []  # open list items: (marker indent, content indent)
@@ -465,6 +509,8 @@ def read_blocks(lines) -> list[Block]:
     more: dict[int, list[str]] = {}
     for ln in lines:
         raw = ln.text
+        if id(ln) in starts:  # a new message of a series: a new block, whatever came before
+            open_block, blank, in_table, stack = None, True, False, []
         # blockquotes: strip the markers (each pass eats characters: linear)
         t = raw
         q = 0
@@ -1009,6 +1055,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         while k < n and _stop_lead(blocks[k]):
             run.append(k)
             k += 1
+        sep = [blocks[x].lead is not None or bool(DASH_LEAD.match(blocks[x].text)) for x in run]
+        if len(run) >= 3 and not sep[0] and all(sep[1:]):
+            run = run[1:]  # "You worked hard today. These three will help you stand ..." leads in
         if len(run) >= 2:
             cands = []
             for idx in run:
@@ -1041,12 +1090,22 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
 def _stop_lead(b: Block) -> bool:
     """A paragraph led by a short name and a full stop, the rest a movement: "Chin tucks. Sit
     tall and gently slide your chin straight back." (an email's unnumbered exercises)."""
-    if b.kind != "para" or b.lead is not None or b.depth != 0 or b.indent != 0:
+    if b.kind != "para" or b.depth != 0 or b.indent != 0:
         return False
-    parts = sentences(plain(b.text[:600]))
-    if len(parts) < 2 or not parts[0].endswith(".") or b.text.rstrip().endswith(":"):  # "... Your moves:" leads in
+    if b.lead is not None:
+        # "Pendulum: lean on the table ..." beside "Wall slide - stand facing ...": one run
+        m = LABEL_LEAD.match(b.text)
+        return bool(m) and plain(m.group(1)).strip() == b.lead and _label_element(b.lead) is None and not LABEL.match(b.text) and _movement(b.rest[:300])
+    if b.text.rstrip().endswith(":"):  # "... Your moves:" leads in
         return False
-    name = parts[0][:-1].strip()
+    dm = DASH_LEAD.match(b.text)
+    if dm:  # "Ankle circles - sit and draw slow circles with your foot."
+        name, parts = plain(dm.group(1)).strip(), ["", plain(b.text[dm.end() : 600])]
+    else:
+        parts = sentences(plain(b.text[:600]))
+        if len(parts) < 2 or not parts[0].endswith("."):
+            return False
+        name = parts[0][:-1].strip()
     words = name.split()
     if not 1 <= len(words) <= 6 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
         return False
@@ -1233,7 +1292,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = read_blocks(lines)
+    blocks = read_blocks(*_series(lines))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] = []
