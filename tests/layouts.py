@@ -225,6 +225,11 @@ def sms_series(c: Content) -> str:
     return "\n\n".join(f"({i}/{n}) {m}" for i, m in enumerate(msgs, 1)) + "\n"
 
 
+def lettered_steps(c: Content) -> str:
+    ex = "\n".join(f"{i}. {e.name}\n   (a) {e.how}\n   (b) {e.dose}" for i, e in enumerate(c.exercises, 1))
+    return f"Hi {c.name}, here is your plan.\n\n## Exercises\n\n{ex}\n\n{_tail_md(c)}\n"
+
+
 def title_program(c: Content) -> str:
     return f"# Home program for {c.name}\n\nHi {c.name}, here is your plan.\n\n" + numbered_bold(c).split("\n\n", 2)[2]
 
@@ -311,4 +316,5 @@ LAYOUTS = {
     "how inside the Exercise cell": table_cell_how,
     "emoji bullets": emoji_bullets,
     "SMS series with counters": sms_series,
+    "numbered names, lettered steps": lettered_steps,
 }

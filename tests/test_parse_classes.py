@@ -617,3 +617,43 @@ def test_sms_counters_do_not_hide_the_exercises_or_the_goal():
 def test_sms_series_without_a_goal_still_misses_it():
     no_goal = SMS_SERIES.replace(" Goal: by next Friday, reach the top kitchen shelf with that arm without pain.", "")
     assert "MS001" in _rules(no_goal, "milestone")
+
+
+# -- lettered sub-steps ("a)" / "(b)") under a numbered name: the exercise's how --------------
+
+LETTERED = """Sam, here is the knee list from this afternoon, in the usual order.
+
+1. Straight leg raise (we started with this one)
+   a) Lie on your back, one knee bent, the other leg straight.
+   b) Tighten the thigh and lift the straight leg to the height of the bent knee.
+   c) Lower it slowly. 10 times.
+2. Knee bends on the stairs
+   a) Hold both rails and stand on the bottom step, as you did with me.
+   b) Bend both knees a little, then straighten. 10 times.
+
+When: right after your evening coffee, every day.
+
+Pain up more than 2 points from where it started? Stop that one for today and do the other.
+Missed a day? Don't make it up.
+Something feels different (new swelling, the knee giving way)? Message the clinic before you go on.
+Calf pain, warmth or swelling: call the clinic today. Chest pain or trouble breathing: call 911.
+
+Tick done in the clinic portal each evening, and send problems through the portal messages.
+
+Goal: by your visit next Wednesday, walk down the stairs at home one foot per step, holding the rail.
+"""
+
+
+def test_lettered_sub_steps_are_the_exercise_how():
+    d = parse(LETTERED)
+    assert [e.name for e in d.exercises] == ["Straight leg raise", "Knee bends on the stairs"]
+    assert all(e.steps == 0 and e.description_text for e in d.exercises)
+    report = check_draft(LETTERED, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_a_name_without_its_lettered_steps_still_lacks_a_how():
+    bare = LETTERED.replace(
+        "   a) Hold both rails and stand on the bottom step, as you did with me.\n   b) Bend both knees a little, then straighten. 10 times.\n", ""
+    )
+    assert "DS001" in _rules(bare, "descriptions")

@@ -51,7 +51,7 @@ ELEMENT_SECTIONS = ("milestone", "response_rules", "feedback", "schedule")
 ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]++(.*))?$")
 FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
 QUOTE = re.compile(r"[ \t]{0,3}>[ \t]?")
-LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t])|[o§\uf0a7\uf0b7](?=\t))(?:[ \t]++|$)")
+LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|\(?[a-z][.)](?=[ \t])|[o§\uf0a7\uf0b7](?=\t))(?:[ \t]++|$)")
 # a word processor's pasted bullets: "•<tab>" first level, "o<tab>" second, "§<tab>" third, unindented
 WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
@@ -156,6 +156,7 @@ class Block:
     blank_before: bool = False
     first: str = ""  # the first line's text (markers removed)
     lazy: bool = False  # an unindented line right after a list item's finished sentence
+    lettered: bool = False  # an item marked "(a)" / "a)" / "a.": a sub-step of the item above
 
     @property
     def line(self) -> int:
@@ -596,7 +597,8 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             if len(stack) > MAX_DEPTH:  # deep nesting: cap the depth, keep reading
                 stack = stack[-MAX_DEPTH:]
             b = Block("item", [ln], text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
-                      ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank)
+                      ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank,
+                      lettered=marker.strip("()").rstrip(".").isalpha() and len(marker) >= 2)
             blocks.append(b)
             open_block, blank = b, False
             continue
@@ -936,6 +938,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if b.kind == "para" and b.lead and _section_label(b):
             i += 1  # "Plan: every morning..." starts no run of exercises (the list under it may)
             continue
+        if b.kind == "item" and b.lettered and b.depth > 1:
+            i += 1  # "(a) ..." "(b) ..." under "1. Heel slides": the item's sub-steps, not a list of its own
+            continue
         if b.kind in ("item", "para") and (b.kind == "item" or b.lead):
             j = i
             run: list[int] = []
@@ -1177,12 +1182,27 @@ def _item_name(b: Block) -> tuple[str, str]:
     dm = DASH_LEAD.match(s)
     if dm and len(dm.group(1).split()) <= 6:
         return plain(dm.group(1)), s[dm.end() :]
+    pn = _paren_name(b)
+    if pn:
+        return pn
     parts = sentences(plain(s))
     if parts and len(parts[0].split()) <= 6 and len(parts) > 1:
         return parts[0].rstrip("."), " ".join(parts[1:])
     if parts and len(parts[0].split()) <= 5 and len(b.lines) > 1:
         return parts[0].rstrip("."), ""
     return " ".join(plain(s).split()[:4]), s
+
+
+def _paren_name(b: Block) -> tuple[str, str] | None:
+    """"Thigh squeeze (we did this first today)" over its sub-steps: the name, and the aside."""
+    f = plain(b.first).strip()
+    k = f.find("(")
+    if len(b.lines) != 1 or k <= 0 or not f.endswith(")") or f.endswith(".)") or len(f) > 80:
+        return None
+    name = f[:k].strip()
+    if not 1 <= len(name.split()) <= 6 or any(c in name for c in ".!?;:"):
+        return None
+    return name, f[k + 1 : -1].strip()
 
 
 def _name_key(name: str) -> str:
@@ -1240,6 +1260,12 @@ def _build_item(c: _Cand) -> ExerciseItem:
         fm = NUM_PREFIX.match(f)
         f = f[fm.end() :] if fm and first.kind == "para" else f
         name_only = not first.lead and len(first.lines) > 1 and len(f.split()) <= 6 and not f.rstrip().endswith((".", ",", ";"))
+        subs = [x for x in c.blocks[1:] if x.kind == "item" and x.depth > first.depth]
+        if not first.lead and subs and all(x.lettered for x in subs) and _paren_name(first):
+            # "1. Heel slides (the towel one from today)" over "(a) ..." "(b) ...": the aside is text
+            name_only = True
+            aside = _paren_name(first)[1]
+            item.description.append(Line(first.line, aside if aside.endswith((".", "!", "?")) else aside + "."))
         if not name_only and rest.strip() and rest.strip() != c.name:
             _add_line(item, Line(first.line, rest), force_prose=True)
         for ln in first.lines[1:]:
@@ -1263,12 +1289,14 @@ def _build_item(c: _Cand) -> ExerciseItem:
         else:
             for ln in x.lines:
                 _add_line(item, ln)
-    if prose and not item.description and len(prose) <= 2:
+    lettered = bool(prose) and all(x.lettered for x in prose)
+    if prose and (not item.description or lettered) and (len(prose) <= 2 or lettered):
+        # "(a) Sit with ..." / "(b) Hold for 5 seconds ...": lettered sub-steps are the how
         # "- Calf stretch" / "  - Stand at the wall with... We did this first today.": one or two
         # sub-bullets under a bare name are its description, not a list of steps
         moved = {ln.no for x in prose for ln in x.lines}
         item.labeled = [ln for ln in item.labeled if ln.no not in moved]
-        item.description = [ln for x in prose for ln in x.lines]
+        item.description = (item.description if lettered else []) + [ln for x in prose for ln in x.lines]
         item.steps -= len(prose)
     return item
 
