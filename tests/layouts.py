@@ -230,6 +230,16 @@ def lettered_steps(c: Content) -> str:
     return f"Hi {c.name}, here is your plan.\n\n## Exercises\n\n{ex}\n\n{_tail_md(c)}\n"
 
 
+def form_fields(c: Content) -> str:
+    ex = "\n\n".join(f"Exercise {i} name: {e.name}\nExercise {i} instructions: {e.how}\nExercise {i} dose: {e.dose}" for i, e in enumerate(c.exercises, 1))
+    parts = [f"Patient: {c.name}", ex, f"When: {c.schedule}", "Rules: " + " ".join(c.rules)]
+    if c.feedback:
+        parts.append("Check in: " + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"Goal: {c.milestone}")
+    return "\n\n".join(parts) + "\n"
+
+
 def title_program(c: Content) -> str:
     return f"# Home program for {c.name}\n\nHi {c.name}, here is your plan.\n\n" + numbered_bold(c).split("\n\n", 2)[2]
 
@@ -317,4 +327,5 @@ LAYOUTS = {
     "emoji bullets": emoji_bullets,
     "SMS series with counters": sms_series,
     "numbered names, lettered steps": lettered_steps,
+    "clinic form fields": form_fields,
 }

@@ -657,3 +657,46 @@ def test_a_name_without_its_lettered_steps_still_lacks_a_how():
         "   a) Hold both rails and stand on the bottom step, as you did with me.\n   b) Bend both knees a little, then straighten. 10 times.\n", ""
     )
     assert "DS001" in _rules(bare, "descriptions")
+
+
+# -- a clinic form's field labels ("Exercise 1 name:" / "... instructions:" / "... dose:") ---------
+
+FORM_FIELDS = """Home Exercise Program - Harbor Rehab
+Patient: Mrs. Ortiz
+Program: Shoulder home exercises
+
+Exercise #1 - name: Pendulum
+Exercise #1 - instructions: Lean on the kitchen table with your good hand and let the sore arm hang and swing in small circles. Like the first one we did today.
+Exercise #1 - dose: 10 circles each way, twice a day
+
+Exercise #2 - name: Table slide
+Exercise #2 - instructions: Sit at the table with a towel under your hand and slide the hand forward, then back. The one we did at the end of the session.
+Exercise #2 - dose: 10 slides, twice a day
+
+Exercise #3 - name: Shoulder blade squeeze
+Exercise #3 - instructions: Sit tall and gently squeeze your shoulder blades together, then relax. Same as in clinic today.
+Exercise #3 - dose: 10 times, twice a day
+
+When: after breakfast and after dinner, every day, at the kitchen table.
+Pain rule: pain up more than 2 points from where it started? Stop that one for today and do the others.
+Missed day: do not make it up.
+Something different: new pain, numbness or swelling in the arm? Message the clinic before you go on.
+Emergency: chest pain or trouble breathing, call 911.
+Check in: tick done in the Harbor Rehab portal each day and send problems through the portal messages.
+Goal: by your visit next Monday, reach the second kitchen shelf with the sore arm.
+"""
+
+
+def test_form_fields_are_one_exercise_per_number():
+    d = parse(FORM_FIELDS)
+    assert [e.name for e in d.exercises] == ["Pendulum", "Table slide", "Shoulder blade squeeze"]
+    report = check_draft(FORM_FIELDS, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_form_fields_with_an_empty_instructions_field_still_lack_the_how():
+    empty = FORM_FIELDS.replace(
+        "Exercise #2 - instructions: Sit at the table with a towel under your hand and slide the hand forward, then back. The one we did at the end of the session.",
+        "Exercise #2 - instructions:",
+    )
+    assert "DS001" in _rules(empty, "descriptions")

@@ -72,6 +72,12 @@ SERIES = re.compile(
 )
 
 
+# a clinic form's numbered field label: "Exercise 1 name:", "Ex. 2 instructions:", "Exercise #3 dose:"
+FIELD = re.compile(r"[ \t]*+(?:exercise|ex\.?|move)[ \t]*+#?(\d{1,2})[ \t]*+[-–—]?[ \t]*+([a-z][a-z /]{0,24}?)[ \t]*+:[ \t]*+", re.I)
+FIELD_NAME = re.compile(r"name|title")
+FIELD_DOSE = re.compile(r"dose|dosage|dosing|reps|sets|repetitions|sets ?/ ?reps|how much|how many|amount|frequency|how often")
+
+
 def _dose_label_rx() -> re.Pattern:
     """A dose label line ("How much:", "Cuánto:"), with the words of every language pack."""
     from hep_mcp import lang
@@ -461,6 +467,33 @@ def _cells(t: str) -> list[str]:
     if s.endswith("|"):
         s = s[:-1]
     return [c.strip() for c in s.split("|")]
+
+
+def _fields(lines: Lines) -> list[Line] | Lines:
+    """A clinic form's field labels ("Exercise 1 name:", "Exercise 1 instructions:", "Exercise 1
+    dose:"): one exercise per number, written as a numbered item with its text and its dose under it."""
+    if len(lines) > Lines.KEEP:
+        return lines
+    found: dict[int, tuple[str, str, str]] = {}
+    for ln in lines:
+        m = FIELD.match(ln.text)
+        if m:
+            found[ln.no] = (m.group(1), m.group(2).lower(), ln.text[m.end() :].strip())
+    if sum(1 for v in found.values() if FIELD_NAME.fullmatch(v[1])) < 2:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        if ln.no not in found:
+            out.append(ln)
+            continue
+        n, field_, value = found[ln.no]
+        if FIELD_NAME.fullmatch(field_):
+            out.append(Line(ln.no, f"{n}. {value}"))
+        elif FIELD_DOSE.fullmatch(field_):
+            out.append(Line(ln.no, f"    How much: {value}"))
+        else:
+            out.append(Line(ln.no, f"    {value}"))
+    return out
 
 
 def _series(lines: Lines) -> tuple[list[Line] | Lines, frozenset[int]]:
@@ -935,7 +968,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if i in in_run:
             i += 1
             continue
-        if b.kind == "para" and b.lead and _section_label(b):
+        if b.kind == "para" and b.lead and (_section_label(b) or _list_label(b)):
             i += 1  # "Plan: every morning..." starts no run of exercises (the list under it may)
             continue
         if b.kind == "item" and b.lettered and b.depth > 1:
@@ -963,7 +996,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     elif x.kind == "para" and x.depth < base and x.indent == 0:
                         break
                 else:
-                    if x.kind == "para" and x.depth == 0 and x.lead and _section_label(x):
+                    if x.kind == "para" and x.depth == 0 and x.lead and (_section_label(x) or _list_label(x)):
                         break  # "Rules: ..." after the last bold-lead exercise
                     if x.kind == "para" and x.depth == 0 and x.lead:
                         run.append(j)
@@ -1144,6 +1177,11 @@ def _section_label(b: Block) -> bool:
     return _label_element(b.lead) in ELEMENT_SECTIONS and not LABEL.match(b.text)
 
 
+def _list_label(b: Block) -> bool:
+    """"Program: Low back pain - home exercises": a one-line label naming the exercise list, not an exercise."""
+    return len(b.lines) == 1 and (classify_heading(b.lead) == "exercises" or _label_element(b.lead) == "other") and not _movement(b.rest)
+
+
 def _step_list(items: list[Block]) -> bool:
     """A list of steps ("1. Sit in a firm chair." "2. Put both feet flat on the floor."): unnamed
     items of one short sentence each, not named exercises ("1. Sit to stand: ...")."""
@@ -1320,7 +1358,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = read_blocks(*_series(lines))
+    blocks = read_blocks(*_series(_fields(lines)))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] = []
