@@ -700,3 +700,55 @@ def test_form_fields_with_an_empty_instructions_field_still_lack_the_how():
         "Exercise #2 - instructions:",
     )
     assert "DS001" in _rules(empty, "descriptions")
+
+
+# -- large print: a bare name line ("3. MARCHING.") then one short sentence per line ------------
+
+LARGE_PRINT = """DEAR MR. BELL.
+YOUR 3 EXERCISES.
+
+1. ANKLE PUMPS.
+Point your toes down, then up.
+Like the first one today.
+10 times.
+
+2. CHAIR MARCH.
+Sit tall and lift one knee, then the other.
+The one we did second today.
+10 each leg.
+
+3. SIT TO STAND.
+Stand up from the chair and sit down slowly.
+Same as the last one today.
+5 times.
+
+WHEN:
+After you finish your morning tea.
+Every day.
+
+RULES:
+Pain up more than 2 points? Stop that one today. Do the others.
+Missed a day? Do not make it up.
+Something feels different? Message the clinic first.
+Chest pain or trouble breathing? Call 911.
+
+CHECK IN:
+Tick done in the clinic portal each day.
+Send any problem through the portal messages.
+
+GOAL:
+By next Monday, stand up from the chair 5 times without using your hands.
+"""
+
+
+def test_large_print_last_exercise_keeps_its_lines():
+    d = parse(LARGE_PRINT)
+    assert len(d.exercises) == 3
+    last = d.exercises[-1]
+    assert "sit down slowly" in last.description_text
+    assert not _rules(LARGE_PRINT, "descriptions")
+
+
+def test_large_print_last_name_alone_still_lacks_its_how():
+    bare = LARGE_PRINT.replace("Stand up from the chair and sit down slowly.\nSame as the last one today.\n5 times.\n", "")
+    assert "DS001" in _rules(bare, "descriptions")

@@ -1011,6 +1011,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 stop = run[k + 1] if k + 1 < len(run) else j
                 if k + 1 == len(run) and kind == "item":
                     stop = idx + 1
+                    if stop < n and blocks[stop].lazy and blocks[stop].kind == "para" and _name_line(blocks[idx]):
+                        stop += 1  # "3. STANDING ON ONE LEG." then its lines: the last item's text too
                     while stop < j and (not blocks[stop].lazy or LABEL.match(blocks[stop].text)) and blocks[stop].kind != "heading":
                         stop += 1
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
@@ -1175,6 +1177,12 @@ def _bare_name(t: str) -> bool:
 def _section_label(b: Block) -> bool:
     """A paragraph led by a label naming an element ("Plan:", "Rules:"), not a dose label."""
     return _label_element(b.lead) in ELEMENT_SECTIONS and not LABEL.match(b.text)
+
+
+def _name_line(b: Block) -> bool:
+    """A list item that only names the exercise, large-print style: "3. TANDEM STANCE."."""
+    t = plain(b.text).strip().rstrip(".").strip()
+    return b.kind == "item" and b.lead is None and len(b.lines) == 1 and 0 < len(t.split()) <= 6 and not any(c in t for c in ".!?;:,")
 
 
 def _list_label(b: Block) -> bool:
