@@ -752,3 +752,13 @@ def test_large_print_last_exercise_keeps_its_lines():
 def test_large_print_last_name_alone_still_lacks_its_how():
     bare = LARGE_PRINT.replace("Stand up from the chair and sit down slowly.\nSame as the last one today.\n5 times.\n", "")
     assert "DS001" in _rules(bare, "descriptions")
+
+
+def test_large_print_tie_back_line_is_not_one_sentence_too_many():
+    four = LARGE_PRINT.replace("Sit tall and lift one knee, then the other.\n", "Sit tall.\nHold the seat.\nLift one knee, then the other.\n")
+    assert "DS001" not in _rules(four, "descriptions")
+
+
+def test_large_print_four_lines_of_how_are_still_too_many():
+    five = LARGE_PRINT.replace("Sit tall and lift one knee, then the other.\n", "Sit tall.\nHold the seat.\nLift one knee.\nPut it down and lift the other.\n")
+    assert "DS001" in _rules(five, "descriptions")
