@@ -202,6 +202,44 @@ def sms(c: Content) -> str:
     return "\n".join(lines) + "\n"
 
 
+def emoji_bullets(c: Content) -> str:
+    ex = "\n".join(f"\u2705 **{e.name}** - {e.how} {e.dose}" for e in c.exercises)
+    parts = [f"Hi {c.name}, here's your plan \U0001f60a", ex, f"\U0001f557 **When:** {c.schedule}", "\u26a0\ufe0f **Rules**\n" + "\n".join(f"\U0001f449 {r}" for r in c.rules)]
+    if c.feedback:
+        parts.append("\U0001f4ac **Check in:** " + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"\U0001f3af **Goal:** {c.milestone}")
+    parts.append(c.closing)
+    return "\n\n".join(parts) + "\n"
+
+
+def sms_series(c: Content) -> str:
+    msgs = [f"Hi {c.name}, your plan in a few texts."]
+    msgs += [f"{e.name} - {e.how} {e.dose}" for e in c.exercises]
+    msgs.append(f"When: {c.schedule}")
+    msgs.append(" ".join(c.rules))
+    tail = list(c.feedback) + ([f"Goal: {c.milestone}"] if c.milestone else [])
+    if tail:
+        msgs.append(" ".join(tail))
+    n = len(msgs)
+    return "\n\n".join(f"({i}/{n}) {m}" for i, m in enumerate(msgs, 1)) + "\n"
+
+
+def lettered_steps(c: Content) -> str:
+    ex = "\n".join(f"{i}. {e.name}\n   (a) {e.how}\n   (b) {e.dose}" for i, e in enumerate(c.exercises, 1))
+    return f"Hi {c.name}, here is your plan.\n\n## Exercises\n\n{ex}\n\n{_tail_md(c)}\n"
+
+
+def form_fields(c: Content) -> str:
+    ex = "\n\n".join(f"Exercise {i} name: {e.name}\nExercise {i} instructions: {e.how}\nExercise {i} dose: {e.dose}" for i, e in enumerate(c.exercises, 1))
+    parts = [f"Patient: {c.name}", ex, f"When: {c.schedule}", "Rules: " + " ".join(c.rules)]
+    if c.feedback:
+        parts.append("Check in: " + " ".join(c.feedback))
+    if c.milestone:
+        parts.append(f"Goal: {c.milestone}")
+    return "\n\n".join(parts) + "\n"
+
+
 def title_program(c: Content) -> str:
     return f"# Home program for {c.name}\n\nHi {c.name}, here is your plan.\n\n" + numbered_bold(c).split("\n\n", 2)[2]
 
@@ -286,4 +324,8 @@ LAYOUTS = {
     "name-stop paragraphs": name_stop_paragraphs,
     "dose table, how below": table_then_how,
     "how inside the Exercise cell": table_cell_how,
+    "emoji bullets": emoji_bullets,
+    "SMS series with counters": sms_series,
+    "numbered names, lettered steps": lettered_steps,
+    "clinic form fields": form_fields,
 }

@@ -559,3 +559,206 @@ def test_a_log_in_the_portal_beside_the_same_problem_line_is_official():
     both = PAPER_LOG.replace("on the paper chart we gave you", "on the paper chart and in the patient portal")
     assert _rules(both, "feedback") == []
     assert _rules(NUMBERED_SECTIONS, "feedback") == []
+
+
+# -- emoji bullets ("🔹 Name: how", "👉 rule"): each line its own item, not one paragraph -------
+
+EMOJI_BULLETS = """Jo - your ankle homework, as promised
+
+\U0001f539 Ankle alphabet: sitting, trace the letters A to Z in the air with your big toe. The first one we did today. Once through.
+\U0001f539 Calf raises: hold the kitchen counter, rise up on your toes and lower slowly. Same as by the rail today. 10 times.
+\U0001f539 Single-leg stand: hold the counter lightly and stand on the sore foot for 20 seconds. Our last one today. 3 times.
+
+When: every evening right after you brush your teeth.
+
+Rules
+\U0001f449 Pain up more than 2 points from where it started? Stop that one for today and do the others.
+\U0001f449 Missed a day? Don't make it up, just carry on.
+\U0001f449 Something feels different (new swelling, numbness)? Message the clinic before you go on.
+\U0001f449 Calf pain with swelling, chest pain or trouble breathing: call 911.
+
+Check in: tick "done" in the clinic portal each evening and send problems through the portal messages.
+
+Goal: by next Friday, walk to the mailbox and back without limping, on 3 days.
+"""
+
+
+def test_emoji_bullets_are_one_exercise_each():
+    d = parse(EMOJI_BULLETS)
+    assert [e.name for e in d.exercises] == ["Ankle alphabet", "Calf raises", "Single-leg stand"]
+    report = check_draft(EMOJI_BULLETS, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_emoji_bullet_without_its_how_still_lacks_it():
+    thin = EMOJI_BULLETS.replace(
+        "Calf raises: hold the kitchen counter, rise up on your toes and lower slowly. Same as by the rail today. 10 times.",
+        "Calf raises: 10 times.",
+    )
+    assert "DS001" in _rules(thin, "descriptions")
+
+
+# -- an SMS series ("[1/4]", "Msg 2 -"): the counter is a message number, not content ----------
+
+SMS_SERIES = """[1/4] Hey Dev, Coach Ana from Riverside PT. Shoulder moves from today. Pendulum: lean on the table and let the arm swing in small circles. Like the first one today. 10 each way.
+[2/4] Wall slide - stand facing the wall and slide your hand up as far as is easy, then back down. The one by the mirror today. 10 times.
+[3/4] Door stretch - forearm on the door frame, step through gently until you feel a stretch at the front. Same as our last one today. 3 times, 20 seconds.
+[4/4] When: after your morning coffee, every day. Pain up more than 2 points from where it started? Stop that one today, do the others. Missed a day? Don't make it up. Something feels different? Message us in the clinic portal before you go on. Chest pain or trouble breathing: call 911. Tick done in the clinic portal each day and send problems there too. Goal: by next Friday, reach the top kitchen shelf with that arm without pain.
+"""
+
+
+def test_sms_counters_do_not_hide_the_exercises_or_the_goal():
+    d = parse(SMS_SERIES)
+    assert [e.name for e in d.exercises] == ["Pendulum", "Wall slide", "Door stretch"]
+    report = check_draft(SMS_SERIES, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_sms_series_without_a_goal_still_misses_it():
+    no_goal = SMS_SERIES.replace(" Goal: by next Friday, reach the top kitchen shelf with that arm without pain.", "")
+    assert "MS001" in _rules(no_goal, "milestone")
+
+
+# -- lettered sub-steps ("a)" / "(b)") under a numbered name: the exercise's how --------------
+
+LETTERED = """Sam, here is the knee list from this afternoon, in the usual order.
+
+1. Straight leg raise (we started with this one)
+   a) Lie on your back, one knee bent, the other leg straight.
+   b) Tighten the thigh and lift the straight leg to the height of the bent knee.
+   c) Lower it slowly. 10 times.
+2. Knee bends on the stairs
+   a) Hold both rails and stand on the bottom step, as you did with me.
+   b) Bend both knees a little, then straighten. 10 times.
+
+When: right after your evening coffee, every day.
+
+Pain up more than 2 points from where it started? Stop that one for today and do the other.
+Missed a day? Don't make it up.
+Something feels different (new swelling, the knee giving way)? Message the clinic before you go on.
+Calf pain, warmth or swelling: call the clinic today. Chest pain or trouble breathing: call 911.
+
+Tick done in the clinic portal each evening, and send problems through the portal messages.
+
+Goal: by your visit next Wednesday, walk down the stairs at home one foot per step, holding the rail.
+"""
+
+
+def test_lettered_sub_steps_are_the_exercise_how():
+    d = parse(LETTERED)
+    assert [e.name for e in d.exercises] == ["Straight leg raise", "Knee bends on the stairs"]
+    assert all(e.steps == 0 and e.description_text for e in d.exercises)
+    report = check_draft(LETTERED, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_a_name_without_its_lettered_steps_still_lacks_a_how():
+    bare = LETTERED.replace(
+        "   a) Hold both rails and stand on the bottom step, as you did with me.\n   b) Bend both knees a little, then straighten. 10 times.\n", ""
+    )
+    assert "DS001" in _rules(bare, "descriptions")
+
+
+# -- a clinic form's field labels ("Exercise 1 name:" / "... instructions:" / "... dose:") ---------
+
+FORM_FIELDS = """Home Exercise Program - Harbor Rehab
+Patient: Mrs. Ortiz
+Program: Shoulder home exercises
+
+Exercise #1 - name: Pendulum
+Exercise #1 - instructions: Lean on the kitchen table with your good hand and let the sore arm hang and swing in small circles. Like the first one we did today.
+Exercise #1 - dose: 10 circles each way, twice a day
+
+Exercise #2 - name: Table slide
+Exercise #2 - instructions: Sit at the table with a towel under your hand and slide the hand forward, then back. The one we did at the end of the session.
+Exercise #2 - dose: 10 slides, twice a day
+
+Exercise #3 - name: Shoulder blade squeeze
+Exercise #3 - instructions: Sit tall and gently squeeze your shoulder blades together, then relax. Same as in clinic today.
+Exercise #3 - dose: 10 times, twice a day
+
+When: after breakfast and after dinner, every day, at the kitchen table.
+Pain rule: pain up more than 2 points from where it started? Stop that one for today and do the others.
+Missed day: do not make it up.
+Something different: new pain, numbness or swelling in the arm? Message the clinic before you go on.
+Emergency: chest pain or trouble breathing, call 911.
+Check in: tick done in the Harbor Rehab portal each day and send problems through the portal messages.
+Goal: by your visit next Monday, reach the second kitchen shelf with the sore arm.
+"""
+
+
+def test_form_fields_are_one_exercise_per_number():
+    d = parse(FORM_FIELDS)
+    assert [e.name for e in d.exercises] == ["Pendulum", "Table slide", "Shoulder blade squeeze"]
+    report = check_draft(FORM_FIELDS, kind="hep")
+    assert report.ready, [(f.rule, f.line) for f in report.findings if f.severity in ("error", "warning")]
+
+
+def test_form_fields_with_an_empty_instructions_field_still_lack_the_how():
+    empty = FORM_FIELDS.replace(
+        "Exercise #2 - instructions: Sit at the table with a towel under your hand and slide the hand forward, then back. The one we did at the end of the session.",
+        "Exercise #2 - instructions:",
+    )
+    assert "DS001" in _rules(empty, "descriptions")
+
+
+# -- large print: a bare name line ("3. MARCHING.") then one short sentence per line ------------
+
+LARGE_PRINT = """DEAR MR. BELL.
+YOUR 3 EXERCISES.
+
+1. ANKLE PUMPS.
+Point your toes down, then up.
+Like the first one today.
+10 times.
+
+2. CHAIR MARCH.
+Sit tall and lift one knee, then the other.
+The one we did second today.
+10 each leg.
+
+3. SIT TO STAND.
+Stand up from the chair and sit down slowly.
+Same as the last one today.
+5 times.
+
+WHEN:
+After you finish your morning tea.
+Every day.
+
+RULES:
+Pain up more than 2 points? Stop that one today. Do the others.
+Missed a day? Do not make it up.
+Something feels different? Message the clinic first.
+Chest pain or trouble breathing? Call 911.
+
+CHECK IN:
+Tick done in the clinic portal each day.
+Send any problem through the portal messages.
+
+GOAL:
+By next Monday, stand up from the chair 5 times without using your hands.
+"""
+
+
+def test_large_print_last_exercise_keeps_its_lines():
+    d = parse(LARGE_PRINT)
+    assert len(d.exercises) == 3
+    last = d.exercises[-1]
+    assert "sit down slowly" in last.description_text
+    assert not _rules(LARGE_PRINT, "descriptions")
+
+
+def test_large_print_last_name_alone_still_lacks_its_how():
+    bare = LARGE_PRINT.replace("Stand up from the chair and sit down slowly.\nSame as the last one today.\n5 times.\n", "")
+    assert "DS001" in _rules(bare, "descriptions")
+
+
+def test_large_print_tie_back_line_is_not_one_sentence_too_many():
+    four = LARGE_PRINT.replace("Sit tall and lift one knee, then the other.\n", "Sit tall.\nHold the seat.\nLift one knee, then the other.\n")
+    assert "DS001" not in _rules(four, "descriptions")
+
+
+def test_large_print_four_lines_of_how_are_still_too_many():
+    five = LARGE_PRINT.replace("Sit tall and lift one knee, then the other.\n", "Sit tall.\nHold the seat.\nLift one knee.\nPut it down and lift the other.\n")
+    assert "DS001" in _rules(five, "descriptions")

@@ -53,6 +53,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 # a dose start that is also a movement ("Hold the counter and...", "Walk around the block..."):
 # the sentence is the dose only when little is left besides the count
 HOW_STARTS = ("hold", "walk", "mantenga", "sostenga", "camine")
+TIE_ONLY_WORDS = 6  # a sentence this short that ties back to the session is the tie-back, not more how
 DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start are taken out
 
 
@@ -75,12 +76,16 @@ def description_length(ctx: Context):
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
-        n = sum(1 for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where))
+        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where)]
+        n = len(said)
+        # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
+        # gives it a line of its own); it counts toward the least, not toward the most
+        n_how = n - sum(1 for s in said if len(s.split()) <= TIE_ONLY_WORDS and tie.search(s))
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
         elif n < mn:
             advice = "Add how to do it and what it should feel like, in plain words."
-        elif n > mx:
+        elif n_how > mx:
             advice = f"Cut it to {mx} sentences: what to do, and what it should feel like."
         else:
             continue

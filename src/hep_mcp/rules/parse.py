@@ -51,7 +51,7 @@ ELEMENT_SECTIONS = ("milestone", "response_rules", "feedback", "schedule")
 ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]++(.*))?$")
 FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})")
 QUOTE = re.compile(r"[ \t]{0,3}>[ \t]?")
-LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|[a-z][.)](?=[ \t])|[o§\uf0a7\uf0b7](?=\t))(?:[ \t]++|$)")
+LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|\(?[a-z][.)](?=[ \t])|[o§\uf0a7\uf0b7](?=\t))(?:[ \t]++|$)")
 # a word processor's pasted bullets: "•<tab>" first level, "o<tab>" second, "§<tab>" third, unindented
 WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
@@ -63,6 +63,19 @@ EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
 MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[¿¡]?[A-Z0-9ÁÉÍÓÚÑ])")
+
+
+# a message counter leading an SMS line: "1/5", "(2/5)", "[3/5]", "Text 1:", "Msg 2 -", "Part 3)"
+SERIES = re.compile(
+    r"[ \t]*+(?:[(\[]\d{1,2}/\d{1,2}[)\]]|\d{1,2}/\d{1,2}(?=[ \t])|(?:text|msg|message|sms|part)[ \t]*+#?\d{1,2}(?:/\d{1,2})?[ \t]*+[:.)\-–—])[ \t]++",
+    re.I,
+)
+
+
+# a clinic form's numbered field label: "Exercise 1 name:", "Ex. 2 instructions:", "Exercise #3 dose:"
+FIELD = re.compile(r"[ \t]*+(?:exercise|ex\.?|move)[ \t]*+#?(\d{1,2})[ \t]*+[-–—]?[ \t]*+([a-z][a-z /]{0,24}?)[ \t]*+:[ \t]*+", re.I)
+FIELD_NAME = re.compile(r"name|title")
+FIELD_DOSE = re.compile(r"dose|dosage|dosing|reps|sets|repetitions|sets ?/ ?reps|how much|how many|amount|frequency|how often")
 
 
 def _dose_label_rx() -> re.Pattern:
@@ -149,6 +162,7 @@ class Block:
     blank_before: bool = False
     first: str = ""  # the first line's text (markers removed)
     lazy: bool = False  # an unindented line right after a list item's finished sentence
+    lettered: bool = False  # an item marked "(a)" / "a)" / "a.": a sub-step of the item above
 
     @property
     def line(self) -> int:
@@ -395,6 +409,15 @@ def _symbol_prefix(t: str) -> int:
     return i
 
 
+def _emoji_bullet(t: str) -> int:
+    """Length of an emoji bullet ("✅ ", "👉 ", "🔹 ") leading a line of text, else 0."""
+    k = _symbol_prefix(t)
+    if not k or unicodedata.category(t[0]) != "So" or k >= len(t) or not t[k - 1] in " \t":
+        return 0
+    core = t[k:]
+    return k if len(core.split()) >= 3 else 0
+
+
 def _plain_heading(t: str) -> tuple[str, bool] | None:
     """A non-Markdown heading line: bold-only, ALL-CAPS or ``Label:`` (emoji-led or not)."""
     s = t.strip()
@@ -446,7 +469,71 @@ def _cells(t: str) -> list[str]:
     return [c.strip() for c in s.split("|")]
 
 
-def read_blocks(lines) -> list[Block]:
+def _fields(lines: Lines) -> list[Line] | Lines:
+    """A clinic form's field labels ("Exercise 1 name:", "Exercise 1 instructions:", "Exercise 1
+    dose:"): one exercise per number, written as a numbered item with its text and its dose under it."""
+    if len(lines) > Lines.KEEP:
+        return lines
+    found: dict[int, tuple[str, str, str]] = {}
+    for ln in lines:
+        m = FIELD.match(ln.text)
+        if m:
+            found[ln.no] = (m.group(1), m.group(2).lower(), ln.text[m.end() :].strip())
+    if sum(1 for v in found.values() if FIELD_NAME.fullmatch(v[1])) < 2:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        if ln.no not in found:
+            out.append(ln)
+            continue
+        n, field_, value = found[ln.no]
+        if FIELD_NAME.fullmatch(field_):
+            out.append(Line(ln.no, f"{n}. {value}"))
+        elif FIELD_DOSE.fullmatch(field_):
+            out.append(Line(ln.no, f"    How much: {value}"))
+        else:
+            out.append(Line(ln.no, f"    {value}"))
+    return out
+
+
+def _series(lines: Lines) -> tuple[list[Line] | Lines, frozenset[int]]:
+    """An SMS series ("1/5", "(2/5)", "Text 1:" leading each message): the counter is not content.
+    Returns the lines with the counters cut off (a message that runs on into a new element --
+    "Reply DONE each day. Goal: ..." -- split there), and the ids of the lines that start a message."""
+    if len(lines) > Lines.KEEP:
+        return lines, frozenset()
+    cut: dict[int, int] = {}
+    for ln in lines:
+        m = SERIES.match(ln.text)
+        if m and m.end() < len(ln.text):
+            cut[ln.no] = m.end()
+    if len(cut) < 2:
+        return lines, frozenset()
+    out: list[Line] = []
+    starts: set[int] = set()
+    for ln in lines:
+        if ln.no not in cut:
+            out.append(ln)
+            continue
+        c = ln.text[cut[ln.no] :]
+        led = bool(LABEL_LEAD.match(c))
+        a = 0
+        for se in SENTENCE_END.finditer(c):
+            p = se.end()
+            m = LABEL_LEAD.match(c, p)
+            if not m or len(m.group(1).split()) > 5:
+                continue
+            el = _label_element(m.group(1))
+            if el in ELEMENT_SECTIONS or (el is None and not led and a == 0 and _movement(c[m.end() : m.end() + 200])):
+                out.append(Line(ln.no, c[a:p].rstrip()))
+                starts.add(id(out[-1]))
+                a = p
+        out.append(Line(ln.no, c[a:]))
+        starts.add(id(out[-1]))
+    return out, frozenset(starts)
+
+
+def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
     blocks: list[Block] = []
     open_block: Block | None = None  # a paragraph or item that a following line may continue
     stack: list[tuple[int, int]] = []  # open list items: (marker indent, content indent)
@@ -456,6 +543,8 @@ def read_blocks(lines) -> list[Block]:
     more: dict[int, list[str]] = {}
     for ln in lines:
         raw = ln.text
+        if id(ln) in starts:  # a new message of a series: a new block, whatever came before
+            open_block, blank, in_table, stack = None, True, False, []
         # blockquotes: strip the markers (each pass eats characters: linear)
         t = raw
         q = 0
@@ -541,7 +630,8 @@ def read_blocks(lines) -> list[Block]:
             if len(stack) > MAX_DEPTH:  # deep nesting: cap the depth, keep reading
                 stack = stack[-MAX_DEPTH:]
             b = Block("item", [ln], text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
-                      ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank)
+                      ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank,
+                      lettered=marker.strip("()").rstrip(".").isalpha() and len(marker) >= 2)
             blocks.append(b)
             open_block, blank = b, False
             continue
@@ -551,6 +641,16 @@ def read_blocks(lines) -> list[Block]:
             open_block, blank = None, False
             if indent == 0:
                 stack = []
+            continue
+        ek = _emoji_bullet(stripped) if indent == 0 else 0
+        if ek:
+            # "✅ Chin tuck: ..." / "👉 Missed a day? ..." / "🔹 ...": an emoji leading a sentence
+            # is a bullet, so each line is its own item (not one paragraph of three exercises)
+            content = stripped[ek:].strip()
+            stack = [(0, 2)]
+            b = Block("item", [ln], text=content, first=content, depth=1, indent=0, content_indent=2, ordered=False, blank_before=blank)
+            blocks.append(b)
+            open_block, blank = b, False
             continue
         # continuation of the open paragraph or item (lazy continuation included);
         # a line led by a label that names an element ("Missed a day: ...") starts its own block
@@ -868,8 +968,11 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if i in in_run:
             i += 1
             continue
-        if b.kind == "para" and b.lead and _section_label(b):
+        if b.kind == "para" and b.lead and (_section_label(b) or _list_label(b)):
             i += 1  # "Plan: every morning..." starts no run of exercises (the list under it may)
+            continue
+        if b.kind == "item" and b.lettered and b.depth > 1:
+            i += 1  # "(a) ..." "(b) ..." under "1. Heel slides": the item's sub-steps, not a list of its own
             continue
         if b.kind in ("item", "para") and (b.kind == "item" or b.lead):
             j = i
@@ -893,7 +996,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     elif x.kind == "para" and x.depth < base and x.indent == 0:
                         break
                 else:
-                    if x.kind == "para" and x.depth == 0 and x.lead and _section_label(x):
+                    if x.kind == "para" and x.depth == 0 and x.lead and (_section_label(x) or _list_label(x)):
                         break  # "Rules: ..." after the last bold-lead exercise
                     if x.kind == "para" and x.depth == 0 and x.lead:
                         run.append(j)
@@ -908,6 +1011,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 stop = run[k + 1] if k + 1 < len(run) else j
                 if k + 1 == len(run) and kind == "item":
                     stop = idx + 1
+                    if stop < n and blocks[stop].lazy and blocks[stop].kind == "para" and _name_line(blocks[idx]):
+                        stop += 1  # "3. STANDING ON ONE LEG." then its lines: the last item's text too
                     while stop < j and (not blocks[stop].lazy or LABEL.match(blocks[stop].text)) and blocks[stop].kind != "heading":
                         stop += 1
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
@@ -990,6 +1095,9 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         while k < n and _stop_lead(blocks[k]):
             run.append(k)
             k += 1
+        sep = [blocks[x].lead is not None or bool(DASH_LEAD.match(blocks[x].text)) for x in run]
+        if len(run) >= 3 and not sep[0] and all(sep[1:]):
+            run = run[1:]  # "You worked hard today. These three will help you stand ..." leads in
         if len(run) >= 2:
             cands = []
             for idx in run:
@@ -1022,12 +1130,22 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
 def _stop_lead(b: Block) -> bool:
     """A paragraph led by a short name and a full stop, the rest a movement: "Chin tucks. Sit
     tall and gently slide your chin straight back." (an email's unnumbered exercises)."""
-    if b.kind != "para" or b.lead is not None or b.depth != 0 or b.indent != 0:
+    if b.kind != "para" or b.depth != 0 or b.indent != 0:
         return False
-    parts = sentences(plain(b.text[:600]))
-    if len(parts) < 2 or not parts[0].endswith(".") or b.text.rstrip().endswith(":"):  # "... Your moves:" leads in
+    if b.lead is not None:
+        # "Pendulum: lean on the table ..." beside "Wall slide - stand facing ...": one run
+        m = LABEL_LEAD.match(b.text)
+        return bool(m) and plain(m.group(1)).strip() == b.lead and _label_element(b.lead) is None and not LABEL.match(b.text) and _movement(b.rest[:300])
+    if b.text.rstrip().endswith(":"):  # "... Your moves:" leads in
         return False
-    name = parts[0][:-1].strip()
+    dm = DASH_LEAD.match(b.text)
+    if dm:  # "Ankle circles - sit and draw slow circles with your foot."
+        name, parts = plain(dm.group(1)).strip(), ["", plain(b.text[dm.end() : 600])]
+    else:
+        parts = sentences(plain(b.text[:600]))
+        if len(parts) < 2 or not parts[0].endswith("."):
+            return False
+        name = parts[0][:-1].strip()
     words = name.split()
     if not 1 <= len(words) <= 6 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
         return False
@@ -1059,6 +1177,17 @@ def _bare_name(t: str) -> bool:
 def _section_label(b: Block) -> bool:
     """A paragraph led by a label naming an element ("Plan:", "Rules:"), not a dose label."""
     return _label_element(b.lead) in ELEMENT_SECTIONS and not LABEL.match(b.text)
+
+
+def _name_line(b: Block) -> bool:
+    """A list item that only names the exercise, large-print style: "3. TANDEM STANCE."."""
+    t = plain(b.text).strip().rstrip(".").strip()
+    return b.kind == "item" and b.lead is None and len(b.lines) == 1 and 0 < len(t.split()) <= 6 and not any(c in t for c in ".!?;:,")
+
+
+def _list_label(b: Block) -> bool:
+    """"Program: Low back pain - home exercises": a one-line label naming the exercise list, not an exercise."""
+    return len(b.lines) == 1 and (classify_heading(b.lead) == "exercises" or _label_element(b.lead) == "other") and not _movement(b.rest)
 
 
 def _step_list(items: list[Block]) -> bool:
@@ -1099,12 +1228,27 @@ def _item_name(b: Block) -> tuple[str, str]:
     dm = DASH_LEAD.match(s)
     if dm and len(dm.group(1).split()) <= 6:
         return plain(dm.group(1)), s[dm.end() :]
+    pn = _paren_name(b)
+    if pn:
+        return pn
     parts = sentences(plain(s))
     if parts and len(parts[0].split()) <= 6 and len(parts) > 1:
         return parts[0].rstrip("."), " ".join(parts[1:])
     if parts and len(parts[0].split()) <= 5 and len(b.lines) > 1:
         return parts[0].rstrip("."), ""
     return " ".join(plain(s).split()[:4]), s
+
+
+def _paren_name(b: Block) -> tuple[str, str] | None:
+    """"Thigh squeeze (we did this first today)" over its sub-steps: the name, and the aside."""
+    f = plain(b.first).strip()
+    k = f.find("(")
+    if len(b.lines) != 1 or k <= 0 or not f.endswith(")") or f.endswith(".)") or len(f) > 80:
+        return None
+    name = f[:k].strip()
+    if not 1 <= len(name.split()) <= 6 or any(c in name for c in ".!?;:"):
+        return None
+    return name, f[k + 1 : -1].strip()
 
 
 def _name_key(name: str) -> str:
@@ -1162,6 +1306,12 @@ def _build_item(c: _Cand) -> ExerciseItem:
         fm = NUM_PREFIX.match(f)
         f = f[fm.end() :] if fm and first.kind == "para" else f
         name_only = not first.lead and len(first.lines) > 1 and len(f.split()) <= 6 and not f.rstrip().endswith((".", ",", ";"))
+        subs = [x for x in c.blocks[1:] if x.kind == "item" and x.depth > first.depth]
+        if not first.lead and subs and all(x.lettered for x in subs) and _paren_name(first):
+            # "1. Heel slides (the towel one from today)" over "(a) ..." "(b) ...": the aside is text
+            name_only = True
+            aside = _paren_name(first)[1]
+            item.description.append(Line(first.line, aside if aside.endswith((".", "!", "?")) else aside + "."))
         if not name_only and rest.strip() and rest.strip() != c.name:
             _add_line(item, Line(first.line, rest), force_prose=True)
         for ln in first.lines[1:]:
@@ -1185,12 +1335,14 @@ def _build_item(c: _Cand) -> ExerciseItem:
         else:
             for ln in x.lines:
                 _add_line(item, ln)
-    if prose and not item.description and len(prose) <= 2:
+    lettered = bool(prose) and all(x.lettered for x in prose)
+    if prose and (not item.description or lettered) and (len(prose) <= 2 or lettered):
+        # "(a) Sit with ..." / "(b) Hold for 5 seconds ...": lettered sub-steps are the how
         # "- Calf stretch" / "  - Stand at the wall with... We did this first today.": one or two
         # sub-bullets under a bare name are its description, not a list of steps
         moved = {ln.no for x in prose for ln in x.lines}
         item.labeled = [ln for ln in item.labeled if ln.no not in moved]
-        item.description = [ln for x in prose for ln in x.lines]
+        item.description = (item.description if lettered else []) + [ln for x in prose for ln in x.lines]
         item.steps -= len(prose)
     return item
 
@@ -1214,7 +1366,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = read_blocks(lines)
+    blocks = read_blocks(*_series(_fields(lines)))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] = []
