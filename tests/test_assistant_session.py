@@ -100,7 +100,8 @@ async def test_an_assistant_builds_a_ready_hep_and_note_from_the_schemas_alone()
         doc = value_for(schema, everything=False)
         list_field = next(k for k, v in schema["properties"].items() if v.get("type") == "array" and k in doc)
         item_schema = schema["properties"][list_field]["items"]
-        enum_field = next(k for k, v in schema["properties"].items() if "enum" in v)
+        # the required field with a closed set of values (the condition; `language` is optional)
+        enum_field = next(k for k in schema["required"] if "enum" in schema["properties"][k])
         for _ in range(MAX_ROUNDS):
             r = await c.call_tool(hep_tool.name, {arg: doc})
             assert not r.is_error, r.content[0].text

@@ -84,3 +84,17 @@ def test_more_examples_are_well_formed():
 def test_the_emergency_choice_rule_has_further_examples():
     more = catalog()["RR008"].examples["more"]
     assert len(more["fail"]) >= 4 and len(more["pass"]) >= 4
+
+
+@pytest.mark.parametrize("fk, fires", [(6.04, False), (6.06, True), (6.3, True), (5.9, False)])
+def test_the_grade_rule_judges_the_figure_its_message_shows(monkeypatch, fk, fires):
+    """PL001 says "Reads at grade 6.0; aim for grade 6 or lower" only if 6.0 were above 6: the
+    verdict is taken on the grade rounded as shown."""
+    from hep_mcp import readability
+
+    monkeypatch.setattr(readability, "scores", lambda prose: (fk, 7.0))
+    text = catalog()["PL001"].examples["fail"]
+    found = [f for f in run(text, kind="hep", only=["PL001"]).findings if f.rule == "PL001"]
+    assert bool(found) is fires, found
+    if found:
+        assert f"grade {round(fk, 1):.1f}" in found[0].message

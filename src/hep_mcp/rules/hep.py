@@ -894,7 +894,8 @@ def _grade_rule(rule_id: str, limit_attr: str, upper: str | None):
             return  # Spanish drafts: PL005/PL006
         limit = getattr(ctx.config.reading_grade, limit_attr)
         top = getattr(ctx.config.reading_grade, upper) if upper else None
-        if r.fk_grade > limit and (top is None or r.fk_grade <= top):
+        grade = round(r.fk_grade, 1)  # the figure the message shows: "grade 6.0" is not above 6
+        if grade > limit and (top is None or grade <= top):
             yield hit(None, grade=r.fk_grade, limit=_fmt(limit))
 
     rule(rule_id)(check)
@@ -916,7 +917,7 @@ def _ease_rule(rule_id: str, level: str):
         r, cfg = ctx.readability, ctx.config.reading_ease_es
         if r is None or r.szigriszt_pazos is None or len(ctx.prose_sentences) < cfg.min_sentences:
             return
-        sp, fh = r.szigriszt_pazos, r.fernandez_huerta
+        sp, fh = round(r.szigriszt_pazos, 1), round(r.fernandez_huerta, 1)  # the figures the message shows
         below_error = sp < cfg.inflesz_error_below or fh < cfg.fernandez_huerta_error_below
         below_warning = sp < cfg.inflesz_warning_below or fh < cfg.fernandez_huerta_warning_below
         if (below_error if level == "error" else below_warning and not below_error):
