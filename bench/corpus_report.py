@@ -35,7 +35,7 @@ HOLDOUT2_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout2_gaps.yaml"
 GAPS = {
     CORPUS: (GAPS_FILE, "the development corpus", "tests/test_corpus.py", ""),
     HOLDOUT: (HOLDOUT_GAPS_FILE, "the held-out corpus", "tests/test_corpus_holdout.py", " --holdout"),
-    HOLDOUT2: (HOLDOUT2_GAPS_FILE, "the second held-out corpus", "tests/test_corpus_holdout2.py", " --holdout2"),
+    HOLDOUT2: (HOLDOUT2_GAPS_FILE, "the second held-out corpus", "tests/test_corpus_holdout.py", " --holdout2"),
 }
 
 
