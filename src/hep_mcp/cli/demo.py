@@ -41,7 +41,9 @@ def grouped(findings: list[dict]) -> list[str]:
         first = items[0]
         where = sorted({f["line"] for f in items if f.get("line")})
         at = f" (lines {', '.join(map(str, where))})" if len(where) > 1 else (f" (line {where[0]})" if where else "")
-        more = f" [x{len(items)}]" if len(items) > 1 else ""
+        # the first finding's message, then how many more of the rule there are ("and 8 more"),
+        # so a message naming one exercise is not read as being about all nine
+        more = f" (and {len(items) - 1} more)" if len(items) > 1 else ""
         lines.append(f"  {first['severity']:<7} {rule} [{first['element']}] {first['message'].splitlines()[0]}{more}{at}")
     return lines
 
