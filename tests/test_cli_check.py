@@ -201,3 +201,18 @@ def test_language_option_forces_or_detects(capsys, tmp_path):
     assert json.loads(out)["results"][0]["language"] == "en" and code == 1
     code, out, _ = run_cli(capsys, "check", "--format", "json", "--language", "es", CLEAN)
     assert json.loads(out)["results"][0]["language"] == "es"
+
+
+def test_the_quickstart_demo_runs_a_real_session_and_catches_the_flawed_draft(tmp_path):
+    """README's first quickstart command: `hep-mcp demo` drafts the example HEP over stdio
+    (ready, no findings) and checks the flawed draft (not ready, its unsafe wording caught)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "hep_mcp", "demo"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = run.stdout
+    assert "Tools: generate_hep, check_hep_rules, progress_note, exercise_library" in out
+    assert "-- ready: true; findings: 0" in out
+    assert "-- ready: false;" in out and "SF001 [safety]" in out
+    assert list(tmp_path.iterdir()) == []  # nothing written where it ran
