@@ -177,8 +177,10 @@ def validate_draft(text: str, kind: str = "auto", config: Config | None = None, 
     _check_size(text, config)
 
 
+from hep_mcp import lang as _lang  # noqa: E402 - light: the pack folders, read on first use
+
 KINDS = ("auto", "hep", "note")
-LANGUAGES = ("auto", "en", "es")  # auto: detected from the text (hep_mcp.lang.detect)
+LANGUAGES = ("auto", *_lang.languages())  # one per language pack; auto: detected from the text (hep_mcp.lang.detect)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

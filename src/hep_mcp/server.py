@@ -41,6 +41,7 @@ from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, TextC
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from hep_mcp import __version__, elicit
+from hep_mcp import lang as _lang
 from hep_mcp.errors import InputError, pydantic_message
 from hep_mcp.library import ConditionEntry
 from hep_mcp.model import Finding, Report
@@ -300,7 +301,7 @@ def build_server(config=None, budget=None) -> MCPServer:
             Literal["auto", "hep", "note"], Field(description="auto detects a progress note, else hep.")
         ] = "auto",
         language: Annotated[
-            Literal["auto", "en", "es"],
+            Literal[("auto", *_lang.languages())],  # type: ignore[valid-type]  # auto, then one per language pack
             Field(
                 description="The draft's language: auto detects it from the text (default); 'en' or 'es' forces "
                 "which language's cue lists, word tables and readability formulas are used. The result's "

@@ -8,6 +8,8 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 def register(sub) -> None:
+    from hep_mcp import lang  # the pack folders (no rule or model import)
+
     p = sub.add_parser(
         "check",
         help="check drafts and fixture cases (files or folders)",
@@ -17,7 +19,7 @@ def register(sub) -> None:
     p.add_argument("--kind", choices=("auto", "hep", "note"), default="auto")
     p.add_argument(
         "--language",
-        choices=("auto", "en", "es"),
+        choices=("auto", *lang.languages()),
         default="auto",
         help="the drafts' language: auto detects it per draft (default); en or es forces it",
     )
