@@ -762,3 +762,21 @@ def test_large_print_tie_back_line_is_not_one_sentence_too_many():
 def test_large_print_four_lines_of_how_are_still_too_many():
     five = LARGE_PRINT.replace("Sit tall and lift one knee, then the other.\n", "Sit tall.\nHold the seat.\nLift one knee.\nPut it down and lift the other.\n")
     assert "DS001" in _rules(five, "descriptions")
+
+
+HOLD_HOW_ES = """Buenos días, don Luis. Sus ejercicios de equilibrio para esta semana:
+
+1. Talones arriba. Sostenga el respaldo de la silla con las dos manos. Suba en puntas y baje despacio, como lo hizo hoy en la barra.
+2. Pasos de lado. Sostenga la silla y dé 5 pasos de lado, luego regrese. Con este terminamos hoy.
+3. Un pie. Sostenga la silla y levante un pie un poco por 10 segundos. Fue el último de la sesión.
+"""
+
+
+def test_a_spanish_hold_sentence_that_says_how_counts_as_description():
+    """The dose starts that are also movements come from the language pack
+    (reader.dose_start_also_how: "sostenga", "mantenga", "camine")."""
+    report = check_draft(HOLD_HOW_ES, kind="hep", language="es")
+    assert report.language == "es"
+    assert "DS001" not in [f.rule for f in report.findings]
+    thin = HOLD_HOW_ES.replace("Sostenga la silla y dé 5 pasos de lado, luego regrese. Con este terminamos hoy.", "Sostenga 5 segundos.")
+    assert "DS001" in [f.rule for f in check_draft(thin, kind="hep", language="es").findings]

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
-from hep_mcp.rules.engine import Context, hit, rule
+from hep_mcp.rules.engine import Context, cue_data, hit, rule
 from hep_mcp.rules.parse import Line, plain, sentences
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -50,20 +50,17 @@ def no_exercises(ctx: Context):
 # "Do 5 walks up the wall." / "Do the whole alphabet once.": a count, whatever the unit
 _COUNTED = re.compile(r"\b(?:\d+|once|twice|una vez|dos veces)\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*+")
-# a dose start that is also a movement ("Hold the counter and...", "Walk around the block..."):
-# the sentence is the dose only when little is left besides the count
-HOW_STARTS = ("hold", "walk", "mantenga", "sostenga", "camine")
 TIE_ONLY_WORDS = 6  # a sentence this short that ties back to the session is the tie-back, not more how
 DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start are taken out
 
 
-def _dose_only(s: str, dose_start, amount, tie, where) -> bool:
+def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str]) -> bool:
     """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds."), not
     one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
     m = dose_start.search(s)
     if not m or len(s.split()) > 12 or not (amount.search(s) or _COUNTED.search(s)) or tie.search(s) or where.search(s):
         return False
-    if m.group(0).strip().lower() not in HOW_STARTS:
+    if m.group(0).strip().lower() not in how_starts:
         return True  # "Do ...", "Repeat ...", "10 of these ...": the dose
     left = amount.rx.sub(" ", s[m.end() :])
     left = _COUNTED.sub(" ", left)
@@ -74,9 +71,10 @@ def _dose_only(s: str, dose_start, amount, tie, where) -> bool:
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
+    how_starts = frozenset(cue_data(ctx.language)["reader"]["dose_start_also_how"])
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
-        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where)]
+        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where, how_starts)]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most
@@ -785,7 +783,6 @@ MILESTONE_LINE_ES = re.compile(
     r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:su\s+|una\s+|la\s+|el\s+)?(meta|objetivo|reto)s?\b|\b(meta|objetivo) (para|de) (la|su|esta|el)\b|\bpara (su |la )?pr[oó]xima (visita|sesi[oó]n|cita)\b",
     re.I,
 )
-MILESTONE_WORD = {"en": re.compile(r"\b(goal|milestone|target)s?\b[^:]*:", re.I), "es": re.compile(r"\b(meta|objetivo|reto)s?\b[^:]*:", re.I)}
 NUMBER_WORD = {
     "en": re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", re.I),
     "es": re.compile(r"\d|\b(una?|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|quince|veinte|treinta)\b", re.I),
