@@ -12,8 +12,17 @@ from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
 from hep_mcp.rules.parse import Line, plain, sentences
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-                "uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6}
+
+
+@lru_cache(maxsize=None)
+def _pattern(language: str, key: str) -> re.Pattern:
+    """One of a language pack's rule patterns (cues.yaml ``rule_patterns``), case-insensitive."""
+    return re.compile(cue_data(language)["rule_patterns"][key], re.I)
+
+
+def _number(language: str, word: str) -> int:
+    """A count written as digits or as a word of the language pack ("two", "dos")."""
+    return dict(cue_data(language)["number_words"]).get(word.lower()) or int(word)
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -111,13 +120,13 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         # lines in no section at all (a schedule paragraph without a heading) count too
         other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
         other |= {ln.no for ln in lines}
-        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE])
+        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
         lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
             # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE])
+    skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
     return [ln for ln in d.body if not skip.search(ln.text)]
 
 
@@ -242,9 +251,6 @@ def no_pain_rule(ctx: Context):
         yield hit(None, points=points, detail="The draft has no pain rule with a number")
 
 
-POINTS = re.compile(r"\bmore than\s+(\d+|one|two|three|four|five|six)\b|\b(\d+|one|two|three|four|five|six)\s*(?:or more\s+)?points?\b", re.I)
-# the same in a Spanish draft: "más de 2 puntos", "sube 3 puntos o más"
-POINTS_ES = re.compile(r"\bm[aá]s de\s+(\d+|uno|un|dos|tres|cuatro|cinco|seis)\b|\b(\d+|uno|un|dos|tres|cuatro|cinco|seis)\s*(?:o m[aá]s\s+)?puntos?\b", re.I)
 
 
 @rule("RR002")
@@ -253,11 +259,11 @@ def pain_points_differ(ctx: Context):
     if not found:
         return
     ln, s = found
-    m = (POINTS_ES if ctx.language == "es" else POINTS).search(s)
+    m = _pattern(ctx.language, "pain_points").search(s)
     if not m:
         return
     word = (m.group(1) or m.group(2)).lower()
-    value = NUMBER_WORDS.get(word) or int(word)
+    value = _number(ctx.language, word)
     if value != ctx.config.pain_points:
         yield hit(ln.no, found=value, points=ctx.config.pain_points)
 
@@ -668,10 +674,10 @@ def no_pain_no_gain(ctx: Context):
     # "keep going even if it hurts a little, as long as it goes up no more than 2 points" is the
     # pain rule with its number, not "push through the pain"
     for ln, s, _ in ctx.sentence_hits("safety_phrases.no_pain_no_gain"):
-        m = POINTS.search(s)
+        m = _pattern(ctx.language, "pain_points").search(s)
         if m:
             word = (m.group(1) or m.group(2)).lower()
-            if (NUMBER_WORDS.get(word) or int(word)) <= ctx.config.pain_points:
+            if _number(ctx.language, word) <= ctx.config.pain_points:
                 continue
         yield hit(ln.no, text=_quote(s, 70))
 
@@ -774,19 +780,6 @@ def personal_contact(ctx: Context):
 
 # -- milestone --------------------------------------------------------------------------------
 
-MILESTONE_LINE = re.compile(
-    r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:your\s+|one\s+|this week.s\s+)?(goal|milestone|target)s?\b|\b(goal|milestone) for (next|your next|this|the next|\w+day)\b|\bby (your )?next (visit|session|appointment)\b",
-    re.I,
-)
-# a Spanish draft's milestone line: "Meta para el jueves: ...", "Su objetivo para la próxima visita"
-MILESTONE_LINE_ES = re.compile(
-    r"^[ \t]*+(?:[-*+•][ \t]*+)?(?:\*\*|__)?[ \t]*+(?:su\s+|una\s+|la\s+|el\s+)?(meta|objetivo|reto)s?\b|\b(meta|objetivo) (para|de) (la|su|esta|el)\b|\bpara (su |la )?pr[oó]xima (visita|sesi[oó]n|cita)\b",
-    re.I,
-)
-NUMBER_WORD = {
-    "en": re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty)\b", re.I),
-    "es": re.compile(r"\d|\b(una?|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|quince|veinte|treinta)\b", re.I),
-}
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,2}[.)])\s")
 
 
@@ -795,7 +788,7 @@ def _milestone_lines(ctx: Context) -> list[Line]:
     if sec:
         return sec
     # a heading that is itself the milestone ("**Goal for Thursday: ...**")
-    line = MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE
+    line = _pattern(ctx.language, "milestone_line")
     lines = [ln for ln in ctx.draft.lines if ln.text.strip() and line.search(ln.text)]
     return _with_body(ctx, lines)
 
@@ -839,10 +832,6 @@ def _milestone_text(ctx: Context) -> tuple[int, str] | None:
     return lines[0].no, " ".join([heading] + [plain(ln.text) for ln in lines])
 
 
-_LABEL_PREFIX = {
-    "en": re.compile(r"^[^:]{0,60}?\b(?:goal|milestone|target|aim)s?\b[^:]{0,60}:", re.I),
-    "es": re.compile(r"^[^:]{0,60}?\b(?:meta|objetivo|reto)s?\b[^:]{0,60}:", re.I),
-}
 
 
 @rule("MS002")
@@ -853,13 +842,13 @@ def vague_milestone(ctx: Context):
     no, _ = found
     # what the goal says, without its label ("Goal for Thursday", "Your goal:")
     heading = next((h for _, h, el in ctx.draft.headings if el == "milestone"), "")
-    milestone_line = MILESTONE_LINE_ES if ctx.language == "es" else MILESTONE_LINE
+    milestone_line = _pattern(ctx.language, "milestone_line")
     lines = [plain(ln.text) for ln in _milestone_lines(ctx)]
     parts = ([] if _is_label(heading) else [heading]) + [x for x in lines if not (_is_label(x) and milestone_line.search(x))]
-    body = " ".join(p for p in (_LABEL_PREFIX[ctx.language if ctx.language in _LABEL_PREFIX else "en"].sub("", x, count=1) for x in parts) if p.strip())
+    body = " ".join(p for p in (_pattern(ctx.language, "milestone_label").sub("", x, count=1) for x in parts) if p.strip())
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)
-    has_number = NUMBER_WORD.get(ctx.language, NUMBER_WORD["en"]).search(body)
+    has_number = _pattern(ctx.language, "number_word").search(body)
     # observable without a fixed verb list: a concrete statement of a few words that is not
     # one of the vague phrasings ("knee flat on the bed while you do the squeeze")
     concrete = len(re.findall(r"[A-Za-z']+" if ctx.language == "en" else r"[^\W\d_]+", body)) >= 5 and not vague
