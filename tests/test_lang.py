@@ -75,3 +75,44 @@ def test_a_pack_cue_list_compiles(code):
             continue
         for p in value if isinstance(value, list) else [value]:
             re.compile(p, re.I | re.M)
+
+
+# The detector's markers and the readability formulas are pack data (pack.yaml), not code.
+READABILITY_FORMULAS = ("english", "spanish")  # hep_mcp.rules.engine.Context.readability
+
+
+def test_every_pack_names_its_readability_formulas():
+    for code in lang.languages():
+        assert lang.info(code).get("readability") in READABILITY_FORMULAS, f"lang/{code}/pack.yaml readability"
+
+
+def test_detector_markers_are_pack_data_and_no_word_is_claimed_twice():
+    seen: dict[str, str] = {}
+    for code in lang.languages():
+        words = str(lang.info(code)["detect"]["words"]).split()
+        assert len(words) >= 20, f"lang/{code}/pack.yaml detect.words: too few markers to tell languages apart"
+        for w in words:
+            assert w not in seen, f"detect word {w!r} is in both {seen[w]} and {code}"
+            seen[w] = code
+
+
+def test_detector_reads_the_markers_from_the_packs(monkeypatch):
+    from hep_mcp.lang import detect
+
+    text = "Haga el ejercicio cada día con la rodilla."
+    assert detect.detect(text) == "es"
+    # Take Spanish's markers away: the same text is no longer Spanish (the words come from the pack).
+    real = lang.info
+
+    def without_spanish_markers(code):
+        info = dict(real(code))
+        if code == "es":
+            info["detect"] = {"words": "", "letters": ""}
+        return info
+
+    monkeypatch.setattr(lang, "info", without_spanish_markers)
+    detect._markers.cache_clear()
+    try:
+        assert detect.detect(text) == "en"
+    finally:
+        detect._markers.cache_clear()

@@ -1,55 +1,62 @@
 """Which language a draft is written in: a small, deterministic detector.
 
-It counts, over the words of the text (one pass, linear), the words that are common
-function words of one language and rare in the other ("el", "la", "usted", "que"...
-against "the", "you", "and"...), and the letters only Spanish uses (ñ, á, í, ó, ú, ¿, ¡).
-The language with the larger share wins; a tie, or a text with no such words, is English
-(the reference pack). No model, no statistics file, the same answer every time.
+It counts, over the words of the text (one pass, linear), the words each language pack names
+as its markers (``pack.yaml`` ``detect.words``: function words common in that language and rare
+in the others, "el", "la", "usted", "que"... against "the", "you", "and"...), plus the letters
+only that language uses (``detect.letters``: ñ, á, í, ó, ú, ¿, ¡ for Spanish; two letters count
+as one word, so they back the words up and never decide alone). The language with the larger
+count wins; a tie, or a text with no markers, is English (the reference pack). No model, no
+statistics file, the same answer every time; a new pack brings its own markers.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from hep_mcp import lang
 from hep_mcp.lang import DEFAULT
 
-# Function words frequent in one language and (almost) absent from the other. Words both
-# share, or that are English words too ("a", "me", "no", "son", "dice"), are left out.
-_WORDS = {
-    "es": frozenset(
-        "el la los las del al de que y en un una unos unas por para con su sus es está están este esta "
-        "estos estas usted ustedes le les lo se si sí muy más pero cuando después antes cada día días "
-        "hoy mañana semana veces hasta sin sobre también como qué cómo cuándo dónde haga hacer "
-        "puede pueda tiene tenga siga deje llame rodilla pierna dolor ejercicios ejercicio".split()
-    ),
-    "en": frozenset(
-        "the and of to you your is are it this that with for on in at be do does did if when after "
-        "before each every day days today week times until without also how what where can will "
-        "have has please call stop knee leg pain exercises exercise".split()
-    ),
-}
-_SPANISH_LETTERS = frozenset("ñáíóúü¿¡")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+@lru_cache(maxsize=1)
+def _markers() -> tuple[dict[str, str], tuple[tuple[str, frozenset[str]], ...]]:
+    """(the language each marker word belongs to, each language's marker letters), from the packs.
+    A word two packs both claim would count for neither language; tests/test_lang.py forbids it."""
+    owner: dict[str, str] = {}
+    letters = []
+    for code in lang.languages():
+        d = lang.info(code).get("detect") or {}
+        for w in str(d.get("words") or "").split():
+            owner.setdefault(w.lower(), code)
+        if d.get("letters"):
+            letters.append((code, frozenset(d["letters"])))
+    return owner, tuple(letters)
+
+
 def scores(text: str) -> dict[str, int]:
-    """Marker counts per language (words, plus Spanish-only letters for es)."""
-    es = en = 0
-    words_es, words_en = _WORDS["es"], _WORDS["en"]
+    """Marker counts per language (its words, plus half its letters)."""
+    owner, letters = _markers()
+    out = dict.fromkeys(lang.languages(), 0)
+    get = owner.get
     for m in _WORD.finditer(text.lower()):
-        w = m.group()
-        if w in words_es:
-            es += 1
-        elif w in words_en:
-            en += 1
-    es += sum(1 for ch in text if ch in _SPANISH_LETTERS) // 2  # accents back the words up, never decide alone
-    return {"en": en, "es": es}
+        code = get(m.group())
+        if code is not None:
+            out[code] += 1
+    for code, chars in letters:
+        out[code] += sum(1 for ch in text if ch in chars) // 2
+    return out
 
 
 def detect(text: str) -> str:
-    """'es' when Spanish markers outnumber English ones, else 'en'."""
+    """The language with the most markers; English on a tie or with none."""
     s = scores(text)
-    return "es" if s["es"] > s["en"] else DEFAULT
+    best = max(s.values())
+    if best == 0 or s[DEFAULT] == best:
+        return DEFAULT
+    winners = [c for c, n in s.items() if n == best]
+    return winners[0] if len(winners) == 1 else DEFAULT
 
 
 def resolve(text: str, language: str | None) -> str:

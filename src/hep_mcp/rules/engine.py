@@ -221,9 +221,9 @@ class Context:
         prose = self.prose_sentences
         if not prose:
             return None
-        from hep_mcp import readability
+        from hep_mcp import lang, readability
 
-        if self.language == "es":
+        if lang.info(self.language)["readability"] == "spanish":
             fh, sp = readability.spanish_scores(" ".join(prose))
             return Readability(fernandez_huerta=fh, szigriszt_pazos=sp, inflesz=readability.band(sp))
         fk, smog = readability.scores(" ".join(prose))
