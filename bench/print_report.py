@@ -3,9 +3,10 @@
     python bench/print_report.py [--fmt html] [--lang en|es|all]
 
 For each format and example (English and Spanish) with the example clinic config: the page
-count and how far down the last page the last printed word sits (fill, % of the page's
+count and how far down the last page the lowest inked line sits (a word, a box, a
+question line): fill, % of the page's
 printable height; 100 - fill is the slack left before one more page). Needs chromium and
-pdftotext (poppler-utils -bbox). Offline: a throwaway profile.
+pdftoppm (poppler-utils). Offline: a throwaway profile.
 """
 
 from __future__ import annotations
@@ -46,13 +47,16 @@ def printed(page: str, tmp: Path) -> tuple[int, float]:
     subprocess.run([browser, *OFFLINE, f"--user-data-dir={tmp / 'profile'}", f"--print-to-pdf={pdf}",
                     "--no-pdf-header-footer", src.as_uri()], capture_output=True, timeout=120, check=False)
     pages = len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf.read_bytes()))
-    out = subprocess.run(["pdftotext", "-bbox", "-f", str(pages), "-l", str(pages), str(pdf), "-"],
-                         capture_output=True, timeout=60, check=True).stdout.decode("utf-8")
-    bottom = max((float(y) for y in re.findall(r'yMax="([\d.]+)"', out)), default=0.0)
+    # the lowest inked row of the last page (a question line or a box border counts, not only
+    # words): the page drawn at 72 dpi in grey, scanned from the bottom for a non-white pixel
+    pgm = subprocess.run(["pdftoppm", "-f", str(pages), "-l", str(pages), "-r", "72", "-gray", str(pdf)],
+                         capture_output=True, timeout=60, check=True).stdout
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+\d+\s", pgm)
+    width, height = int(m.group(1)), int(m.group(2))
+    pixels = pgm[m.end():]
+    bottom = next((y + 1 for y in range(height - 1, -1, -1) if min(pixels[y * width:(y + 1) * width]) < 200), 0)
     top, low = margins(page)
-    # the last element may be a border (question lines) below the last word: count the tick/
-    # question lines' height by measuring words only is a lower bound; good enough for slack.
-    return pages, 100 * (bottom - top) / (792 - top - low)
+    return pages, 100 * (bottom * 792 / height - top) / (792 - top - low)
 
 
 def main() -> None:
