@@ -111,10 +111,17 @@ def no_tie_back(ctx: Context):
 # -- dosing -----------------------------------------------------------------------
 
 
+def _dose_headings(d) -> list[Line]:
+    """Headings that may carry the dose themselves ("**Each day, after Frank's tea, in the
+    kitchen:**", "### After breakfast, at the counter"): any heading but a rules, feedback or
+    milestone one (the topic of those is their own)."""
+    return [Line(no, plain(text)) for no, text, el in d.headings if el not in ("response_rules", "feedback", "milestone")]
+
+
 def _dosing_lines(ctx: Context) -> list[Line]:
     d = ctx.draft
     if d.headed:
-        lines = list(d.section("schedule")) + list(d.section("exercises"))
+        lines = list(d.section("schedule")) + list(d.section("exercises")) + _dose_headings(d)
         for ex in d.exercises:
             lines += [Line(ex.line, ex.name), *ex.all_lines]
         # lines in no section at all (a schedule paragraph without a heading) count too
@@ -127,7 +134,7 @@ def _dosing_lines(ctx: Context) -> list[Line]:
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
     skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-    return [ln for ln in d.body if not skip.search(ln.text)]
+    return [ln for ln in [*d.body, *_dose_headings(d)] if not skip.search(ln.text)]
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:
@@ -150,7 +157,7 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 def _outside_rules(ctx: Context) -> list[Line]:
     rules = {ln.no for ln in ctx.draft.section("response_rules")}
     red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("reader.red_flag_item"))
-    return [ln for ln in ctx.draft.body if ln.no not in rules and not red.search(ln.text)]
+    return [ln for ln in [*ctx.draft.body, *_dose_headings(ctx.draft)] if ln.no not in rules and not red.search(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
