@@ -78,3 +78,44 @@ def test_a_room_of_the_home_names_the_place():
 
 def test_no_room_still_lacks_the_place():
     assert "DO003" in _rules(ROOM_PLACE.replace(" in the sitting room", ""), "dosing")
+
+
+# -- the clinic's own number or portal, presented as the clinic's, with no clinic config -------------
+
+CLINIC_NUMBER = """**Your shoulder program, Ana** (from today's visit)
+
+1. **Arm swings.** Lean on the table and let the arm hang, then swing it in small circles. Like the first one we did today. 10 circles.
+2. **Shoulder blade squeeze.** Sit tall and pinch your shoulder blades together. The one we did on the mat. 10 times.
+3. **Table slides.** Slide your hand forward along the table on a towel. The last one we did today. 10 times.
+
+**When:** after breakfast, at the kitchen table, every day.
+
+**Rules:** If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, call the clinic before you go on. A fever or drainage: call the clinic today. Chest pain or trouble breathing: call 911.
+
+**Check in:** tick "done" each day in the patient portal. Problems? Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.
+
+**Goal:** by Monday's visit, slide your hand to the tape mark on the table, 3 days in a row.
+"""
+
+
+def test_a_number_and_portal_presented_as_the_clinics_are_the_clinics():
+    assert _rules(CLINIC_NUMBER.replace("our main line at", "the clinic line at"), "safety") == []
+
+
+def test_a_bare_number_or_link_with_no_clinic_wording_is_still_foreign():
+    bare = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Ring (555) 301-2200 or see northside-help.example.")
+    assert _rules(bare, "safety").count("LK003") == 1 and "LK001" in _rules(bare, "safety")
+
+
+def test_a_personal_number_next_to_clinic_wording_is_still_flagged():
+    personal = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200", "Text my cell, not the clinic line, 555-301-2200")
+    assert "FB003" in _rules(personal, "feedback")
+
+
+def test_a_configured_clinic_decides_its_own_numbers():
+    from hep_mcp.config import Config
+
+    config = Config.model_validate({"clinic": {"phone": "(555) 301-9999", "portal_url": "https://portal.northside.example"}})
+    labelled = CLINIC_NUMBER.replace("our main line at", "the clinic line at")
+    found = _rules(labelled, "safety", config)
+    assert "LK003" in found and "LK001" not in found
