@@ -119,3 +119,21 @@ def test_a_configured_clinic_decides_its_own_numbers():
     labelled = CLINIC_NUMBER.replace("our main line at", "the clinic line at")
     found = _rules(labelled, "safety", config)
     assert "LK003" in found and "LK001" not in found
+
+
+# -- a tie-back that names the exercise by an ordinal or a hyphenated word --------------------
+
+ORDINAL_TIE = """Exercises for Mo
+- Heel raises | Hold the counter and rise up on your toes, then lower slowly. The third one today. | 10 times
+- Calf stretch | Step one foot back and lean into the wall until the calf pulls. That wall-lean one from today. | 3 holds of 20 seconds
+- Toe taps | Tap the toes of one foot on a low step, then switch. Like the first one we did today. | 10 each foot
+"""
+
+
+def test_an_ordinal_or_hyphenated_one_from_today_is_a_tie_back():
+    assert "DS002" not in _rules(ORDINAL_TIE, "descriptions")
+
+
+def test_a_description_with_no_session_link_still_lacks_the_tie_back():
+    cut = ORDINAL_TIE.replace(" The third one today.", "").replace(" That wall-lean one from today.", "")
+    assert _rules(cut, "descriptions").count("DS002") == 2
