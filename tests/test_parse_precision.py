@@ -137,3 +137,46 @@ def test_an_ordinal_or_hyphenated_one_from_today_is_a_tie_back():
 def test_a_description_with_no_session_link_still_lacks_the_tie_back():
     cut = ORDINAL_TIE.replace(" The third one today.", "").replace(" That wall-lean one from today.", "")
     assert _rules(cut, "descriptions").count("DS002") == 2
+
+
+# -- a handout in chart shorthand is not ready; one slip is a warning ---------------------------
+
+SHORTHAND = """Home program - Lou
+
+- Bridges: supine, hook lying, posterior pelvic tilt then hip extension. Like the first one we did today. 2x10.
+- Clamshells: sidelying, hip abduction with ER, bilateral. The one on the mat today. 3x10 BID.
+- Hamstring stretch: seated, knee in full extension, ankle dorsiflexion, 3x30s. Same as the last one today.
+
+After your morning coffee, on the bed. Every day.
+
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, hold the bridge for 10 seconds, 3 days in a row.
+"""
+
+
+def _report(text, config=None):
+    return check_draft(text, kind="hep", config=config) if config is not None else check_draft(text, kind="hep")
+
+
+def test_a_handout_in_chart_shorthand_is_an_error_and_not_ready():
+    report = _report(SHORTHAND)
+    assert "PL007" in [f.rule for f in report.findings if f.severity == "error"] and not report.ready
+    # the amount is there, in shorthand: the plain-language rules say so, not "no amount"
+    assert "DO005" not in _rules(SHORTHAND, "dosing")
+
+
+def test_one_or_two_terms_stay_warnings():
+    light = SHORTHAND.replace("supine, hook lying, posterior pelvic tilt then hip extension", "lie on your back, knees bent, lift your hips").replace(
+        "sidelying, hip abduction with ER, bilateral", "lie on your side, knees bent, open the top knee").replace(
+        "seated, knee in full extension, ankle dorsiflexion, 3x30s", "sit, straighten the knee, pull your toes up, hold 30 seconds, 3 times").replace(" 3x10 BID.", " 10 times.")
+    report = _report(light)
+    assert "PL007" not in [f.rule for f in report.findings] and "PL004" in [f.rule for f in report.findings] and report.ready
+
+
+def test_the_clinic_sets_how_much_shorthand_is_too_much():
+    from hep_mcp.config import Config
+
+    assert "PL007" not in [f.rule for f in _report(SHORTHAND, Config(jargon_error_above=30)).findings]

@@ -969,6 +969,18 @@ def jargon(ctx: Context):
                 yield hit(ln.no, term=m.group(1), plain=table[term])
 
 
+@rule("PL007")
+def jargon_dense(ctx: Context):
+    terms: dict[str, int | None] = {}
+    for h in [*jargon(ctx), *abbreviation(ctx)]:
+        terms.setdefault(str(h.params["term"]).lower(), h.line)
+    limit = ctx.config.jargon_error_above
+    if len(terms) > limit:
+        first = min((no for no in terms.values() if no is not None), default=None)
+        shown = ", ".join(f'"{t}"' for t in list(terms)[:5]) + (", ..." if len(terms) > 5 else "")
+        yield hit(first, count=len(terms), terms=shown, limit=limit)
+
+
 @lru_cache(maxsize=None)
 def _abbreviations(language: str = "en") -> tuple[dict[str, str], list[tuple[re.Pattern, str]], re.Pattern]:
     from hep_mcp import lang
