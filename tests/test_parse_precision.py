@@ -180,3 +180,41 @@ def test_the_clinic_sets_how_much_shorthand_is_too_much():
     from hep_mcp.config import Config
 
     assert "PL007" not in [f.rule for f in _report(SHORTHAND, Config(jargon_error_above=30)).findings]
+
+
+# -- a list of names only: every name is an exercise, and the handout is not ready ---------------
+
+NAMES_ONLY = """Hello Joan,
+
+- Wall slides.
+  10 times.
+- Heel raises.
+  10 times.
+- Marching on the spot.
+  20 steps.
+
+Do them after your morning tea, in the kitchen, every day.
+
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, march on the spot 20 steps without holding on, 3 days in a row.
+"""
+
+
+def test_a_name_line_with_a_full_stop_is_a_sibling_exercise():
+    from hep_mcp.rules.parse import parse
+
+    assert [e.name.rstrip(".") for e in parse(NAMES_ONLY).exercises] == ["Wall slides", "Heel raises", "Marching on the spot"]
+    assert "EX002" not in _rules(NAMES_ONLY, "exercises")
+
+
+def test_names_only_is_an_error_not_a_warning():
+    report = _report(NAMES_ONLY)
+    assert "DS003" in [f.rule for f in report.findings if f.severity == "error"] and not report.ready
+
+
+def test_one_described_exercise_leaves_names_only_to_the_warnings():
+    one = NAMES_ONLY.replace("- Wall slides.\n  10 times.", "- Wall slides.\n  Stand with your back on the wall and slide down a little, then up. Like the first one we did today. 10 times.")
+    assert "DS003" not in [f.rule for f in _report(one).findings]

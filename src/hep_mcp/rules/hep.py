@@ -76,6 +76,10 @@ def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str
     return len(_WORD.findall(left)) <= DOSE_ONLY_WORDS
 
 
+def _name_key(text: str) -> str:
+    return " ".join(plain(text).lower().strip(" .:!*-").split())
+
+
 @rule("DS001")
 def description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
@@ -83,7 +87,9 @@ def description_length(ctx: Context):
     how_starts = frozenset(cue_data(ctx.language)["reader"]["dose_start_also_how"])
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
-        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where, how_starts)]
+        # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
+        name = _name_key(ex.name)
+        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where, how_starts) and _name_key(s) != name]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most
@@ -97,6 +103,16 @@ def description_length(ctx: Context):
         else:
             continue
         yield hit(ex.line, name=ex.name, count=n, min=mn, max=mx, advice=advice)
+
+
+@rule("DS003")
+def names_only(ctx: Context):
+    exercises = ctx.draft.exercises
+    if not exercises:
+        return
+    thin = [h for h in description_length(ctx) if h.params.get("count") == 0]
+    if len(thin) == len(exercises):
+        yield hit(exercises[0].line, count=len(exercises))
 
 
 @rule("DS002")
