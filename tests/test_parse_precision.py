@@ -218,3 +218,32 @@ def test_names_only_is_an_error_not_a_warning():
 def test_one_described_exercise_leaves_names_only_to_the_warnings():
     one = NAMES_ONLY.replace("- Wall slides.\n  10 times.", "- Wall slides.\n  Stand with your back on the wall and slide down a little, then up. Like the first one we did today. 10 times.")
     assert "DS003" not in [f.rule for f in _report(one).findings]
+
+
+# -- the feels-different line through the front desk is a problem line (brief, element 5) ---------
+
+FRONT_DESK_ONLY = """Sam - your neck plan, the three we did together today.
+
+1. Chin tuck: sit tall and slide your chin straight back, hold 5 seconds. Like the first one we did today. 10 times.
+2. Shoulder rolls: roll your shoulders up, back and down slowly. The one we did on the mat today. 10 times.
+3. Neck turns: turn your head slowly to look over one shoulder, then the other. Same as the last one today. 5 each side.
+
+Do them after you brush your teeth in the morning, at the bathroom sink, every day.
+
+If neck pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain, numbness or weakness in an arm, call the front desk before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal.
+
+Goal: by Friday's visit, turn your head to see over your right shoulder without pain, 3 days in a row.
+"""
+
+
+def test_a_feels_different_line_to_the_front_desk_is_the_problem_line():
+    # the brief names the front desk among the clinic's official channels; new pain or weakness
+    # is the problem the line reports, so no second "Problems? Call the front desk." is needed
+    assert "FB002" not in _rules(FRONT_DESK_ONLY, "feedback")
+
+
+def test_a_feels_different_line_to_a_personal_phone_is_no_problem_line():
+    personal = FRONT_DESK_ONLY.replace("call the front desk before you go on", "text my cell before you go on")
+    assert {"FB002", "FB003"} <= set(_rules(personal, "feedback"))
