@@ -82,6 +82,18 @@ def _name_key(text: str) -> str:
 
 @rule("DS001")
 def description_length(ctx: Context):
+    return iter(_cached(ctx, "_ds001", _description_length))
+
+
+def _cached(ctx: Context, key: str, fn) -> list:
+    """A check's hits, computed once per draft (DS003 and PL007 read DS001's, PL003's and PL004's)."""
+    found = ctx.extra.get(key)
+    if found is None:
+        found = ctx.extra[key] = list(fn(ctx))
+    return found
+
+
+def _description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     how_starts = frozenset(cue_data(ctx.language)["reader"]["dose_start_also_how"])
@@ -966,6 +978,10 @@ def _terms_pattern(terms: tuple[str, ...], flags: int) -> re.Pattern:
 
 @rule("PL003")
 def jargon(ctx: Context):
+    return iter(_cached(ctx, "_pl003", _jargon))
+
+
+def _jargon(ctx: Context):
     table = _jargon_table(tuple(sorted(ctx.config.extra_jargon.items())), ctx.language)
     # only the terms that occur at all go into the pattern (most drafts have none)
     present = tuple(t for t in table if t in ctx.lowered)
@@ -1010,6 +1026,10 @@ def _abbreviations(language: str = "en") -> tuple[dict[str, str], list[tuple[re.
 
 @rule("PL004")
 def abbreviation(ctx: Context):
+    return iter(_cached(ctx, "_pl004", _abbreviation))
+
+
+def _abbreviation(ctx: Context):
     table, pats, quick = _abbreviations(ctx.language)
     text = ctx.draft.text
     present = tuple(t for t in table if t in text)
