@@ -247,3 +247,20 @@ def test_a_feels_different_line_to_the_front_desk_is_the_problem_line():
 def test_a_feels_different_line_to_a_personal_phone_is_no_problem_line():
     personal = FRONT_DESK_ONLY.replace("call the front desk before you go on", "text my cell before you go on")
     assert {"FB002", "FB003"} <= set(_rules(personal, "feedback"))
+
+
+# -- the pain rule's number in the sentence after the pain is named ("If it goes up ...") ------
+
+PAIN_FOLLOWUP = FRONT_DESK_ONLY.replace(
+    "If neck pain goes up more than 2 points from where it started, stop that exercise for today and do the others.",
+    "Before each move, give your neck pain a score from 0 to 10. If it climbs more than 2 points, stop that move for today and do the others.",
+)
+
+
+def test_a_pain_number_in_the_next_sentence_completes_the_pain_rule():
+    assert "RR001" not in _rules(PAIN_FOLLOWUP, "response_rules")
+
+
+def test_a_next_sentence_about_something_else_is_no_pain_rule():
+    other = PAIN_FOLLOWUP.replace("If it climbs more than 2 points, stop that move for today and do the others.", "If you are tired, do 2 fewer.")
+    assert "RR001" in _rules(other, "response_rules")

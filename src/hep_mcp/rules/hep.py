@@ -254,22 +254,34 @@ def _answered(ctx: Context, ln: Line, s: str) -> str:
     than 2 points: stop that one today."): the two read as one."""
     if not s.rstrip().endswith(("?", ":")):
         return s
+    nxt = _following(ctx).get((ln.no, s))
+    return s if nxt is None else s + " " + nxt
+
+
+def _following(ctx: Context) -> dict:
+    """(line, sentence) -> the sentence after it, built once per draft."""
     following = ctx.extra.get("_following")
     if following is None:
         following = ctx.extra["_following"] = {}
         pairs = ctx.draft.body_sentences
         for i, (l, x) in enumerate(pairs[:-1]):
             following.setdefault((l.no, x), pairs[i + 1][1])
-    nxt = following.get((ln.no, s))
-    return s if nxt is None else s + " " + nxt
+    return following
 
 
 def _pain_rule(ctx: Context):
     number = ctx.rx("pain_number")
-    for ln, s, _ in ctx.sentence_hits("pain_word"):
-        s = _answered(ctx, ln, s)
+    followup = None
+    for ln, said, _ in ctx.sentence_hits("pain_word"):
+        s = _answered(ctx, ln, said)
         if number.search(s):
             return ln, s
+        # "Rate your pain 0 to 10 first. If it goes up more than 2 points, stop that one."
+        if followup is None:
+            followup = ctx.rx("pain_followup")
+        nxt = _following(ctx).get((ln.no, said))
+        if nxt is not None and followup.search(nxt) and number.search(nxt):
+            return ln, said + " " + nxt
     return None
 
 
