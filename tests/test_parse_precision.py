@@ -264,3 +264,15 @@ def test_a_pain_number_in_the_next_sentence_completes_the_pain_rule():
 def test_a_next_sentence_about_something_else_is_no_pain_rule():
     other = PAIN_FOLLOWUP.replace("If it climbs more than 2 points, stop that move for today and do the others.", "If you are tired, do 2 fewer.")
     assert "RR001" in _rules(other, "response_rules")
+
+
+# -- a missed-day rule that names the slot another way ("Skipped a go?") ---------------------------
+
+def test_a_missed_time_slot_is_a_missed_day_rule():
+    slot = FRONT_DESK_ONLY.replace("Missed a day? Don't make it up.", "Skipped a go? Leave it and don't make it up.")
+    assert "RR003" not in _rules(slot, "response_rules")
+
+
+def test_no_missed_slot_at_all_still_lacks_the_rule():
+    none = FRONT_DESK_ONLY.replace(" Missed a day? Don't make it up.", "")
+    assert "RR003" in _rules(none, "response_rules")
