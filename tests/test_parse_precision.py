@@ -276,3 +276,13 @@ def test_a_missed_time_slot_is_a_missed_day_rule():
 def test_no_missed_slot_at_all_still_lacks_the_rule():
     none = FRONT_DESK_ONLY.replace(" Missed a day? Don't make it up.", "")
     assert "RR003" in _rules(none, "response_rules")
+
+
+def test_a_line_or_desk_named_with_capitals_is_the_clinics():
+    named = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Text DONE to the Northside Rehab line: (555) 301-2200, or ring the clinic desk, 555-301-2201.")
+    assert "LK003" not in _rules(named, "safety")
+
+
+def test_a_lower_case_line_of_someone_else_is_still_foreign():
+    other = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Ring the gym's booking line, (555) 301-2200.")
+    assert "LK003" in _rules(other, "safety")

@@ -36,6 +36,7 @@ class _Data:
     schemes: frozenset[str]
     emergency: frozenset[str]
     own_gap: re.Pattern
+    own_named: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +51,7 @@ def _data() -> _Data:
         schemes=frozenset(d["schemes"]),
         emergency=frozenset(d["emergency_numbers"]),
         own_gap=re.compile(d["patterns"]["own_label_gap"], re.I),
+        own_named=re.compile(d["patterns"]["own_label_named"]),
     )
 
 
@@ -173,7 +175,9 @@ def _presented_as_clinic(text: str, offset: int, channel: re.Pattern, data: _Dat
     last = None
     for m in channel.finditer(text, 0, offset):
         last = m
-    return last is not None and data.own_gap.fullmatch(text, last.end(), offset) is not None
+    if last is not None and data.own_gap.fullmatch(text, last.end(), offset) is not None:
+        return True
+    return data.own_named.search(text, max(0, offset - 80), offset) is not None
 
 
 def _line_contacts(ctx: Context) -> list[tuple[int, str, str]]:
