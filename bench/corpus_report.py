@@ -9,6 +9,8 @@
     python bench/corpus_report.py --holdout --write-gaps  # tests/data/corpus_holdout_gaps.yaml
     python bench/corpus_report.py --holdout2    # the second held-out set (fixtures/corpus_holdout2), written later
     python bench/corpus_report.py --holdout2 --write-gaps  # tests/data/corpus_holdout2_gaps.yaml
+    python bench/corpus_report.py --holdout3    # the third held-out set (fixtures/corpus_holdout3), written later still
+    python bench/corpus_report.py --holdout3 --write-gaps  # tests/data/corpus_holdout3_gaps.yaml
     python bench/corpus_report.py --root DIR    # any other folder of labelled drafts
 
 Per element: a raised element (an error or warning finding) that the draft is not labelled
@@ -31,11 +33,14 @@ from tests.test_corpus import drafts as drafts_in  # noqa: E402
 HOLDOUT_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout_gaps.yaml"
 HOLDOUT2 = ROOT / "fixtures" / "corpus_holdout2"
 HOLDOUT2_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout2_gaps.yaml"
+HOLDOUT3 = ROOT / "fixtures" / "corpus_holdout3"
+HOLDOUT3_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout3_gaps.yaml"
 # the corpora with a known-gaps file: (file, what it is, its test, the flag that selects it)
 GAPS = {
     CORPUS: (GAPS_FILE, "the development corpus", "tests/test_corpus.py", ""),
     HOLDOUT: (HOLDOUT_GAPS_FILE, "the held-out corpus", "tests/test_corpus_holdout.py", " --holdout"),
     HOLDOUT2: (HOLDOUT2_GAPS_FILE, "the second held-out corpus", "tests/test_corpus_holdout.py", " --holdout2"),
+    HOLDOUT3: (HOLDOUT3_GAPS_FILE, "the third held-out corpus", "tests/test_corpus_holdout.py", " --holdout3"),
 }
 
 
@@ -47,6 +52,7 @@ def main() -> None:
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--holdout", action="store_true", help="score the held-out drafts (fixtures/corpus_holdout)")
     where.add_argument("--holdout2", action="store_true", help="score the second held-out set (fixtures/corpus_holdout2)")
+    where.add_argument("--holdout3", action="store_true", help="score the third held-out set (fixtures/corpus_holdout3)")
     where.add_argument("--spanish", action="store_true", help="score the Spanish corpus, fixtures/corpus_es (no gaps file)")
     where.add_argument("--root", type=Path, help="score another folder of labelled drafts")
     args = ap.parse_args()
@@ -55,7 +61,7 @@ def main() -> None:
 
         if args.write_gaps:
             ap.error("--write-gaps: the Spanish corpus has no known gaps (every draft must meet its labels)")
-    root = HOLDOUT if args.holdout else HOLDOUT2 if args.holdout2 else CORPUS_ES if args.spanish else (args.root.resolve() if args.root else CORPUS)
+    root = HOLDOUT if args.holdout else HOLDOUT2 if args.holdout2 else HOLDOUT3 if args.holdout3 else CORPUS_ES if args.spanish else (args.root.resolve() if args.root else CORPUS)
     if not root.is_dir():
         ap.error(f"--root: {root} is not a folder")
     s = score(drafts_in(root))

@@ -6,18 +6,22 @@ apart from the development corpus, so its first figures measure the checker out 
 - fixtures/corpus_holdout2/ (30 drafts written later, in layouts and voices neither other corpus
   used: an EHR discharge summary with section codes, lettered sub-steps, a caregiver checklist,
   a field-label clinic form, an SMS series, a four-column table, emoji bullets, large-print
-  short lines...; ``--holdout2``).
+  short lines...; ``--holdout2``);
+- fixtures/corpus_holdout3/ (36 drafts: a tab-indented Word paste, a Do / Don't table, EHR field
+  codes with semicolons, level-4 headings only, checkbox checklists, a prose-only letter, a
+  caregiver sheet in the third person, schedule-first plans, UK spelling...; ``--holdout3``).
 
 The same ratchet as tests/test_corpus.py, each set with its own file
-(tests/data/corpus_holdout_gaps.yaml, corpus_holdout2_gaps.yaml): a draft that starts to miss
+(tests/data/corpus_holdout_gaps.yaml, corpus_holdout2_gaps.yaml, corpus_holdout3_gaps.yaml): a draft that starts to miss
 its labels fails, a known gap that is fixed fails until it is taken off the list
-(``python bench/corpus_report.py --holdout --write-gaps``, ``--holdout2 --write-gaps``), and the
+(``python bench/corpus_report.py --holdout --write-gaps``, ``--holdout2 --write-gaps``, ``--holdout3 --write-gaps``), and the
 figures may only go up. Do not edit these drafts to make the checker pass: a draft changes only
 when it is wrong by the brief's standard.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +34,12 @@ from hep_mcp.check import FRONT_MATTER
 from tests.test_corpus import DRAFTS, GREETING, HEP_ELEMENTS, HOLDOUT, _pct, drafts, item, name, result, score, table
 
 ROOT = Path(__file__).resolve().parent.parent
+# a title or field that puts the patient's name at the top without a greeting ("Heel plan for
+# Nadia", "SHOULDER PLAN / FOR GEORGE", "EARL'S PLAN", "NEW HIP PLAN - LINDA", "Name: Dorothy")
+NAME_AT_TOP = re.compile(
+    r"^(?:.*\b(?:plan|programme|program) for (?:Mr\. |Mrs\. |Ms\. )?[A-Z][a-z]+\b|FOR [A-Z]+$|[A-Z]+'S PLAN$"
+    r"|.*PLAN - [A-Z]+$|(?:HEP\.HDR: )?(?:Name|Patient): [A-Z][a-z]+\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class HeldOut:
 SETS = [
     HeldOut("first", HOLDOUT, ROOT / "tests" / "data" / "corpus_holdout_gaps.yaml", 40, 20, 14),
     HeldOut("second", ROOT / "fixtures" / "corpus_holdout2", ROOT / "tests" / "data" / "corpus_holdout2_gaps.yaml", 30, 18, 12),
+    HeldOut("third", ROOT / "fixtures" / "corpus_holdout3", ROOT / "tests" / "data" / "corpus_holdout3_gaps.yaml", 36, 20, 16),
 ]
 BY_LABEL = {s.label: s for s in SETS}
 HOLDOUT_DRAFTS = SETS[0].drafts  # bench/corpus_report.py and older callers
@@ -108,7 +119,7 @@ def test_clean_drafts_fit_one_page_and_open_with_a_name(held: HeldOut):
             body = FRONT_MATTER.sub("", path.read_text(encoding="utf-8"))
             assert len(body.split()) <= 450, name(path)
             opening = [ln.strip() for ln in body.splitlines() if ln.strip()][:6]
-            assert any(GREETING.match(ln) for ln in opening), name(path)
+            assert any(GREETING.match(ln) or NAME_AT_TOP.match(ln) for ln in opening), name(path)
 
 
 def test_draft_names_do_not_collide_across_corpora():

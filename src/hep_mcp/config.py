@@ -88,6 +88,7 @@ class Config(BaseModel):
     confidence_threshold: int = Field(default=7, ge=0, le=10)
     exercise_count: ExerciseCount = ExerciseCount()
     page_word_budget: int = Field(default=450, ge=10, le=5000)
+    jargon_error_above: int = Field(default=7, ge=0, le=200)
     max_sentences_per_description: int = Field(default=3, ge=1, le=20)
     min_sentences_per_description: int = Field(default=2, ge=1, le=20)
     official_channels: tuple[str, ...] = ()

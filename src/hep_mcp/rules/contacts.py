@@ -35,6 +35,8 @@ class _Data:
     tlds: frozenset[str]
     schemes: frozenset[str]
     emergency: frozenset[str]
+    own_gap: re.Pattern
+    own_named: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +50,8 @@ def _data() -> _Data:
         tlds=frozenset(d["link_tlds"]),
         schemes=frozenset(d["schemes"]),
         emergency=frozenset(d["emergency_numbers"]),
+        own_gap=re.compile(d["patterns"]["own_label_gap"], re.I),
+        own_named=re.compile(d["patterns"]["own_label_named"]),
     )
 
 
@@ -165,15 +169,37 @@ def _foreign(text: str, data: _Data, ok: Allowed, limit: int = MAX_PER_RULE) -> 
     return iter(found)
 
 
+def _presented_as_clinic(text: str, offset: int, channel: re.Pattern, data: _Data) -> bool:
+    """The line names the clinic's channel right before the number or link ("Front desk:
+    555-0199", "call the clinic at 555-0140", "Portal: my.clinic.example")."""
+    last = None
+    for m in channel.finditer(text, 0, offset):
+        last = m
+    if last is not None and data.own_gap.fullmatch(text, last.end(), offset) is not None:
+        return True
+    return data.own_named.search(text, max(0, offset - 80), offset) is not None
+
+
 def _line_contacts(ctx: Context) -> list[tuple[int, str, str]]:
     """(line number, kind, quote) for every foreign contact of every line: one scan per
-    draft, shared by the three rules (each keeps its own kind)."""
+    draft, shared by the three rules (each keeps its own kind). With no clinic numbers (or
+    no clinic sites) in the config, the checker cannot know the clinic's own: a number or
+    link the draft presents as the clinic's channel is taken as the clinic's."""
     found = ctx.extra.get("_contacts")
     if found is None:
         data, ok = _data(), allowed(ctx.config.clinic)
-        found = ctx.extra["_contacts"] = [
-            (ln.no, what, quote) for ln in ctx.draft.lines for _, what, quote in _foreign(ln.text, data, ok)
-        ]
+        unknown = {"phone": not ok.phones, "link": not ok.hosts}
+        found = []
+        personal = None
+        for ln in ctx.draft.lines:
+            for offset, what, quote in _foreign(ln.text, data, ok):
+                if unknown.get(what):
+                    if personal is None:
+                        personal = ctx.rx("personal_contact")
+                    if not personal.search(ln.text) and _presented_as_clinic(ln.text, offset, ctx.channel_pattern, data):
+                        continue
+                found.append((ln.no, what, quote))
+        ctx.extra["_contacts"] = found
     return found
 
 

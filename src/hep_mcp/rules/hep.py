@@ -76,14 +76,32 @@ def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str
     return len(_WORD.findall(left)) <= DOSE_ONLY_WORDS
 
 
+def _name_key(text: str) -> str:
+    return " ".join(plain(text).lower().strip(" .:!*-").split())
+
+
 @rule("DS001")
 def description_length(ctx: Context):
+    return iter(_cached(ctx, "_ds001", _description_length))
+
+
+def _cached(ctx: Context, key: str, fn) -> list:
+    """A check's hits, computed once per draft (DS003 and PL007 read DS001's, PL003's and PL004's)."""
+    found = ctx.extra.get(key)
+    if found is None:
+        found = ctx.extra[key] = list(fn(ctx))
+    return found
+
+
+def _description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     how_starts = frozenset(cue_data(ctx.language)["reader"]["dose_start_also_how"])
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
-        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where, how_starts)]
+        # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
+        name = _name_key(ex.name)
+        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where, how_starts) and _name_key(s) != name]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most
@@ -99,6 +117,16 @@ def description_length(ctx: Context):
         yield hit(ex.line, name=ex.name, count=n, min=mn, max=mx, advice=advice)
 
 
+@rule("DS003")
+def names_only(ctx: Context):
+    exercises = ctx.draft.exercises
+    if not exercises:
+        return
+    thin = [h for h in description_length(ctx) if h.params.get("count") == 0]
+    if len(thin) == len(exercises):
+        yield hit(exercises[0].line, count=len(exercises))
+
+
 @rule("DS002")
 def no_tie_back(ctx: Context):
     pats = ctx.cue("tie_back")
@@ -111,10 +139,17 @@ def no_tie_back(ctx: Context):
 # -- dosing -----------------------------------------------------------------------
 
 
+def _dose_headings(d) -> list[Line]:
+    """Headings that may carry the dose themselves ("**Each day, after Frank's tea, in the
+    kitchen:**", "### After breakfast, at the counter"): any heading but a rules, feedback or
+    milestone one (the topic of those is their own)."""
+    return [Line(no, plain(text)) for no, text, el in d.headings if el not in ("response_rules", "feedback", "milestone")]
+
+
 def _dosing_lines(ctx: Context) -> list[Line]:
     d = ctx.draft
     if d.headed:
-        lines = list(d.section("schedule")) + list(d.section("exercises"))
+        lines = list(d.section("schedule")) + list(d.section("exercises")) + _dose_headings(d)
         for ex in d.exercises:
             lines += [Line(ex.line, ex.name), *ex.all_lines]
         # lines in no section at all (a schedule paragraph without a heading) count too
@@ -127,7 +162,7 @@ def _dosing_lines(ctx: Context) -> list[Line]:
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
     skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-    return [ln for ln in d.body if not skip.search(ln.text)]
+    return [ln for ln in [*d.body, *_dose_headings(d)] if not skip.search(ln.text)]
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:
@@ -150,7 +185,7 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 def _outside_rules(ctx: Context) -> list[Line]:
     rules = {ln.no for ln in ctx.draft.section("response_rules")}
     red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("reader.red_flag_item"))
-    return [ln for ln in ctx.draft.body if ln.no not in rules and not red.search(ln.text)]
+    return [ln for ln in [*ctx.draft.body, *_dose_headings(ctx.draft)] if ln.no not in rules and not red.search(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
@@ -219,22 +254,34 @@ def _answered(ctx: Context, ln: Line, s: str) -> str:
     than 2 points: stop that one today."): the two read as one."""
     if not s.rstrip().endswith(("?", ":")):
         return s
+    nxt = _following(ctx).get((ln.no, s))
+    return s if nxt is None else s + " " + nxt
+
+
+def _following(ctx: Context) -> dict:
+    """(line, sentence) -> the sentence after it, built once per draft."""
     following = ctx.extra.get("_following")
     if following is None:
         following = ctx.extra["_following"] = {}
         pairs = ctx.draft.body_sentences
         for i, (l, x) in enumerate(pairs[:-1]):
             following.setdefault((l.no, x), pairs[i + 1][1])
-    nxt = following.get((ln.no, s))
-    return s if nxt is None else s + " " + nxt
+    return following
 
 
 def _pain_rule(ctx: Context):
     number = ctx.rx("pain_number")
-    for ln, s, _ in ctx.sentence_hits("pain_word"):
-        s = _answered(ctx, ln, s)
+    followup = None
+    for ln, said, _ in ctx.sentence_hits("pain_word"):
+        s = _answered(ctx, ln, said)
         if number.search(s):
             return ln, s
+        # "Rate your pain 0 to 10 first. If it goes up more than 2 points, stop that one."
+        if followup is None:
+            followup = ctx.rx("pain_followup")
+        nxt = _following(ctx).get((ln.no, said))
+        if nxt is not None and followup.search(nxt) and number.search(nxt):
+            return ln, said + " " + nxt
     return None
 
 
@@ -943,6 +990,10 @@ def _terms_pattern(terms: tuple[str, ...], flags: int) -> re.Pattern:
 
 @rule("PL003")
 def jargon(ctx: Context):
+    return iter(_cached(ctx, "_pl003", _jargon))
+
+
+def _jargon(ctx: Context):
     table = _jargon_table(tuple(sorted(ctx.config.extra_jargon.items())), ctx.language)
     # only the terms that occur at all go into the pattern (most drafts have none)
     present = tuple(t for t in table if t in ctx.lowered)
@@ -962,6 +1013,18 @@ def jargon(ctx: Context):
                 yield hit(ln.no, term=m.group(1), plain=table[term])
 
 
+@rule("PL007")
+def jargon_dense(ctx: Context):
+    terms: dict[str, int | None] = {}
+    for h in [*jargon(ctx), *abbreviation(ctx)]:
+        terms.setdefault(str(h.params["term"]).lower(), h.line)
+    limit = ctx.config.jargon_error_above
+    if len(terms) > limit:
+        first = min((no for no in terms.values() if no is not None), default=None)
+        shown = ", ".join(f'"{t}"' for t in list(terms)[:5]) + (", ..." if len(terms) > 5 else "")
+        yield hit(first, count=len(terms), terms=shown, limit=limit)
+
+
 @lru_cache(maxsize=None)
 def _abbreviations(language: str = "en") -> tuple[dict[str, str], list[tuple[re.Pattern, str]], re.Pattern]:
     from hep_mcp import lang
@@ -975,6 +1038,10 @@ def _abbreviations(language: str = "en") -> tuple[dict[str, str], list[tuple[re.
 
 @rule("PL004")
 def abbreviation(ctx: Context):
+    return iter(_cached(ctx, "_pl004", _abbreviation))
+
+
+def _abbreviation(ctx: Context):
     table, pats, quick = _abbreviations(ctx.language)
     text = ctx.draft.text
     present = tuple(t for t in table if t in text)

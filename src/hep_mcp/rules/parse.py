@@ -921,8 +921,8 @@ def _not_exercise(c: _Cand) -> bool:
 def _named(c: _Cand) -> bool:
     """The candidate has a name of its own: a bold or ``Name:`` lead, a heading, a table row."""
     b = c.blocks[0]
-    if b.kind == "item" and b.lead is None and len(b.lines) == 1 and _bare_name(b.text):
-        return True  # "- Patellar mobilization" in a protocol's list of names
+    if b.kind == "item" and b.lead is None and len(b.lines) == 1 and (_bare_name(b.text) or _name_line(b)):
+        return True  # "- Patellar mobilization" in a protocol's list of names; large print's "3. TANDEM STANCE."
     return b.kind in ("heading", "row") or (b.lead is not None and bool(c.text.strip()))
 
 

@@ -1,0 +1,288 @@
+"""Misread classes found on the second and third held-out sets, each tested with a draft in a
+different layout than the held-out draft that showed it (a class, not that draft), with a flawed
+twin where recall matters."""
+
+from __future__ import annotations
+
+from hep_mcp.check import check_draft
+
+
+def _rules(text: str, element: str, config=None) -> list[str]:
+    report = check_draft(text, kind="hep", config=config) if config is not None else check_draft(text, kind="hep")
+    return [f.rule for f in report.findings if f.element == element and f.severity in ("error", "warning")]
+
+
+# -- the dose written in a heading (trigger and place in a bold or ATX heading line) -------------
+
+HEADING_DOSE = """# Hip program for Leon
+
+### After you brush your teeth at night, in the bedroom
+
+1. Ankle pumps. Lie on the bed and point your toes down, then pull them up. Like the first one we did today. 10 times.
+2. Thigh squeeze. Press the back of your knee into the bed and hold 5 seconds. The one we did on the mat. 10 times.
+3. Heel slides. Slide your heel toward you and back. The last one we did today. 10 times.
+
+## Rules
+- If your hip pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or swelling, message the clinic before you go on.
+- Calf pain, warmth or swelling, or a fever: call the clinic today.
+- Chest pain or trouble breathing: call 911.
+
+## Check in
+Tick "done" each day in the patient portal. Send problems through the portal messages.
+
+## Goal
+By Friday's visit, slide your heel to the tape mark on the sheet, 3 days in a row.
+"""
+
+
+def test_trigger_and_place_in_a_heading_count_as_the_dose():
+    assert _rules(HEADING_DOSE, "dosing") == []
+
+
+def test_a_heading_without_the_routine_still_lacks_the_trigger():
+    plain = HEADING_DOSE.replace("### After you brush your teeth at night, in the bedroom", "### Every evening, in the bedroom")
+    assert "DO004" in _rules(plain, "dosing")
+
+
+def test_a_rules_heading_is_not_read_as_the_dose():
+    # a routine named only in the rules' heading is no trigger for the exercises
+    moved = HEADING_DOSE.replace("### After you brush your teeth at night, in the bedroom", "### Every evening, in the bedroom").replace(
+        "## Rules", "## Rules for after you brush your teeth"
+    )
+    assert "DO004" in _rules(moved, "dosing")
+
+
+# -- any room of the home is a place ---------------------------------------------------------
+
+ROOM_PLACE = """Hi Dana, your three for the week, the ones we practiced today:
+
+- Sit to stand: scoot forward and stand up from a firm chair, then sit slowly. Same as the first one we did. 8 times.
+- Heel raises: hold the back of the chair and rise up on your toes. Like the one at the bars today. 10 times.
+- Marching: hold the chair and lift one knee, then the other. We ended the visit with this one. 10 each side.
+
+Do them after breakfast in the sitting room, every day.
+
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you carry on. Chest pain or trouble breathing: call 911.
+
+Log each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, stand up from the chair 8 times without your hands, on 3 days.
+"""
+
+
+def test_a_room_of_the_home_names_the_place():
+    assert "DO003" not in _rules(ROOM_PLACE, "dosing")
+
+
+def test_no_room_still_lacks_the_place():
+    assert "DO003" in _rules(ROOM_PLACE.replace(" in the sitting room", ""), "dosing")
+
+
+# -- the clinic's own number or portal, presented as the clinic's, with no clinic config -------------
+
+CLINIC_NUMBER = """**Your shoulder program, Ana** (from today's visit)
+
+1. **Arm swings.** Lean on the table and let the arm hang, then swing it in small circles. Like the first one we did today. 10 circles.
+2. **Shoulder blade squeeze.** Sit tall and pinch your shoulder blades together. The one we did on the mat. 10 times.
+3. **Table slides.** Slide your hand forward along the table on a towel. The last one we did today. 10 times.
+
+**When:** after breakfast, at the kitchen table, every day.
+
+**Rules:** If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, call the clinic before you go on. A fever or drainage: call the clinic today. Chest pain or trouble breathing: call 911.
+
+**Check in:** tick "done" each day in the patient portal. Problems? Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.
+
+**Goal:** by Monday's visit, slide your hand to the tape mark on the table, 3 days in a row.
+"""
+
+
+def test_a_number_and_portal_presented_as_the_clinics_are_the_clinics():
+    assert _rules(CLINIC_NUMBER.replace("our main line at", "the clinic line at"), "safety") == []
+
+
+def test_a_bare_number_or_link_with_no_clinic_wording_is_still_foreign():
+    bare = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Ring (555) 301-2200 or see northside-help.example.")
+    assert _rules(bare, "safety").count("LK003") == 1 and "LK001" in _rules(bare, "safety")
+
+
+def test_a_personal_number_next_to_clinic_wording_is_still_flagged():
+    personal = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200", "Text my cell, not the clinic line, 555-301-2200")
+    assert "FB003" in _rules(personal, "feedback")
+
+
+def test_a_configured_clinic_decides_its_own_numbers():
+    from hep_mcp.config import Config
+
+    config = Config.model_validate({"clinic": {"phone": "(555) 301-9999", "portal_url": "https://portal.northside.example"}})
+    labelled = CLINIC_NUMBER.replace("our main line at", "the clinic line at")
+    found = _rules(labelled, "safety", config)
+    assert "LK003" in found and "LK001" not in found
+
+
+# -- a tie-back that names the exercise by an ordinal or a hyphenated word --------------------
+
+ORDINAL_TIE = """Exercises for Mo
+- Heel raises | Hold the counter and rise up on your toes, then lower slowly. The third one today. | 10 times
+- Calf stretch | Step one foot back and lean into the wall until the calf pulls. That wall-lean one from today. | 3 holds of 20 seconds
+- Toe taps | Tap the toes of one foot on a low step, then switch. Like the first one we did today. | 10 each foot
+"""
+
+
+def test_an_ordinal_or_hyphenated_one_from_today_is_a_tie_back():
+    assert "DS002" not in _rules(ORDINAL_TIE, "descriptions")
+
+
+def test_a_description_with_no_session_link_still_lacks_the_tie_back():
+    cut = ORDINAL_TIE.replace(" The third one today.", "").replace(" That wall-lean one from today.", "")
+    assert _rules(cut, "descriptions").count("DS002") == 2
+
+
+# -- a handout in chart shorthand is not ready; one slip is a warning ---------------------------
+
+SHORTHAND = """Home program - Lou
+
+- Bridges: supine, hook lying, posterior pelvic tilt then hip extension. Like the first one we did today. 2x10.
+- Clamshells: sidelying, hip abduction with ER, bilateral. The one on the mat today. 3x10 BID.
+- Hamstring stretch: seated, knee in full extension, ankle dorsiflexion, 3x30s. Same as the last one today.
+
+After your morning coffee, on the bed. Every day.
+
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, hold the bridge for 10 seconds, 3 days in a row.
+"""
+
+
+def _report(text, config=None):
+    return check_draft(text, kind="hep", config=config) if config is not None else check_draft(text, kind="hep")
+
+
+def test_a_handout_in_chart_shorthand_is_an_error_and_not_ready():
+    report = _report(SHORTHAND)
+    assert "PL007" in [f.rule for f in report.findings if f.severity == "error"] and not report.ready
+    # the amount is there, in shorthand: the plain-language rules say so, not "no amount"
+    assert "DO005" not in _rules(SHORTHAND, "dosing")
+
+
+def test_one_or_two_terms_stay_warnings():
+    light = SHORTHAND.replace("supine, hook lying, posterior pelvic tilt then hip extension", "lie on your back, knees bent, lift your hips").replace(
+        "sidelying, hip abduction with ER, bilateral", "lie on your side, knees bent, open the top knee").replace(
+        "seated, knee in full extension, ankle dorsiflexion, 3x30s", "sit, straighten the knee, pull your toes up, hold 30 seconds, 3 times").replace(" 3x10 BID.", " 10 times.")
+    report = _report(light)
+    assert "PL007" not in [f.rule for f in report.findings] and "PL004" in [f.rule for f in report.findings] and report.ready
+
+
+def test_the_clinic_sets_how_much_shorthand_is_too_much():
+    from hep_mcp.config import Config
+
+    assert "PL007" not in [f.rule for f in _report(SHORTHAND, Config(jargon_error_above=30)).findings]
+
+
+# -- a list of names only: every name is an exercise, and the handout is not ready ---------------
+
+NAMES_ONLY = """Hello Joan,
+
+- Wall slides.
+  10 times.
+- Heel raises.
+  10 times.
+- Marching on the spot.
+  20 steps.
+
+Do them after your morning tea, in the kitchen, every day.
+
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, march on the spot 20 steps without holding on, 3 days in a row.
+"""
+
+
+def test_a_name_line_with_a_full_stop_is_a_sibling_exercise():
+    from hep_mcp.rules.parse import parse
+
+    assert [e.name.rstrip(".") for e in parse(NAMES_ONLY).exercises] == ["Wall slides", "Heel raises", "Marching on the spot"]
+    assert "EX002" not in _rules(NAMES_ONLY, "exercises")
+
+
+def test_names_only_is_an_error_not_a_warning():
+    report = _report(NAMES_ONLY)
+    assert "DS003" in [f.rule for f in report.findings if f.severity == "error"] and not report.ready
+
+
+def test_one_described_exercise_leaves_names_only_to_the_warnings():
+    one = NAMES_ONLY.replace("- Wall slides.\n  10 times.", "- Wall slides.\n  Stand with your back on the wall and slide down a little, then up. Like the first one we did today. 10 times.")
+    assert "DS003" not in [f.rule for f in _report(one).findings]
+
+
+# -- the feels-different line through the front desk is a problem line (brief, element 5) ---------
+
+FRONT_DESK_ONLY = """Sam - your neck plan, the three we did together today.
+
+1. Chin tuck: sit tall and slide your chin straight back, hold 5 seconds. Like the first one we did today. 10 times.
+2. Shoulder rolls: roll your shoulders up, back and down slowly. The one we did on the mat today. 10 times.
+3. Neck turns: turn your head slowly to look over one shoulder, then the other. Same as the last one today. 5 each side.
+
+Do them after you brush your teeth in the morning, at the bathroom sink, every day.
+
+If neck pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain, numbness or weakness in an arm, call the front desk before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal.
+
+Goal: by Friday's visit, turn your head to see over your right shoulder without pain, 3 days in a row.
+"""
+
+
+def test_a_feels_different_line_to_the_front_desk_is_the_problem_line():
+    # the brief names the front desk among the clinic's official channels; new pain or weakness
+    # is the problem the line reports, so no second "Problems? Call the front desk." is needed
+    assert "FB002" not in _rules(FRONT_DESK_ONLY, "feedback")
+
+
+def test_a_feels_different_line_to_a_personal_phone_is_no_problem_line():
+    personal = FRONT_DESK_ONLY.replace("call the front desk before you go on", "text my cell before you go on")
+    assert {"FB002", "FB003"} <= set(_rules(personal, "feedback"))
+
+
+# -- the pain rule's number in the sentence after the pain is named ("If it goes up ...") ------
+
+PAIN_FOLLOWUP = FRONT_DESK_ONLY.replace(
+    "If neck pain goes up more than 2 points from where it started, stop that exercise for today and do the others.",
+    "Before each move, give your neck pain a score from 0 to 10. If it climbs more than 2 points, stop that move for today and do the others.",
+)
+
+
+def test_a_pain_number_in_the_next_sentence_completes_the_pain_rule():
+    assert "RR001" not in _rules(PAIN_FOLLOWUP, "response_rules")
+
+
+def test_a_next_sentence_about_something_else_is_no_pain_rule():
+    other = PAIN_FOLLOWUP.replace("If it climbs more than 2 points, stop that move for today and do the others.", "If you are tired, do 2 fewer.")
+    assert "RR001" in _rules(other, "response_rules")
+
+
+# -- a missed-day rule that names the slot another way ("Skipped a go?") ---------------------------
+
+def test_a_missed_time_slot_is_a_missed_day_rule():
+    slot = FRONT_DESK_ONLY.replace("Missed a day? Don't make it up.", "Skipped a go? Leave it and don't make it up.")
+    assert "RR003" not in _rules(slot, "response_rules")
+
+
+def test_no_missed_slot_at_all_still_lacks_the_rule():
+    none = FRONT_DESK_ONLY.replace(" Missed a day? Don't make it up.", "")
+    assert "RR003" in _rules(none, "response_rules")
+
+
+def test_a_line_or_desk_named_with_capitals_is_the_clinics():
+    named = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Text DONE to the Northside Rehab line: (555) 301-2200, or ring the clinic desk, 555-301-2201.")
+    assert "LK003" not in _rules(named, "safety")
+
+
+def test_a_lower_case_line_of_someone_else_is_still_foreign():
+    other = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Ring the gym's booking line, (555) 301-2200.")
+    assert "LK003" in _rules(other, "safety")
