@@ -302,12 +302,14 @@ def _first_per_item(rx: "Cue", text: str, starts: list[int], lowered: str | None
         pos = (starts[i + 1] if i + 1 < n else len(text) + 1)
 
 
+@lru_cache(maxsize=None)
 def cue_data(language: str = "en") -> dict:
     """The cue lists of a language: English in rules/data/cues.yaml, any other language in
     its pack (lang/<code>/cues.yaml, the same keys)."""
     return lang_data(language, "cues")
 
 
+@lru_cache(maxsize=None)
 def lang_data(language: str, name: str):
     """A language's word data file: English from rules/data/<name>.yaml, any other
     language from its pack, lang/<code>/<name>.yaml (the same keys)."""
