@@ -56,6 +56,7 @@ def info(code: str) -> dict:
     return part(code, "pack")
 
 
+@lru_cache(maxsize=None)
 def data(code: str, name: str) -> Any:
     """A language's word data for the checks: English from ``rules/data/<name>.yaml`` (the
     reference lists, where the rules have always read them), any other language from its

@@ -302,12 +302,14 @@ def _first_per_item(rx: "Cue", text: str, starts: list[int], lowered: str | None
         pos = (starts[i + 1] if i + 1 < n else len(text) + 1)
 
 
+@lru_cache(maxsize=None)
 def cue_data(language: str = "en") -> dict:
     """The cue lists of a language: English in rules/data/cues.yaml, any other language in
     its pack (lang/<code>/cues.yaml, the same keys)."""
     return lang_data(language, "cues")
 
 
+@lru_cache(maxsize=None)
 def lang_data(language: str, name: str):
     """A language's word data file: English from rules/data/<name>.yaml, any other
     language from its pack, lang/<code>/<name>.yaml (the same keys)."""
@@ -431,16 +433,39 @@ def _prefixes(p: str) -> list[str] | None:
             out.extend(found)
         return out + rest
     run = ""
+    runs = None
+    for i, ch in enumerate(p):
+        if ch in _META:
+            if ch == "?" and len(run) > 1:
+                # an optional character ("e-?mail"): a match starts with the run with it or
+                # without it, each followed by the literal text after it -- two long literals
+                # instead of the short, common one before it ("e")
+                tail = _literal_run(p[i + 1 :])
+                if tail:
+                    runs = [run + tail, run[:-1] + tail]
+            if ch in "?*{" and run:
+                run = run[:-1]
+            break
+        run += ch
+    out = []
+    for r in runs or [run]:
+        r = r.lower()
+        if not r or not r[0].isalnum() or not re.fullmatch(r"[a-z0-9áéíóúüñ' ,/%-]+", r):
+            return None
+        out.append(r)
+    return out
+
+
+def _literal_run(p: str) -> str:
+    """The plain characters a pattern starts with (none optional)."""
+    run = ""
     for ch in p:
         if ch in _META:
             if ch in "?*{" and run:
                 run = run[:-1]
             break
         run += ch
-    run = run.lower()
-    if not run or not run[0].isalnum() or not re.fullmatch(r"[a-z0-9áéíóúüñ' ,/%-]+", run):
-        return None
-    return [run]
+    return run
 
 
 def _closing(p: str, open_at: int) -> int | None:

@@ -22,7 +22,17 @@ def _pattern(language: str, key: str) -> re.Pattern:
 
 def _number(language: str, word: str) -> int:
     """A count written as digits or as a word of the language pack ("two", "dos")."""
-    return dict(cue_data(language)["number_words"]).get(word.lower()) or int(word)
+    return _number_words(language).get(word.lower()) or int(word)
+
+
+@lru_cache(maxsize=None)
+def _number_words(language: str) -> dict:
+    return dict(cue_data(language)["number_words"])
+
+
+@lru_cache(maxsize=None)
+def _how_starts(language: str) -> frozenset:
+    return frozenset(cue_data(language)["reader"]["dose_start_also_how"])
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -96,7 +106,7 @@ def _cached(ctx: Context, key: str, fn) -> list:
 def _description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
-    how_starts = frozenset(cue_data(ctx.language)["reader"]["dose_start_also_how"])
+    how_starts = _how_starts(ctx.language)
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
