@@ -124,6 +124,48 @@ def test_large_calls_run_on_their_own_lower_priority_lane_and_normal_calls_stay_
         b.close()
 
 
+def test_lane_choice_follows_estimated_cost_not_bytes():
+    """A small draft of many short lines (the worst-case shapes under 16 KB) costs like a big
+    one and is sent to the large lane; a one-page draft of the same bytes is not."""
+    from hep_mcp.budget import LARGE_BYTES, _job, cost
+
+    b = Budget(5.0, workers=2)  # lanes only; no worker is started
+    lines = "a\n" * 6_000  # 12 KB of one-character lines
+    prose = ("Squeeze your thigh for 5 seconds, then relax. " * 10 + "\n") * 25  # 12 KB, 25 lines
+    assert len(lines.encode()) < LARGE_BYTES and len(prose.encode()) < LARGE_BYTES
+    assert cost(_job("m:f", (lines,), {})) > LARGE_BYTES
+    assert b._lane_for(_job("m:f", (lines,), {})) == ("large",)
+    assert b._lane_for(_job("m:f", (prose,), {})) == ("normal", "large")
+    assert b._lane_for(_job("m:f", (DRAFT,), {})) == ("normal", "large")
+    assert cost(_job("m:f", (lines,), {})) == cost(_job("m:f", (lines,), {}))  # deterministic
+
+
+def test_many_line_drafts_under_the_byte_limit_cannot_starve_normal_calls():
+    """Ten clients sending 12 KB drafts of one-character lines occupy only the large lane:
+    a normal call made meanwhile is answered at once by the normal lane, ahead of them."""
+    import threading
+
+    b = Budget(5.0, workers=2, queue_seconds=10)
+    try:
+        deadline = time.monotonic() + 60
+        while len(b._all) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        normal_pid, _ = b.call_blocking("tests.slow_targets:lane_of")
+        lines = "a\n" * 6_000
+        hostile = [threading.Thread(target=b.call_blocking, args=("tests.slow_targets:lane_of", lines, 0.4)) for _ in range(10)]
+        for t in hostile:
+            t.start()
+        time.sleep(0.2)  # the large lane is busy and nine hostile calls queue for it
+        for _ in range(3):
+            t0 = time.monotonic()
+            assert b.call_blocking("tests.slow_targets:lane_of")[0] == normal_pid
+            assert time.monotonic() - t0 < 0.3  # not behind 10 x 0.4 s of hostile calls
+        for t in hostile:
+            t.join()
+    finally:
+        b.close()
+
+
 def test_one_worker_has_no_lanes():
     b = Budget(5.0, workers=1, large_bytes=10)
     try:

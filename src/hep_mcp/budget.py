@@ -9,12 +9,20 @@ regular-expression search, which holds the interpreter lock and cannot be interr
 from a thread -- the client gets a clear error, and a fresh worker takes its place.
 
 Two lanes keep normal calls responsive while clients send huge or hostile drafts: a call
-whose pickled job is over ``LARGE_BYTES`` (a draft of tens of KB; a one-page HEP is about
-3 KB) runs only on the *large* lane's workers, which run at a lower CPU priority
+whose estimated cost is over ``LARGE_BYTES`` runs only on the *large* lane's workers, which run at a lower CPU priority
 (``LARGE_NICE``); a normal-sized call takes a normal-lane worker first and an idle
 large-lane worker only when every normal one is busy. So ten clients sending worst-case
 drafts at the size limit occupy the large lane and queue there, and the normal lane stays
 free for everyone else (with one worker there are no lanes).
+
+The cost estimate is the pickled job's size plus ``LINE_BYTES`` per line break in it
+(:func:`cost`, one linear pass in C). The reader and the rules work line by line, so a
+draft's check time follows its line count more than its bytes: 13 KB of one-character
+lines costs about as much as 100 KB of prose. A one-page HEP (about 4 KB, under 100 lines)
+estimates at about 5 KB; 13 KB of the worst-case shapes (one-character lines, ``1. `` lines,
+label lines) at 26-120 KB, so they go to the large lane with the 100 KB drafts. The
+estimate depends only on the job, so the lane a call takes is deterministic (and the lane
+never changes a result, only where and how soon it runs).
 
 Workers are spawned (a fresh interpreter each, never a fork of this threaded process) and
 warm up before they take a call. Nothing here touches the network or the disk; arguments
@@ -40,7 +48,8 @@ DEFAULT_SECONDS = 5.0
 MAX_WORKERS = 16
 STARTUP_SECONDS = 60.0
 QUEUE_SECONDS = 30.0
-LARGE_BYTES = 16 * 1024  # a pickled job over this runs on the large lane
+LARGE_BYTES = 16 * 1024  # a job whose cost() is over this runs on the large lane
+LINE_BYTES = 8  # what one line break adds to a job's estimated cost, in bytes
 LARGE_NICE = 10  # the large lane's CPU priority (os.nice increment)
 NORMAL, LARGE = "normal", "large"
 PIPE_BYTES = 32 * 1024  # a job this small is written to an idle worker's pipe without blocking
@@ -65,6 +74,12 @@ class WorkerBug(Exception):
 
 def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def cost(job: bytes) -> int:
+    """A job's estimated cost in byte-equivalents: its size plus LINE_BYTES per line break
+    (the reader and the rules do a fixed amount of work per line)."""
+    return len(job) + LINE_BYTES * job.count(b"\n")
 
 
 def _target(path: str):
@@ -165,7 +180,8 @@ class Budget:
     ``workers`` processes (default: one per core, at most 4) run the checks; with
     ``workers=0`` the checks run in a thread of this process and no budget is kept
     (a thread cannot stop a running check) -- for tests and embedding only. With two or
-    more, ``workers // 2`` of them form the large lane (calls over ``large_bytes``).
+    more, ``workers // 2`` of them form the large lane (calls whose :func:`cost` is over
+    ``large_bytes``).
     """
 
     def __init__(
@@ -255,11 +271,11 @@ class Budget:
         self.start()
         return self._up.wait(seconds)
 
-    def _lane_for(self, size: int) -> tuple[str, ...]:
-        """The lanes a job of ``size`` pickled bytes may run on, in order of preference."""
+    def _lane_for(self, job: bytes) -> tuple[str, ...]:
+        """The lanes a job may run on, in order of preference (by its estimated cost)."""
         if LARGE not in self.lanes:
             return (NORMAL,)
-        return (LARGE,) if size > self.large_bytes else (NORMAL, LARGE)
+        return (LARGE,) if cost(job) > self.large_bytes else (NORMAL, LARGE)
 
     def _take(self, deadline: float, lanes: tuple[str, ...] = (NORMAL,)) -> _Worker:
         with self._cond:
@@ -314,7 +330,7 @@ class Budget:
 
     def _run_job(self, job: bytes):
         self.wait_started()  # only the first call ever waits here
-        worker = self._take(time.monotonic() + self.queue_seconds, self._lane_for(len(job)))
+        worker = self._take(time.monotonic() + self.queue_seconds, self._lane_for(job))
         deadline = time.monotonic() + self.seconds  # the budget: this call's own run
         try:
             worker.conn.send_bytes(job)
@@ -379,7 +395,7 @@ class Budget:
         job = _job(path, args, kwargs)
         worker = None
         if len(job) <= PIPE_BYTES and self._up.is_set() and hasattr(anyio, "wait_readable"):
-            worker = self._take_now(self._lane_for(len(job)))
+            worker = self._take_now(self._lane_for(job))
         if worker is None:
             return await anyio.to_thread.run_sync(lambda: self._run_job(job), abandon_on_cancel=True)
         deadline = time.monotonic() + self.seconds

@@ -9,6 +9,7 @@ messages, applies the clinic's severity overrides and decides ``ready``.
 from __future__ import annotations
 
 import bisect
+from array import array
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 from hep_mcp.config import Config, default_config, load_data
 from hep_mcp.errors import EXCERPT, InputError, excerpt
 from hep_mcp.model import ELEMENTS, Finding, Readability, Report
-from hep_mcp.rules.parse import Draft, Line, parse, plain, sentences
+from hep_mcp.rules.parse import Draft, Line, Lines, parse, plain, sentences
 from hep_mcp.textio import visible
 
 CATALOG_SUFFIX = "_rules.yaml"  # every rules/data/*_rules.yaml is a catalog; its top-level `kind:` says hep or note
@@ -193,6 +194,12 @@ class Context:
         return cache[rx.pattern]
 
     def _lines_index(self, lines: Iterable[Line]):
+        if isinstance(lines, Lines) and lines._made is None:  # a long draft: no Line object per line held
+            key = ("lines", id(lines))
+            cache = self.__dict__.setdefault("_line_indexes", {})
+            if key not in cache:
+                cache[key] = _index(_NonBlank(lines), lambda ln: ln.text)
+            return cache[key]
         lines = [ln for ln in lines if ln.text.strip()]  # a blank line matches no cue
         key = tuple(ln.no for ln in lines)
         cache = self.__dict__.setdefault("_line_indexes", {})
@@ -251,9 +258,30 @@ def _language_channels(language: str) -> tuple[str, ...]:
     return tuple(lang.part(language, "channels")["official_channels"])
 
 
+class _NonBlank:
+    """The non-blank lines of a long draft's ``Lines``, as a sequence; each ``Line`` is made
+    when read (4 bytes a line held, not a ``Line`` object and its number)."""
+
+    __slots__ = ("_lines", "_at")
+
+    def __init__(self, lines: Lines):
+        self._lines = lines
+        self._at = array("i", (i for i, t in enumerate(lines._raw) if t.strip()))
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __getitem__(self, i: int) -> Line:
+        return self._lines[self._at[i]]
+
+    def __iter__(self):
+        for i in self._at:
+            yield self._lines[i]
+
+
 def _index(items: list, text_of):
     """Items joined by newlines, each item's start offset and the word index (one pass per cue)."""
-    starts, pos, parts = [], 0, []
+    starts, pos, parts = array("q"), 0, []  # 8 bytes an item, not a list of int objects
     for item in items:
         t = text_of(item)
         starts.append(pos)

@@ -156,7 +156,7 @@ class Block:
     ordered: bool = False
     lead: str | None = None  # bold lead or label, markup removed
     rest: str = ""  # text after the lead
-    cells: list[str] = field(default_factory=list)
+    cells: list[str] | tuple = ()  # a row's cells (other blocks share the empty tuple: no list per block)
     header: bool = False  # a table's header row
     table: int = 0  # which table a row belongs to
     blank_before: bool = False
