@@ -13,6 +13,11 @@ Prints:
 3. 500 HTTP calls, 50 concurrent sessions (errors, p50/p99; target no errors, p99 <= 100 ms);
 4. server RSS after 100 calls and after 10,000 calls over stdio (target within 10%).
 
+``--breakdown`` prints only where a call's CPU goes, in one process (the SDK client
+against the server objects in memory, no pipes, interleaved): the bare server's echo, a
+hep-mcp check_hep_rules call (checks inline) and the check alone (check_draft). What
+the server and the client's output-schema validation add is the second minus the third.
+
 The draft checked is the bundled example HEP rendered for print (a realistic one-page HEP).
 Nothing is written outside a temporary folder.
 """
@@ -232,6 +237,44 @@ async def http(text: str, total: int, concurrent: int) -> None:
           f"(target no errors, p99 <= 100 ms)")
 
 
+async def breakdown(text: str, calls: int) -> None:
+    from mcp import Client
+    from mcp.server.mcpserver import MCPServer
+
+    from hep_mcp.budget import Budget
+    from hep_mcp.check import check_draft
+    from hep_mcp.server import build_server
+
+    bare = MCPServer("bare")
+
+    @bare.tool()
+    def echo(text: str) -> str:
+        """Echo."""
+        return text
+
+    cpu: dict[str, list[float]] = {"bare echo": [], "check_hep_rules": [], "check_draft alone": []}
+    async with Client(build_server(None, Budget.inline())) as ours, Client(bare) as b:
+        for i in range(10):
+            await ours.call_tool("check_hep_rules", {"text": f"{text}\n\nWarm {i}."})
+            await b.call_tool("echo", {"text": text})
+        for i in range(calls):  # process CPU time: the inline check runs in a thread of this process
+            t = time.process_time()
+            await b.call_tool("echo", {"text": f"{text}\n\nVisit {i}."})
+            cpu["bare echo"].append(time.process_time() - t)
+            t = time.process_time()
+            await ours.call_tool("check_hep_rules", {"text": f"{text}\n\nVisit {i}."})
+            cpu["check_hep_rules"].append(time.process_time() - t)
+            t = time.process_time()
+            check_draft(f"{text}\n\nAgain {i}.")
+            cpu["check_draft alone"].append(time.process_time() - t)
+    med = {k: statistics.median(v) for k, v in cpu.items()}
+    rest = med["check_hep_rules"] - med["check_draft alone"]
+    print(f"CPU per call in one process (median of {calls}, interleaved): "
+          + ", ".join(f"{k} {ms(v)}" for k, v in med.items()))
+    print(f"   everything but the check (SDK, server, client validation): {ms(rest)}, "
+          f"{rest / med['bare echo']:.2f}x the bare echo call")
+
+
 async def main(quick: bool) -> None:
     text = draft()
     print(f"hep-mcp server benchmark (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); draft {len(text)} chars")
@@ -244,4 +287,9 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs and calls (a smoke test)")
-    anyio.run(main, ap.parse_args().quick)
+    ap.add_argument("--breakdown", action="store_true", help="only where a call's CPU goes, in one process")
+    args = ap.parse_args()
+    if args.breakdown:
+        anyio.run(breakdown, draft(), 60 if args.quick else 300)
+    else:
+        anyio.run(main, args.quick)
