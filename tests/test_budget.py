@@ -104,9 +104,11 @@ def test_large_calls_run_on_their_own_lower_priority_lane_and_normal_calls_stay_
     try:
         assert b.lanes == {"large": 1, "normal": 1}
         big = "x" * 20_000
+        b.start()  # both lanes up before the calls: the test is about lanes, not start-up time
         deadline = time.monotonic() + 60
         while len(b._all) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert len(b._all) == 2, "the check workers did not start within 60 s"
         normal_pid, normal_nice = b.call_blocking("tests.slow_targets:lane_of")
         large_pid, large_nice = b.call_blocking("tests.slow_targets:lane_of", big)
         assert normal_pid != large_pid
@@ -147,9 +149,11 @@ def test_many_line_drafts_under_the_byte_limit_cannot_starve_normal_calls():
 
     b = Budget(5.0, workers=2, queue_seconds=10)
     try:
+        b.start()  # both lanes up before the calls: the test is about lanes, not start-up time
         deadline = time.monotonic() + 60
         while len(b._all) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert len(b._all) == 2, "the check workers did not start within 60 s"
         normal_pid, _ = b.call_blocking("tests.slow_targets:lane_of")
         lines = "a\n" * 6_000
         hostile = [threading.Thread(target=b.call_blocking, args=("tests.slow_targets:lane_of", lines, 0.4)) for _ in range(10)]
