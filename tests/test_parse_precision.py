@@ -98,8 +98,10 @@ CLINIC_NUMBER = """**Your shoulder program, Ana** (from today's visit)
 """
 
 
-def test_a_number_and_portal_presented_as_the_clinics_are_the_clinics():
-    assert _rules(CLINIC_NUMBER.replace("our main line at", "the clinic line at"), "safety") == []
+def test_a_number_presented_as_the_clinics_is_the_clinics_but_a_link_is_not():
+    found = _rules(CLINIC_NUMBER.replace("our main line at", "the clinic line at"), "safety")
+    assert "LK003" not in found  # the number: the draft names it as the clinic line
+    assert "LK001" in found  # the link: "the portal at ..." is what a phishing link says too; only the config's sites pass
 
 
 def test_a_bare_number_or_link_with_no_clinic_wording_is_still_foreign():

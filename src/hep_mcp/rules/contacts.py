@@ -182,13 +182,15 @@ def _presented_as_clinic(text: str, offset: int, channel: re.Pattern, data: _Dat
 
 def _line_contacts(ctx: Context) -> list[tuple[int, str, str]]:
     """(line number, kind, quote) for every foreign contact of every line: one scan per
-    draft, shared by the three rules (each keeps its own kind). With no clinic numbers (or
-    no clinic sites) in the config, the checker cannot know the clinic's own: a number or
-    link the draft presents as the clinic's channel is taken as the clinic's."""
+    draft, shared by the three rules (each keeps its own kind). With no clinic numbers in the config,
+    the checker cannot know the clinic's own: a number the draft presents as the clinic's
+    channel is taken as the clinic's. A link never is: only the config's sites pass."""
     found = ctx.extra.get("_contacts")
     if found is None:
         data, ok = _data(), allowed(ctx.config.clinic)
-        unknown = {"phone": not ok.phones, "link": not ok.hosts}
+        # phones only: a link is where a phishing page hides behind "Portal:", and a site cannot
+        # be taken on the draft's word (the clinic config's sites decide)
+        unknown = {"phone": not ok.phones}
         found = []
         personal = None
         for ln in ctx.draft.lines:
