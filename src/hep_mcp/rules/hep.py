@@ -10,7 +10,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import Line, plain, sentences
+from hep_mcp.rules.parse import LABEL, Line, plain, sentences
 
 
 
@@ -111,7 +111,9 @@ def _description_length(ctx: Context):
         # "Do 10 squeezes." is the dose, not the description
         # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
         name = _name_key(ex.name)
-        said = [s for s in sentences(ex.description_text) if not _dose_only(s, dose_start, amount, tie, where, how_starts) and _name_key(s) != name]
+        # "... He did this five times with me today. How much: 5 times, then rest.": a dose label
+        # run into the paragraph is the dose, not one more sentence of how
+        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts) and _name_key(s) != name]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most
@@ -667,8 +669,8 @@ def _dismissed(ctx: Context, flag, signs) -> bool:
     found = [s for _, s, _ in _sign_routes(ctx, flag.parts, signs)]
     if any(_sentence_route(s, ctx.language) for s in found):
         return False
-    dismiss = ctx.rx("dismiss_sign")
-    return any(dismiss.search(s) for s in found)
+    dismiss, concessive = ctx.rx("dismiss_sign"), ctx.rx("concessive")
+    return any(dismiss.search(concessive.rx.sub(" ", s)) for s in found)
 
 
 @rule("RR008")
@@ -730,7 +732,11 @@ def _phrase_rule(rule_id: str, cue: str):
 def no_pain_no_gain(ctx: Context):
     # "keep going even if it hurts a little, as long as it goes up no more than 2 points" is the
     # pain rule with its number, not "push through the pain"
-    for ln, s, _ in ctx.sentence_hits("safety_phrases.no_pain_no_gain"):
+    negated = ctx.rx("negated_before")
+    for ln, s, found in ctx.sentence_hits("safety_phrases.no_pain_no_gain"):
+        at = s.lower().find(found.group(0).lower())
+        if at > 0 and negated.rx.search(s[max(0, at - 40) : at]):
+            continue  # "Don't keep going through a sharp pain." is the safe advice
         m = _pattern(ctx.language, "pain_points").search(s)
         if m:
             word = (m.group(1) or m.group(2)).lower()

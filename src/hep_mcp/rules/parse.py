@@ -1049,8 +1049,13 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         groups = groups + [g for g in merged if g not in groups]
     # headings of the same level, each with its text under it
     by_level: dict[int, list[int]] = {}
+    runs: list[list[int]] = []  # closed runs of same-level headings
     steps_under: set[int] = set()  # list items that are the steps of an exercise heading
     for i, b in enumerate(blocks):
+        if b.kind == "heading" and helems.get(i) not in (None, "exercises") and b.level in by_level:
+            # "MY RULES" between "Sit to stand" and "CALL THE CENTER THE SAME DAY": a heading that
+            # names another element ends the run; the headings after it are that section's own
+            runs.append(by_level.pop(b.level))
         if b.kind == "heading" and helems.get(i) in (None, "exercises"):
             end = _scope(blocks, i, sections_end=True)
             inner = blocks[i + 1 : end]
@@ -1063,7 +1068,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                     continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
                 steps_under.update(k for k in range(i + 1, end) if blocks[k].kind == "item")
             by_level.setdefault(b.level, []).append(i)
-    for lvl, idxs in by_level.items():
+    for idxs in runs + list(by_level.values()):
         numbered = [i for i in idxs if _item_like_heading(blocks[i].text)]
         if len(numbered) >= 2:
             # "## 1. Ankle pumps" ... "## 9. Standing knee bends", then "## Walking aids": the
@@ -1121,6 +1126,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             if not cells or not plain(cells[0]):
                 continue
             nm, rest = _cell_name(cells[0])
+            if len(nm.split()) > 8:
+                continue  # "| Do all three every morning after breakfast. | Don't wait ... |": a sentence, not a name
             cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest] + cells[1:]), doses.get(t, ())))
         if cands:
             groups.append((idxs[0], cands))
