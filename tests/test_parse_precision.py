@@ -288,3 +288,148 @@ def test_a_line_or_desk_named_with_capitals_is_the_clinics():
 def test_a_lower_case_line_of_someone_else_is_still_foreign():
     other = CLINIC_NUMBER.replace("Ring our main line at (555) 301-2200 or use the portal at portal.northside.example.", "Ring the gym's booking line, (555) 301-2200.")
     assert "LK003" in _rules(other, "safety")
+
+
+# -- third held-out set, second round: each class in a layout unlike the draft that showed it ---------
+
+CAREGIVER_SLOTS = """# Falls plan for Mrs. Ruth Okafor
+
+Dear Sam, here is your mum's plan for this week. Please stay close while she does it.
+
+Where: in the hallway, with the rail on her left and a chair behind her.
+
+Before breakfast (right after she puts her slippers away)
+
+- **Heel raises at the rail:** She holds the rail with both hands and rises onto her toes, then lowers slowly. It is the first one she did with me today. How much: 10 times.
+- **Side steps:** She holds the rail and takes small steps to the right, then back to the left. We practised this along the bars today. How much: 8 steps each way.
+
+At bedtime (once she has brushed her teeth)
+
+- **Sit to stand:** She sits at the front of the chair, leans forward and stands up, then sits down slowly. She did 5 of these with me at the end of today's visit. How much: 5 times.
+
+### Her rules
+
+- Ask her to rate her pain from 0 to 10 first. If it goes up more than 2 points, she stops that one for today and does the others.
+- If she misses a day, she starts again the next day. No extra to make it up.
+- If something feels different, like new pain or swelling, she stops and you message the clinic before she goes on.
+
+### Phone the office today if
+
+- She has any fall, even when she feels fine.
+- She feels new dizziness or light-headed when she stands.
+
+### Call 911 right away if
+
+- She has chest pain or pressure, trouble breathing, fainting or a racing heart.
+- She falls and bangs her head, or she is unable to get up.
+
+### Telling us
+
+Each day she finishes, tick "done" in the patient portal. For a problem or a question, use the portal messages or call the front desk.
+
+### Goal for my next visit
+
+By next Thursday, she stands up from the chair 5 times in a row without using her hands.
+"""
+
+
+def _names(text: str) -> list[str]:
+    from hep_mcp.rules.parse import parse
+
+    return [e.name for e in parse(text).exercises]
+
+
+def test_the_clean_caregiver_sheet_with_time_slots_is_ready_with_nothing_to_fix():
+    report = check_draft(CAREGIVER_SLOTS, kind="hep")
+    assert report.ready and [f.rule for f in report.findings if f.severity in ("error", "warning")] == []
+
+
+def test_lists_under_time_of_day_slots_are_one_exercise_list():
+    assert _names(CAREGIVER_SLOTS) == ["Heel raises at the rail", "Side steps", "Sit to stand"]
+
+
+def test_a_slot_that_is_not_a_time_of_day_joins_nothing():
+    # the same moves under a heading that names no time slot are not the evening's exercise
+    other = CAREGIVER_SLOTS.replace("At bedtime (once she has brushed her teeth)", "Something else to try (by the bed)")
+    assert "Sit to stand" not in _names(other)
+
+
+def test_first_and_third_person_fall_red_flags_are_the_red_flag():
+    for line in ("- I fall and hit my head, or I cannot get up.", "- They fall and bump their head, or they can not get up."):
+        text = CAREGIVER_SLOTS.replace("- She falls and bangs her head, or she is unable to get up.", line)
+        assert "RR007" not in _rules(text, "response_rules"), line
+
+
+def test_a_fall_sheet_without_the_head_hit_line_still_misses_it():
+    text = CAREGIVER_SLOTS.replace("- She falls and bangs her head, or she is unable to get up.\n", "")
+    assert "RR007" in _rules(text, "response_rules")
+
+
+def test_even_when_she_feels_fine_is_no_dismissal_but_normal_is():
+    assert "RR007" not in _rules(CAREGIVER_SLOTS, "response_rules")
+    waved = CAREGIVER_SLOTS.replace("- She has any fall, even when she feels fine.", "- A small fall is normal, nothing to worry about.")
+    assert "RR007" in _rules(waved, "response_rules")
+
+
+def test_a_heading_naming_another_element_ends_a_run_of_exercise_headings():
+    text = """# Knee plan for Omar
+
+Every morning after your coffee, in the living room.
+
+## Quad squeeze
+Sit with your leg out and press the back of your knee down. Hold 5 seconds. The first one we did today. 10 times.
+
+## Heel slides
+Lie on your back and slide your heel toward you, then back. Like on the mat today. 10 times.
+
+## Straight leg raise
+Lie down, tighten your thigh and lift the straight leg a hand's height. We finished with this one. 10 times.
+
+## Rules
+If pain goes up more than 2 points, stop that one for today. Missed a day? Don't make it up. If something feels different, like new swelling, message the clinic first.
+
+## Phone the office today
+Calf pain, warmth or swelling, or a fever.
+
+## Tell the office
+Tick each day in the patient portal. Problems: call the front desk.
+
+## Next visit
+By Tuesday, bend your knee until your heel reaches the tape mark.
+"""
+    assert _names(text) == ["Quad squeeze", "Heel slides", "Straight leg raise"]
+
+
+def test_an_exercise_number_prefix_is_not_part_of_the_name_count():
+    text = """Leg plan for Ivy
+
+Exercise 1, wall push-up at the kitchen counter: put your hands on the counter, bend your elbows and push back. You did 8 today. Do 8.
+Exercise 2, marching on the spot at the chair: lift one knee, then the other. We ended with it. Do 20.
+Exercise 3, ankle circles: sit and draw circles with your foot. The first one today. Do 10 each way.
+"""
+    assert _names(text) == ["wall push-up at the kitchen counter", "marching on the spot at the chair", "ankle circles"]
+
+
+def test_sentence_long_table_cells_are_not_exercise_names():
+    text = """# Back plan for Lee
+
+1. **Knee rocks.** Lie on your back with knees bent and rock them side to side. The first one today.
+2. **Pelvic tilt.** Flatten your low back into the bed, then let go. Like on the mat today.
+3. **Cat and camel.** On hands and knees, round your back, then let it sag gently. We ended with it.
+
+| Do | Don't |
+|---|---|
+| Do all three every morning after you make your bed, in the bedroom. | Don't rush them. |
+| Do each one 10 times, slowly, and breathe out as you move. | Don't add more on your own. |
+| Rate your pain 0 to 10 before you start, and stop that one if it rises more than 2 points. | Don't keep going through sharp pain. |
+| Stretch your back against the door frame after the last one. | Don't hold your breath. |
+"""
+    assert _names(text) == ["Knee rocks", "Pelvic tilt", "Cat and camel"]
+    assert "SF001" not in _rules(text, "safety")
+    assert "SF001" in _rules(text.replace("Don't keep going through sharp pain.", "Keep going through sharp pain."), "safety")
+
+
+def test_a_dose_label_run_into_the_paragraph_is_not_a_sentence_of_how():
+    assert "DS001" not in _rules(CAREGIVER_SLOTS, "descriptions")
+    longer = CAREGIVER_SLOTS.replace("then lowers slowly. It is", "then lowers slowly. She keeps her back tall. She looks ahead. It is")
+    assert "DS001" in _rules(longer, "descriptions")

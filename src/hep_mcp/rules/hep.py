@@ -826,6 +826,21 @@ def no_problem_line(ctx: Context):
 
 # "message me in the app", "write to me through MyChart": the clinic's channel, named right after
 _THROUGH = re.compile(r",?[ \t]+(?:in|on|through|via|using|at|over)[ \t]+(?:the[ \t]+|our[ \t]+|your[ \t]+)?")
+_QUALIFIER = re.compile(r"[\w'’.&-]{1,30}[ \t]+")  # one word before the channel's name: "the *team* app"
+_HERE = re.compile(r"[ \t]+here\b", re.I)  # "message me here": the channel this is read in, like "reply here"
+
+
+def _via_channel(ctx: Context, s: str, pos: int) -> bool:
+    """The words at pos name an official channel, after at most four qualifiers ("in the
+    Ridge College Sports Medicine app", "in the team app")."""
+    for _ in range(5):
+        if ctx.channel_pattern.match(s, pos):
+            return True
+        q = _QUALIFIER.match(s, pos)
+        if not q or ctx.rx("not_channel_qualifier").rx.match(q.group(0)):
+            return False
+        pos = q.end()
+    return False
 
 
 @rule("FB003")
@@ -835,7 +850,7 @@ def personal_contact(ctx: Context):
         for m in rx.finditer(s):
             if m.group(0).lower().endswith(" me"):
                 via = _THROUGH.match(s, m.end())
-                if via and ctx.channel_pattern.match(s, via.end()):
+                if via and _via_channel(ctx, s, via.end()) or _HERE.match(s, m.end()):
                     continue
             yield hit(ln.no, text=_quote(m.group(0), 40))
             break

@@ -57,7 +57,7 @@ WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
-NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.)\-–—]?)[ \t]*+", re.I)
+NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
@@ -370,7 +370,7 @@ def _cue_rx() -> dict[str, re.Pattern]:
 def _reader_rx(language: str) -> dict[str, re.Pattern]:
     cues = _cues(language)
     out = {}
-    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item"):
+    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot"):
         out[key] = re.compile("|".join(f"(?:{p})" for p in cues["reader"][key]), re.I)
     return out
 
@@ -760,8 +760,12 @@ def _lead(text: str) -> tuple[str | None, str]:
         if m:
             return plain(m.group(1)).strip().rstrip(":.").strip(), s2[m.end() :].lstrip(" \t:.-–—")
     m = LABEL_LEAD.match(s)
-    if m and len(m.group(1).split()) <= 7:
-        return plain(m.group(1)).strip(), s[m.end() :]
+    if m:
+        lead = m.group(1)
+        num = EXERCISE_N.match(lead)
+        # "Exercise 2, standing hip kick to the side: ...": the number is not one of the name's words
+        if len((lead[num.end() :].lstrip(" ,.:)-–—") if num else lead).split()) <= 7:
+            return plain(lead).strip(), s[m.end() :]
     return None, text
 
 
@@ -1280,6 +1284,54 @@ def _joined(best: list[_Cand], groups: list[tuple[int, list[_Cand]]]) -> list[_C
     return best
 
 
+def _slot_line(b: Block, el: str | None) -> bool:
+    """A line naming a time slot of the plan ("Morning (after you brush your teeth)", "EVENING -
+    after the news", "### Before bed"): a heading that names no other element, or a one-line
+    paragraph that is not a sentence."""
+    t = plain(b.text).strip()
+    if not _reader_rx(_LANGUAGE.get())["time_slot"].search(t):
+        return False
+    if b.kind == "heading":
+        return el in (None, "schedule")
+    return b.kind == "para" and len(b.lines) == 1 and b.depth == 0 and 0 < len(t.split()) <= 14 and not t.endswith((".", "!", "?", ":")) and not _movement(t)
+
+
+def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[int, str | None], position: dict[int, int]) -> list[_Cand]:
+    """The exercises of a plan split by time of day ("Morning ..." / two moves / "Evening ..." /
+    one move): lists of the same shape, each under its own slot line, are one exercise list."""
+    if not best or best[0].blocks[0].kind not in ("item", "para"):
+        return best
+
+    def shape(c: _Cand):
+        b = c.blocks[0]
+        return (b.kind, b.depth, b.ordered, b.lead is not None)
+
+    def span(cands: list[_Cand]) -> tuple[int, int]:
+        idx = [position[id(x)] for c in cands for x in c.blocks]
+        return min(idx), max(idx)
+
+    want = {shape(c) for c in best}
+    if len(want) != 1:
+        return best
+    lo, hi = span(best)
+    others = []
+    for _, cands in groups:
+        ex = [c for c in cands if _is_exercise(c)]
+        if not ex or len(ex) != len(cands) or any(shape(c) not in want for c in ex):
+            continue
+        a, b = span(ex)
+        if b < lo or a > hi:
+            others.append((a, b, ex))
+    joined = list(best)
+    for a, b, ex in sorted(others, key=lambda o: -o[0]):  # before the list: nearest first
+        if b < lo and lo - b >= 2 and all(_slot_line(blocks[k], helems.get(k)) for k in range(b + 1, lo)):
+            joined, lo = ex + joined, a
+    for a, b, ex in sorted(others, key=lambda o: o[0]):  # after it: nearest first
+        if a > hi and a - hi >= 2 and all(_slot_line(blocks[k], helems.get(k)) for k in range(hi + 1, a)):
+            joined, hi = joined + ex, b
+    return joined
+
+
 def _build_item(c: _Cand) -> ExerciseItem:
     item = ExerciseItem(name=c.name, line=c.line)
     first = c.blocks[0]
@@ -1413,6 +1465,7 @@ def _parse(text: str) -> Draft:
         if best_key is None or key > best_key:
             best, best_key = ex, key
     best = _joined(best, groups)
+    best = _slots_joined(best, groups, blocks, helems, position)
     exercises = [_build_item(c) for c in best]
     taken: set[int] = set()
     for c in best:
