@@ -433,3 +433,55 @@ def test_a_dose_label_run_into_the_paragraph_is_not_a_sentence_of_how():
     assert "DS001" not in _rules(CAREGIVER_SLOTS, "descriptions")
     longer = CAREGIVER_SLOTS.replace("then lowers slowly. It is", "then lowers slowly. She keeps her back tall. She looks ahead. It is")
     assert "DS001" in _rules(longer, "descriptions")
+
+
+def test_a_paragraph_whose_every_line_is_a_named_move_is_one_exercise_per_line():
+    text = """Shoulder plan for Bea
+
+Every morning after you feed the dog, in the kitchen.
+
+Pendulum. Lean on the counter and let your arm hang, then swing it in small circles. Like the first one today.
+Wall walk. Face the wall and walk your fingers up as far as is easy. We did this at the end.
+Doorway stretch. Put your forearm on the door frame and turn your body away gently. The one we did on the mat.
+"""
+    assert _names(text) == ["Pendulum", "Wall walk", "Doorway stretch"]
+
+
+def test_lines_of_rules_are_not_split_into_exercises():
+    text = """Shoulder plan for Bea
+
+1. Pendulum: lean on the counter and let your arm hang, then swing it in small circles. Like the first one today.
+2. Wall walk: face the wall and walk your fingers up as far as is easy. We did this at the end.
+3. Doorway stretch: put your forearm on the door frame and turn your body away gently. The one on the mat.
+
+Pain first. If your pain goes up more than 2 points, stop that one for today.
+Missed a day. Just start again the next day, no extra.
+"""
+    assert _names(text) == ["Pendulum", "Wall walk", "Doorway stretch"]
+
+
+def test_an_exercises_title_line_over_dash_lines_is_a_list_of_three():
+    text = """Back plan for Tom
+
+Your exercises
+Bridge - Lie on your back, knees bent, and lift your hips. - 10 times
+Knee rocks - Lie on your back and rock your knees side to side. - 10 times
+Cat and camel - On hands and knees, round your back, then let it sag. - 5 times
+"""
+    assert _names(text) == ["Bridge", "Knee rocks", "Cat and camel"]
+
+
+def test_when_where_and_trigger_labels_over_a_numbered_list_are_not_the_exercises():
+    text = """Hand plan for Ada
+
+When: twice a day.
+Where: at the kitchen table.
+Trigger: right after you dry the dishes.
+
+1) Make a fist, 10 times
+Open your hand wide, then close it into a soft fist. Like the first one today.
+
+2) Finger spread, 10 times
+Spread your fingers apart, then bring them back together. We did these with the putty.
+"""
+    assert _names(text) == ["Make a fist, 10 times", "Finger spread, 10 times"]

@@ -1027,6 +1027,11 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 cands.append(_Cand(name, bl.line, own, _head_text([rest] + [x.text for x in own[1:8]])))
             if cands:
                 groups.append((i, cands))
+            if kind == "para" and cands and not any(_is_exercise(c) for c in cands):
+                # "When: ..." / "Where: ..." / "Trigger: ..." over "1) Chin tuck ...": labels, not
+                # moves, so the list under them starts its own run
+                i = run[-1] + 1
+                continue
             i = max(j, i + 1) if kind == "para" else i + 1
             # nested lists start their own runs too
             continue
@@ -1107,7 +1112,8 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         sep = [blocks[x].lead is not None or bool(DASH_LEAD.match(blocks[x].text)) for x in run]
         if len(run) >= 3 and not sep[0] and all(sep[1:]):
             run = run[1:]  # "You worked hard today. These three will help you stand ..." leads in
-        if len(run) >= 2:
+        if len(run) >= 2 or len(run) == 1 and run[0] > 0 and _slot_line(blocks[run[0] - 1], helems.get(run[0] - 1)):
+            # (one alone counts under a time slot: "EVENING - after the news" / "Sit to stand. ...")
             cands = []
             for idx in run:
                 name, rest = _item_name(blocks[idx])
@@ -1136,6 +1142,42 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
         if cands:
             groups.append((idxs[0], cands))
     return groups
+
+
+def _line_leads_split(blocks: list[Block]) -> list[Block]:
+    """A plain-text paragraph whose every line is a named move ("Squeeze the ball. Hold the soft
+    ball ..." / "Table slides. Put your left hand ..."): one block per line, as if each were an
+    item (a paragraph of wrapped prose never has a name and a full stop opening each line)."""
+    out: list[Block] | None = None
+    for k, b in enumerate(blocks):
+        parts = None
+        if b.kind == "para" and b.depth == 0 and b.indent == 0 and 2 <= len(b.lines) <= 12 and (b.lead is None or b.lead == plain(b.first).strip()):
+            parts = []
+            for i, ln in enumerate(b.lines):
+                t = ln.text.strip()
+                one = Block("para", [ln], text=t, first=t)
+                one.lead, one.rest = _lead(t)
+                if i == 0 and _slot_line(one, None):
+                    parts.append(one)  # "MORNING - after you take your pills" over the morning's moves
+                    continue
+                if i == 0 and _bare_title(t) and classify_heading(t) == "exercises":
+                    # "Exercises" over "Straight leg lift - Tighten thigh, lift leg. - 10 times" lines
+                    parts.append(Block("heading", [ln], text=t.rstrip(":").strip(), level=7, blank_before=b.blank_before))
+                    continue
+                if one.lead is not None or not _stop_lead(one):
+                    parts = None
+                    break
+                parts.append(one)
+            if parts and len(parts) == 1:
+                parts = None
+        if parts:
+            if out is None:
+                out = blocks[:k]
+            parts[0].blank_before = b.blank_before
+            out.extend(parts)
+        elif out is not None:
+            out.append(b)
+    return blocks if out is None else out
 
 
 def _stop_lead(b: Block) -> bool:
@@ -1425,7 +1467,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = read_blocks(*_series(_fields(lines)))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(lines))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] = []
