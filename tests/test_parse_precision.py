@@ -485,3 +485,48 @@ Open your hand wide, then close it into a soft fist. Like the first one today.
 Spread your fingers apart, then bring them back together. We did these with the putty.
 """
     assert _names(text) == ["Make a fist, 10 times", "Finger spread, 10 times"]
+
+
+PAIN_HEADING = """# Ankle plan for Nell
+
+1. **Ankle pumps:** point your toes down, then pull them up. Like the first one today. 20 times.
+2. **Heel raises:** hold the counter and rise onto your toes, then lower slowly. We did these at the bar. 10 times.
+3. **One-leg stand:** hold the counter and stand on your sore leg. The last one today. 30 seconds.
+
+## Pain
+Score it from 0 to 10 before you start.
+Gone up by more than 2? Stop that one for today and do the rest.
+"""
+
+
+def test_a_pain_heading_over_a_numbered_rule_is_the_pain_rule():
+    assert "RR001" not in _rules(PAIN_HEADING, "response_rules")
+
+
+def test_a_pain_heading_over_a_rule_without_a_number_is_still_no_pain_rule():
+    vague = PAIN_HEADING.replace("Gone up by more than 2? Stop that one for today and do the rest.", "Too much? Stop that one for today.")
+    assert "RR001" in _rules(vague, "response_rules")
+
+
+def test_the_last_of_a_list_keeps_its_lines_when_every_item_has_lines_below():
+    text = """KNEE PLAN FOR ROY
+
+1. HEEL SLIDES
+Lie on your back.
+Slide your heel toward you, then back.
+Like on the mat today.
+
+2. QUAD SQUEEZE
+Sit with your leg out.
+Press the back of your knee down and hold 5 seconds.
+The first one today.
+
+3. LEG LIFT
+Lie on your back.
+Tighten your thigh and lift your leg a hand's height.
+We ended with this one.
+"""
+    from hep_mcp.rules.parse import parse
+
+    last = parse(text).exercises[-1]
+    assert "We ended with this one." in last.description_text

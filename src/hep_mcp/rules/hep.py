@@ -294,6 +294,22 @@ def _pain_rule(ctx: Context):
         nxt = _following(ctx).get((ln.no, said))
         if nxt is not None and followup.search(nxt) and number.search(nxt):
             return ln, said + " " + nxt
+    return _pain_heading_rule(ctx, number)
+
+
+def _pain_heading_rule(ctx: Context, number):
+    """The topic in the heading, the rule under it ("PAIN" / "Rate it 0 to 10 first." / "Up more
+    than 2 points? Stop that one."): a number in the first sentences under a pain heading."""
+    word = ctx.rx("pain_word")
+    heads = [h[0] for h in ctx.draft.headings]
+    for k, (line, text, _) in enumerate(ctx.draft.headings):
+        if not word.search(text):
+            continue
+        end = heads[k + 1] if k + 1 < len(heads) else float("inf")
+        under = [(ln, x) for ln, x in ctx.draft.body_sentences if line < ln.no < end][:3]
+        for ln, x in under:
+            if number.search(x):
+                return ln, plain(text).strip() + ": " + " ".join(y for _, y in under)
     return None
 
 

@@ -1015,8 +1015,12 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
                 stop = run[k + 1] if k + 1 < len(run) else j
                 if k + 1 == len(run) and kind == "item":
                     stop = idx + 1
-                    if stop < n and blocks[stop].lazy and blocks[stop].kind == "para" and _name_line(blocks[idx]):
-                        stop += 1  # "3. STANDING ON ONE LEG." then its lines: the last item's text too
+                    if stop < n and blocks[stop].lazy and blocks[stop].kind == "para" and (
+                        _name_line(blocks[idx]) or len(run) >= 2 and all(blocks[r + 1].lazy and blocks[r + 1].kind == "para" for r in run[:-1])
+                    ):
+                        # "3. STANDING ON ONE LEG." then its lines: the last item's text too, as
+                        # every item before it has its lines below it
+                        stop += 1
                     while stop < j and (not blocks[stop].lazy or LABEL.match(blocks[stop].text)) and blocks[stop].kind != "heading":
                         stop += 1
                 own = [blocks[idx]] + [x for x in blocks[idx + 1 : stop] if x.kind != "heading" and (x.depth > base or (x.lazy and kind == "item") or (kind == "para" and x.kind == "para" and not x.lead) or (kind == "para" and x.kind == "item"))]
