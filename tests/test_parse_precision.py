@@ -530,3 +530,34 @@ We ended with this one.
 
     last = parse(text).exercises[-1]
     assert "We ended with this one." in last.description_text
+
+
+def test_a_table_column_beside_the_how_is_description_too():
+    text = """# Hip plan for Ana
+
+| Exercise | How to do it | Sets and reps | Where you saw it |
+|---|---|---|---|
+| Bridge | Lie on your back with knees bent and lift your hips. Lower slowly. | 10 times | We did it on the mat today. |
+| Clam | Lie on your side with knees bent and open the top knee. | 10 times | The second one today. |
+| Side step | Hold the counter and step to the side, then back. | 8 each way | Same as along the bars today. |
+"""
+    from hep_mcp.rules.parse import parse
+
+    ex = parse(text).exercises
+    assert [e.name for e in ex] == ["Bridge", "Clam", "Side step"]
+    assert all("today" in e.description_text for e in ex)
+    assert "DS001" not in _rules(text, "descriptions") and "DS002" not in _rules(text, "descriptions")
+
+
+def test_a_log_line_among_the_exercise_bullets_is_not_an_exercise():
+    text = """Neck plan for Kai
+
+- Chin tuck: sit tall and slide your chin straight back. Like the first one today. 10 times.
+- Shoulder rolls: roll your shoulders up, back and down. We ended with these. 10 times.
+- Side bend: tip your ear toward your shoulder and hold. The one by the mirror today. 3 times.
+- Press "done" in the clinic app each evening.
+- March on the spot for a minute, then tick the box in the app.
+"""
+    assert _names(text)[:3] == ["Chin tuck", "Shoulder rolls", "Side bend"]
+    assert not any(n.startswith("Press") for n in _names(text))
+    assert any(n.startswith("March") for n in _names(text))  # a move with its log line is still a move

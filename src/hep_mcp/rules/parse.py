@@ -915,6 +915,13 @@ def _not_exercise(c: _Cand) -> bool:
         # "Foot or toes turn cold, pale or blue: call 911." -- what follows the colon is only
         # where to go, whatever movement words name the sign
         return True
+    b = c.blocks[0]
+    if b.kind == "item" and b.lead is None:
+        first = sentences(plain(b.text[:300]))[:1]
+        rr = _reader_rx(_LANGUAGE.get())
+        fb = rr["body_feedback"].search(first[0]) if first else None
+        if fb and not rr["movement"].search(first[0][: fb.start()] + " " + first[0][fb.end() :]):
+            return True  # '* Tap "done" in the Lakeshore PT app each morning.': the log line, not a move
     if rx["red_flag_item"].search(c.text) and not rx["movement"].search(c.text.split(":")[0] if ":" in c.text else ""):
         # "Calf pain, warmth or swelling: call the clinic today" is a red flag, not a move
         if not _movement(c.text) or rx["red_flag_item"].search(c.text[:80]):
@@ -1389,7 +1396,9 @@ def _build_item(c: _Cand) -> ExerciseItem:
         for j, cell in enumerate(first.cells[1:], 1):
             if not cell:
                 continue
-            if j == desc_col:
+            if j == desc_col or j not in c.doses and plain(cell).rstrip().endswith((".", "!")) and len(cell.split()) >= 3:
+                # "| How | How many | From today |": a column of sentences beside the how is the
+                # description too ("The first one we did today."), a dose cell is not
                 item.description.append(Line(first.line, cell))
             else:
                 item.labeled.append(Line(first.line, cell))
