@@ -561,3 +561,45 @@ def test_a_log_line_among_the_exercise_bullets_is_not_an_exercise():
     assert _names(text)[:3] == ["Chin tuck", "Shoulder rolls", "Side bend"]
     assert not any(n.startswith("Press") for n in _names(text))
     assert any(n.startswith("March") for n in _names(text))  # a move with its log line is still a move
+
+
+LETTER = """Hi Sam,
+
+Great work today. Here are your three, the same ones from the gym.
+
+Do them each evening in the lounge, right after you switch off the TV news.
+
+The first exercise is called the bridge. Lie on your back with your knees bent and lift your hips off the floor. We did this one first today. Do ten, rest, then ten more.
+
+The next one is the side plank. Lie on your side on your elbow and lift your hips for a count of ten. You did these on the mat today. Do five each side.
+
+The last one is a wall squat. Lean your back on the wall and slide down a little, then back up. It is the one you finished with. Do eight.
+
+If your back pain goes up more than 2 points, stop that one for today and do the others. Missed an evening? Leave it, and start again the next one. If something feels different, like pain down your leg, stop and message the clinic before you carry on.
+
+Numbness between your legs, new trouble with your bladder or bowels, or weakness in both legs: go to the emergency department now. Chest pain or trouble breathing: call 911.
+
+Tick each evening in the patient portal. Problems: send a message there or call the front desk.
+
+I have one small goal for you by Friday: hold the side plank for 10 seconds on each side.
+"""
+
+
+def test_a_letter_names_its_exercises_with_the_first_one_is():
+    assert _names(LETTER) == ["bridge", "side plank", "wall squat"]
+
+
+def test_the_clean_letter_is_ready_with_nothing_to_fix():
+    report = check_draft(LETTER, kind="hep")
+    assert [f.rule for f in report.findings if f.severity in ("error", "warning")] == []
+
+
+def test_a_count_in_words_is_the_dose_not_one_more_sentence_of_how():
+    longer = LETTER.replace("We did this one first today. Do ten, rest, then ten more.", "Keep your feet flat. Squeeze your bottom at the top. We did this one first today. Breathe out as you lift. Do ten, rest, then ten more.")
+    assert "DS001" in _rules(longer, "descriptions")  # four sentences of how is still too many
+    assert "DS001" not in _rules(LETTER, "descriptions")
+
+
+def test_one_small_goal_is_the_milestone_and_no_goal_is_none():
+    assert "MS001" not in _rules(LETTER, "milestone")
+    assert "MS001" in _rules(LETTER.replace("I have one small goal for you by Friday: hold the side plank for 10 seconds on each side.\n", ""), "milestone")

@@ -68,21 +68,29 @@ def no_exercises(ctx: Context):
 
 # "Do 5 walks up the wall." / "Do the whole alphabet once.": a count, whatever the unit
 _COUNTED = re.compile(r"\b(?:\d+|once|twice|una vez|dos veces)\b", re.I)
+
+
+@lru_cache(maxsize=None)
+def _counted(language: str) -> re.Pattern:
+    """A count, with the pack's number words ("Do eight, rest, then eight more.")."""
+    words = sorted({str(w) for w, _ in cue_data(language).get("number_words", [])}, key=lambda w: (-len(w), w))
+    alts = "|".join(re.escape(w) for w in words)
+    return re.compile(r"\b(?:\d+|once|twice|una vez|dos veces" + ("|" + alts if alts else "") + r")\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 TIE_ONLY_WORDS = 6  # a sentence this short that ties back to the session is the tie-back, not more how
 DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start are taken out
 
 
-def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str]) -> bool:
+def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str], counted: re.Pattern = _COUNTED) -> bool:
     """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds."), not
     one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
     m = dose_start.search(s)
-    if not m or len(s.split()) > 12 or not (amount.search(s) or _COUNTED.search(s)) or tie.search(s) or where.search(s):
+    if not m or len(s.split()) > 12 or not (amount.search(s) or counted.search(s)) or tie.search(s) or where.search(s):
         return False
     if m.group(0).strip().lower() not in how_starts:
         return True  # "Do ...", "Repeat ...", "10 of these ...": the dose
     left = amount.rx.sub(" ", s[m.end() :])
-    left = _COUNTED.sub(" ", left)
+    left = counted.sub(" ", left)
     return len(_WORD.findall(left)) <= DOSE_ONLY_WORDS
 
 
@@ -107,13 +115,14 @@ def _description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     how_starts = _how_starts(ctx.language)
+    counted = _counted(ctx.language)
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
         name = _name_key(ex.name)
         # "... He did this five times with me today. How much: 5 times, then rest.": a dose label
         # run into the paragraph is the dose, not one more sentence of how
-        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts) and _name_key(s) != name]
+        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted) and _name_key(s) != name]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most

@@ -370,7 +370,7 @@ def _cue_rx() -> dict[str, re.Pattern]:
 def _reader_rx(language: str) -> dict[str, re.Pattern]:
     cues = _cues(language)
     out = {}
-    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot"):
+    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro"):
         out[key] = re.compile("|".join(f"(?:{p})" for p in cues["reader"][key]), re.I)
     return out
 
@@ -1191,6 +1191,15 @@ def _line_leads_split(blocks: list[Block]) -> list[Block]:
     return blocks if out is None else out
 
 
+def _ordinal_name(sentence: str) -> str | None:
+    """"The first one is the thigh squeeze." -> "thigh squeeze" (a letter names its exercises so)."""
+    m = _reader_rx(_LANGUAGE.get())["ordinal_intro"].match(sentence)
+    if not m:
+        return None
+    name = sentence[m.end() :].strip().rstrip(".").strip()
+    return name if 1 <= len(name.split()) <= 6 else None
+
+
 def _stop_lead(b: Block) -> bool:
     """A paragraph led by a short name and a full stop, the rest a movement: "Chin tucks. Sit
     tall and gently slide your chin straight back." (an email's unnumbered exercises)."""
@@ -1210,6 +1219,9 @@ def _stop_lead(b: Block) -> bool:
         if len(parts) < 2 or not parts[0].endswith("."):
             return False
         name = parts[0][:-1].strip()
+        named = _ordinal_name(parts[0])
+        if named:
+            name = named[:1].upper() + named[1:]
     words = name.split()
     if not 1 <= len(words) <= 6 or not name[:1].isupper() or any(ch.isdigit() for ch in name):
         return False
@@ -1296,6 +1308,9 @@ def _item_name(b: Block) -> tuple[str, str]:
     if pn:
         return pn
     parts = sentences(plain(s))
+    named = _ordinal_name(parts[0]) if len(parts) > 1 else None
+    if named:
+        return named, " ".join(parts[1:])  # "The first one is the thigh squeeze. Sit in the chair ..."
     if parts and len(parts[0].split()) <= 6 and len(parts) > 1:
         return parts[0].rstrip("."), " ".join(parts[1:])
     if parts and len(parts[0].split()) <= 5 and len(b.lines) > 1:
