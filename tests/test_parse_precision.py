@@ -603,3 +603,23 @@ def test_a_count_in_words_is_the_dose_not_one_more_sentence_of_how():
 def test_one_small_goal_is_the_milestone_and_no_goal_is_none():
     assert "MS001" not in _rules(LETTER, "milestone")
     assert "MS001" in _rules(LETTER.replace("I have one small goal for you by Friday: hold the side plank for 10 seconds on each side.\n", ""), "milestone")
+
+
+DOSED = """# Knee plan for Pat
+
+Every morning after your coffee, on the bed.
+
+1. **Quad squeeze:** press the back of your knee into the bed and hold. The first one today. 10 times.
+2. **Heel slides:** slide your heel toward you, then back. Like on the mat today. 10 times.
+3. **Short walk:** walk to the corner shop and back at an easy pace. Same as our hallway walk today.
+4. **Straight leg raise:** tighten your thigh and lift the leg a hand's height. We ended with it.
+"""
+
+
+def test_one_exercise_without_its_amount_among_dosed_ones_is_flagged():
+    assert _rules(DOSED, "dosing").count("DO007") == 1  # the leg raise, not the walk (how far is its amount)
+
+
+def test_an_amount_written_once_for_all_leaves_each_exercise_dosed():
+    once = DOSED.replace("Every morning after your coffee, on the bed.", "Every morning after your coffee, on the bed. Do 10 of each.")
+    assert "DO007" not in _rules(once, "dosing")

@@ -231,6 +231,36 @@ def _counted_names(exercises) -> re.Pattern | None:
     return re.compile(rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b", re.I)
 
 
+@rule("DO007")
+def exercise_without_amount(ctx: Context):
+    """One exercise has no amount where at least two others have their own (and no line gives
+    one amount for all of them: "10 of each")."""
+    exs = ctx.draft.exercises
+    if len(exs) < 3:
+        return
+    amount, dose_start, counted, distance = ctx.rx("amount"), ctx.rx("dose_sentence"), _counted(ctx.language), ctx.rx("amount_distance")
+
+    def has_amount(ex) -> bool:
+        text = " ".join(plain(ln.text) for ln in [Line(ex.line, ex.name), *ex.all_lines])
+        if amount.search(text) or distance.search(text):
+            return True  # "walk to the mailbox and back": a walk's amount is how far
+        return any(dose_start.search(s) and counted.search(s) for s in sentences(text))
+
+    own = [has_amount(ex) for ex in exs]
+    if sum(own) < 2 or all(own):
+        return
+    # any amount written outside the exercises ("Do 10 of each", "How much: heel slides 10 times")
+    # may be this one's: only a plan whose amounts all sit in the exercises is judged here
+    mine = {ex.line for ex in exs} | {ln.no for ex in exs for ln in ex.all_lines}
+    for key in ("response_rules", "feedback", "milestone"):
+        mine.update(ln.no for ln in ctx.draft.section(key))
+    if any(ln.no not in mine and (amount.search(ln.text) or counted.search(ln.text) or any(ch.isdigit() for ch in ln.text)) for ln in ctx.draft.body):
+        return
+    for ex, has in zip(exs, own):
+        if not has:
+            yield hit(ex.line, name=ex.name)
+
+
 @rule("DO001")
 def numbers_only(ctx: Context):
     if _dosing_found(ctx)["trigger"]:
