@@ -341,11 +341,14 @@ def _pain_heading_rule(ctx: Context, number):
     than 2 points? Stop that one."): a number in the first sentences under a pain heading."""
     word = ctx.rx("pain_word")
     heads = [h[0] for h in ctx.draft.headings]
-    for k, (line, text, _) in enumerate(ctx.draft.headings):
+    pairs = ctx.draft.body_sentences
+    nos = [ln.no for ln, _ in pairs]  # in line order: one bisect per heading keeps this linear
+    for k, (line, text, _) in enumerate(ctx.draft.headings[:200]):
         if not word.search(text):
             continue
         end = heads[k + 1] if k + 1 < len(heads) else float("inf")
-        under = [(ln, x) for ln, x in ctx.draft.body_sentences if line < ln.no < end][:3]
+        i = bisect.bisect_right(nos, line)
+        under = [(ln, x) for ln, x in pairs[i : i + 3] if ln.no < end]
         for ln, x in under:
             if number.search(x):
                 return ln, plain(text).strip() + ": " + " ".join(y for _, y in under)
