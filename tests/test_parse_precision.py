@@ -623,3 +623,34 @@ def test_one_exercise_without_its_amount_among_dosed_ones_is_flagged():
 def test_an_amount_written_once_for_all_leaves_each_exercise_dosed():
     once = DOSED.replace("Every morning after your coffee, on the bed.", "Every morning after your coffee, on the bed. Do 10 of each.")
     assert "DO007" not in _rules(once, "dosing")
+
+
+def test_a_feels_different_rule_may_say_where_to_go_in_the_next_sentence():
+    text = LETTER.replace(
+        "If something feels different, like pain down your leg, stop and message the clinic before you carry on.",
+        "Something feels different: new pain down your leg, or a leg feeling weaker. Message the clinic before you do more.",
+    )
+    assert "RR005" not in _rules(text, "response_rules")
+
+
+def test_the_next_sentence_answers_only_when_it_is_not_a_rule_of_its_own():
+    text = LETTER.replace(
+        "If something feels different, like pain down your leg, stop and message the clinic before you carry on.",
+        "If something feels different, like pain down your leg, stop. If your back is hot and red, call the clinic today.",
+    )
+    assert "RR005" in _rules(text, "response_rules")
+
+
+def test_a_0_to_10_rating_then_its_number_is_the_pain_rule_without_the_word_pain():
+    text = LETTER.replace(
+        "If your back pain goes up more than 2 points, stop that one for today and do the others.",
+        "Give your back a number out of 10 before you begin. If one exercise bumps it up more than 2 points, leave that one for today.",
+    )
+    assert "RR001" not in _rules(text, "response_rules")
+    vague = text.replace("If one exercise bumps it up more than 2 points, leave that one for today.", "If one exercise bumps it up, leave that one for today.")
+    assert "RR001" in _rules(vague, "response_rules")
+
+
+def test_a_line_that_opens_with_by_and_a_day_is_the_milestone():
+    text = LETTER.replace("I have one small goal for you by Friday: hold", "By Friday, hold")
+    assert "MS001" not in _rules(text, "milestone")

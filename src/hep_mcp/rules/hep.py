@@ -333,7 +333,20 @@ def _pain_rule(ctx: Context):
         nxt = _following(ctx).get((ln.no, said))
         if nxt is not None and followup.search(nxt) and number.search(nxt):
             return ln, said + " " + nxt
-    return _pain_heading_rule(ctx, number)
+    return _pain_heading_rule(ctx, number) or _pain_scale_rule(ctx, number)
+
+
+def _pain_scale_rule(ctx: Context, number):
+    """A 0-10 rating, then the rule with its number ("Give your knee a number out of 10 before you
+    begin. If one exercise bumps it up more than 2 points, leave that one for today.")."""
+    followup = ctx.rx("pain_followup")
+    for ln, said, _ in ctx.sentence_hits("pain_scale"):
+        s = _answered(ctx, ln, said)
+        nxt = _following(ctx).get((ln.no, said))
+        for x in (s, nxt):
+            if x is not None and followup.search(x.split(". ")[-1] if x is s else x) and number.search(x):
+                return ln, said if x is s else said + " " + x
+    return None
 
 
 def _pain_heading_rule(ctx: Context, number):
@@ -418,8 +431,15 @@ def no_feels_different(ctx: Context):
         yield hit(None, detail="The draft has no rule for when something feels different")
         return
     # the rule may be a question with its answer in the next sentence ("New swelling? Stop, text us first.")
+    dismiss, defer, conditional = ctx.rx("dismiss_sign"), ctx.rx("defer_to_visit"), ctx.rx("conditional_start")
     for ln, s, _ in found:
         if _contacts_now(ctx, _answered(ctx, ln, s)):
+            return
+        # "Something feels different: new pain, swelling or a leg feeling weaker. Message the clinic
+        # before you do more.": the signs in one sentence, where to go in the next
+        # (not a next rule of its own: "If your heel is hot and red, go to the clinic today.")
+        nxt = _following(ctx).get((ln.no, s))
+        if nxt is not None and not dismiss.search(s) and not defer.search(s) and not conditional.search(nxt) and _contacts_now(ctx, s + " " + nxt):
             return
     ln, s, _ = found[0]
     yield hit(ln.no, detail=f"The feels-different rule does not send the patient to the clinic before going on: \"{_quote(s, 60)}\"")
