@@ -654,3 +654,8 @@ def test_a_0_to_10_rating_then_its_number_is_the_pain_rule_without_the_word_pain
 def test_a_line_that_opens_with_by_and_a_day_is_the_milestone():
     text = LETTER.replace("I have one small goal for you by Friday: hold", "By Friday, hold")
     assert "MS001" not in _rules(text, "milestone")
+
+
+def test_a_bold_lead_then_by_and_a_day_is_the_milestone():
+    text = LETTER.replace("I have one small goal for you by Friday: hold", "**For Friday.** By our Friday visit, hold")
+    assert "MS001" not in _rules(text, "milestone")
