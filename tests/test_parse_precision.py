@@ -659,3 +659,17 @@ def test_a_line_that_opens_with_by_and_a_day_is_the_milestone():
 def test_a_bold_lead_then_by_and_a_day_is_the_milestone():
     text = LETTER.replace("I have one small goal for you by Friday: hold", "**For Friday.** By our Friday visit, hold")
     assert "MS001" not in _rules(text, "milestone")
+
+
+def test_italic_leads_name_exercises_and_a_sore_lead_is_a_rule():
+    text = """# For Joan
+
+*Ankle pumps.* Lie on your back and point your toes down, then pull them up. We did these first today. 20 times.
+
+*Leg out to the side at the kitchen counter.* Hold the counter and move your leg out to the side, then back. The one we finished with. 10 times.
+
+*Thigh squeeze.* Press the back of your knee into the bed and hold. Same as on the table today. 10 times.
+
+*If it's sore.* Rate your pain 0 to 10 first. If it goes up more than 2 points, stop that one for today.
+"""
+    assert _names(text) == ["Ankle pumps", "Leg out to the side at the kitchen counter", "Thigh squeeze"]

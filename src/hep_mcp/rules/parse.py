@@ -55,6 +55,7 @@ LIST_MARK = re.compile(r"([ \t]*+)([-*+•▪◦‣–]|\d{1,3}[.)]|\(\d{1,3}\)|
 # a word processor's pasted bullets: "•<tab>" first level, "o<tab>" second, "§<tab>" third, unindented
 WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
+ITALIC_LEAD = re.compile(r"[*_](?![*_ \t])([^*_\n]{1,100})(?<![ \t])[*_](?![*_])")  # "*Ankle pumps.* Lie on ..."
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
 NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
@@ -747,11 +748,11 @@ def _lead(text: str) -> tuple[str | None, str]:
     s = text.strip()
     k = _symbol_prefix(s)
     s = s[k:]
-    m = BOLD_LEAD.match(s)
+    m = BOLD_LEAD.match(s) or ITALIC_LEAD.match(s)
     if m:
         lead = plain(m.group(1)).strip().rstrip(":.-–—").strip()
         rest = s[m.end() :].lstrip(" \t:.-–—")
-        if lead:
+        if lead and (m.re is BOLD_LEAD or rest):
             return lead, rest
     num = NUM_PREFIX.match(s)
     if num and num.end() > 0:
