@@ -673,3 +673,19 @@ def test_italic_leads_name_exercises_and_a_sore_lead_is_a_rule():
 *If it's sore.* Rate your pain 0 to 10 first. If it goes up more than 2 points, stop that one for today.
 """
     assert _names(text) == ["Ankle pumps", "Leg out to the side at the kitchen counter", "Thigh squeeze"]
+
+
+ARROWS = LETTER.replace(
+    "Numbness between your legs, new trouble with your bladder or bowels, or weakness in both legs: go to the emergency department now. Chest pain or trouble breathing: call 911.",
+    "emergency department now -> numbness between your legs, new bladder or bowel trouble, weakness in both legs\n"
+    "call 911 -> chest pain, trouble breathing, fainting\nnew stiffness but no other sign -> call the clinic today",
+)
+
+
+def test_arrow_lines_are_statements_of_their_own_so_911_stays_911():
+    assert "RR008" not in _rules(ARROWS, "response_rules")
+
+
+def test_an_arrow_that_sends_chest_pain_to_the_clinic_is_still_flagged():
+    wrong = ARROWS.replace("call 911 -> chest pain, trouble breathing, fainting", "call the clinic -> chest pain, trouble breathing, fainting")
+    assert "RR008" in _rules(wrong, "response_rules")

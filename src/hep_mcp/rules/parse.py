@@ -260,11 +260,17 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
     # plain text of each line and where it starts in the joined text (offsets in an array and
     # lines in a list, not a list of pairs: a paragraph of 500,000 one-character lines made
     # 50 MB of tuples and integers)
+    out: list[tuple[Line, str]] = []
     parts, offsets, owners, pos = [], array("q"), [], 0
     for ln in b.lines:
         t = plain(_strip_markers(ln.text))
         if not t:
             continue
+        if parts and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")) and ("->" in t or "→" in t):
+            # a line that routes with an arrow ("falls but not hurt -> call the clinic") is a
+            # statement of its own, whatever its case: the lines before it are read apart
+            _joined_sentences(parts, offsets, owners, out)
+            parts, offsets, owners, pos = [], array("q"), [], 0
         # a name or label line above its text, or a very long unwrapped line, ends before a capital
         if parts and t[:1].isupper() and (len(parts[-1]) > 300 or len(parts[-1].split()) <= 6) and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")):
             parts[-1] += "."
@@ -273,17 +279,20 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
         owners.append(ln)
         parts.append(t)
         pos += len(t) + 1
+    _joined_sentences(parts, offsets, owners, out)
+    return out
+
+
+def _joined_sentences(parts: list[str], offsets, owners: list[Line], out: list[tuple[Line, str]]) -> None:
     if not parts:
-        return []
+        return
     joined = " ".join(parts)
-    out = []
     at = 0
     for s in sentences(joined):
         i = joined.find(s, at)
         at = i + len(s) if i >= 0 else at
         k = max(0, bisect.bisect_right(offsets, max(i, 0)) - 1)
         out.append((owners[k], s))
-    return out
 
 
 _MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|[o§\uf0a7\uf0b7]\t[ \t]*+|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
