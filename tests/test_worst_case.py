@@ -83,3 +83,34 @@ def test_deep_nesting_is_capped():
     deep = "".join(" " * (2 * i) + "- x\n" for i in range(2_000)) + ">" * 5_000 + " a\n"
     d = parse(deep)
     assert d.blocks and max(b.depth for b in d.blocks) <= 17
+
+
+@pytest.mark.parametrize("name", ["clean_acl_chat_note.md", "acl_reconstruction_missing_red_flags.md"])
+def test_long_draft_model_is_the_short_one(name, monkeypatch):
+    # a draft of more than Lines.KEEP lines keeps line numbers, not Line objects (LineRun);
+    # the model and the findings must be the ones the Line objects give
+    from hep_mcp.config import config_from_mapping
+    from hep_mcp.rules import check_text
+    from hep_mcp.rules import parse as P
+
+    from tests.conftest import FIXTURES
+
+    text = ((FIXTURES / "hep" / name).read_text(encoding="utf-8") + "\n\n") * 250
+    assert len(text.splitlines()) > P.Lines.KEEP
+    config = config_from_mapping({"max_input_bytes": 10_000_000})
+
+    def model():
+        d = P.parse(text)
+        return (
+            [(b.kind, b.line, b.last, b.text, b.lead, [(ln.no, ln.text) for ln in b.lines]) for b in d.blocks],
+            [(ln.no, ln.text) for ln in d.body],
+            {k: [(ln.no, ln.text) for ln in v] for k, v in d.sections.items()},
+            [(no, s) for (ln, s) in d.body_sentences for no in (ln.no,)],
+            check_text(text, config=config).model_dump_json(),
+        )
+
+    lazy = model()
+    assert type(P.parse(text).body) is P.LineRun
+    monkeypatch.setattr(P.Lines, "KEEP", 10**9)
+    assert type(P.parse(text).body) is list
+    assert model() == lazy
