@@ -40,7 +40,8 @@ SHAPES = {
 
 
 def measure(shape: str, n: int, memory: bool = False, repeat: int = 1) -> tuple[float, int | None]:
-    """(fastest CPU seconds -- process time, so other load on the machine does not count --, peak bytes allocated or None) for checking the shape at n bytes."""
+    """(fastest CPU seconds -- process time, so other load on the machine does not count --, peak bytes allocated or None) for checking the shape at n bytes.
+    ``repeat=0`` with ``memory``: the peak only (the data files must already be loaded, or their cost counts)."""
     from hep_mcp.config import config_from_mapping
     from hep_mcp.rules import check_text
 

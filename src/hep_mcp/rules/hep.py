@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+from array import array
 import re
 from functools import lru_cache
+from itertools import chain
 from typing import Iterator
 
 from hep_mcp.config import load_data
@@ -183,7 +185,7 @@ def _dosing_lines(ctx: Context) -> list[Line]:
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
     skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-    return [ln for ln in [*d.body, *_dose_headings(d)] if not skip.search(ln.text)]
+    return [ln for ln in chain(d.body, _dose_headings(d)) if not skip.search(ln.text)]
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:
@@ -206,7 +208,7 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 def _outside_rules(ctx: Context) -> list[Line]:
     rules = {ln.no for ln in ctx.draft.section("response_rules")}
     red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("reader.red_flag_item"))
-    return [ln for ln in [*ctx.draft.body, *_dose_headings(ctx.draft)] if ln.no not in rules and not red.search(ln.text)]
+    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red.search(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
@@ -313,11 +315,43 @@ def _following(ctx: Context) -> dict:
     """(line, sentence) -> the sentence after it, built once per draft."""
     following = ctx.extra.get("_following")
     if following is None:
-        following = ctx.extra["_following"] = {}
-        pairs = ctx.draft.body_sentences
-        for i, (l, x) in enumerate(pairs[:-1]):
-            following.setdefault((l.no, x), pairs[i + 1][1])
+        following = ctx.extra["_following"] = _Following(ctx.draft.body_sentences)
     return following
+
+
+class _Following:
+    """``.get((line, sentence))``: the sentence after the first such pair of the body, found by
+    the line's number (the pairs are in line order), not a table of every pair."""
+
+    __slots__ = ("pairs", "nos", "by_line", "table")
+
+    def __init__(self, pairs):
+        self.pairs, self.by_line, self.table = pairs, {}, None
+        self.nos = array("q", (l.no for l, _ in pairs))
+        if any(a > b for a, b in zip(self.nos, self.nos[1:])):  # not in line order: a table
+            self.table = {}
+            for i, (l, x) in enumerate(pairs[:-1]):
+                self.table.setdefault((l.no, x), pairs[i + 1][1])
+
+    def get(self, key):
+        if self.table is not None:
+            return self.table.get(key)
+        no, x = key
+        pairs, nos = self.pairs, self.nos
+        lo = bisect.bisect_left(nos, no)
+        hi = min(bisect.bisect_right(nos, no, lo), len(pairs) - 1)
+        if hi - lo <= 8:
+            for k in range(lo, hi):
+                if pairs[k][1] == x:
+                    return pairs[k + 1][1]
+            return None
+        first = self.by_line.get(no)  # a line of many sentences: its own table, made once
+        if first is None:
+            first = self.by_line[no] = {}
+            for k in range(lo, hi):
+                first.setdefault(pairs[k][1], k)
+        k = first.get(x)
+        return None if k is None else pairs[k + 1][1]
 
 
 def _pain_rule(ctx: Context):
@@ -459,9 +493,9 @@ def no_emergency_line(ctx: Context):
         elif heading and calls.search(heading) and signs.search(b.text):
             return
     body = ctx.draft.body
-    index = {ln.no: i for i, ln in enumerate(body)}
+    index = {ln.no: i for i, ln in enumerate(body)} if isinstance(body, list) else None  # a long draft's: by number
     for ln, _ in ctx.matches("emergency_signs"):
-        i = index.get(ln.no, 0)
+        i = index.get(ln.no, 0) if index is not None else body.index_of(ln.no) or 0
         window = " ".join(x.text for x in body[max(0, i - 1) : i + 2])
         if calls.search(window):
             return
@@ -504,7 +538,8 @@ class _Routes:
         for k, (ln, sentence) in enumerate(pairs):
             start, _ = self.line_span.get(id(ln), (self.starts[k], 0))
             self.line_span[id(ln)] = (start, self.starts[k] + len(sentence))
-        self.order = {id(ln): i for i, ln in enumerate(ctx.draft.body)}
+        body = ctx.draft.body  # a long draft's body (a LineRun) makes its Line when read: found by number
+        self.order = {id(ln): i for i, ln in enumerate(body)} if isinstance(body, list) else None
         self._around: dict[int, str | None] = {}
         self._around_text: dict[int, str] = {}
         self._choice: dict[int, bool] = {}
@@ -553,7 +588,8 @@ class _Routes:
         another block, so a heading's route is not lost to an unrelated line after it."""
         if id(ln) in self._around:
             return self._around[id(ln)]
-        body, i = self.ctx.draft.body, self.order.get(id(ln))
+        body = self.ctx.draft.body
+        i = self.order.get(id(ln)) if self.order is not None else body.index_of(ln.no)
         lines = self.ctx.draft.lines
         r = later = None
         if i is not None and i + 1 < len(body):
@@ -853,10 +889,7 @@ def forbidden(ctx: Context):
 
 def _channel_line(ctx: Context, cue: str) -> bool:
     # the channel may be in the sentence after the cue: "Problems? Reply here or call the front desk."
-    following = {}
-    pairs = ctx.draft.body_sentences
-    for i, (ln, s) in enumerate(pairs[:-1]):
-        following.setdefault((ln.no, s), pairs[i + 1][1])
+    following = _following(ctx)
     keyword = ctx.rx("keyword_reply")
     report = ctx.rx("log_report") if cue == "log_cue" else None
 

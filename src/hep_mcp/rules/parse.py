@@ -145,6 +145,120 @@ class Lines:
         return list(self) == list(other)
 
 
+class LineRun:
+    """Some lines of a long draft (``Lines`` that make their ``Line`` when read), by number:
+    a block's lines, the body, a section. Holds the line numbers (one int for a one-line
+    block, else 4 bytes a line), not a ``Line`` object per line; each ``Line`` is made when
+    read, so two reads of a line give equal, not identical, objects (key by ``no``)."""
+
+    __slots__ = ("_raw", "_nos")
+
+    def __init__(self, raw: list[str], nos):
+        self._raw = raw
+        self._nos = nos  # an int (one line) or an array("I")
+
+    def _array(self) -> array:
+        if type(self._nos) is int:
+            self._nos = array("I", (self._nos,))
+        return self._nos
+
+    def no_at(self, i: int) -> int:
+        nos = self._nos
+        if type(nos) is int:
+            if i not in (0, -1):
+                raise IndexError(i)
+            return nos
+        return nos[i]
+
+    def __len__(self) -> int:
+        return 1 if type(self._nos) is int else len(self._nos)
+
+    def __iter__(self):
+        raw = self._raw
+        nos = self._nos
+        if type(nos) is int:
+            yield Line(nos, raw[nos - 1])
+            return
+        for no in nos:
+            yield Line(no, raw[no - 1])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            nos = self._nos
+            return [Line(no, self._raw[no - 1]) for no in ((nos,) if type(nos) is int else nos)[i]]
+        no = self.no_at(i)
+        return Line(no, self._raw[no - 1])
+
+    def append(self, ln: Line) -> None:
+        self._array().append(ln.no)
+
+    def index_of(self, no: int) -> int | None:
+        """Where line ``no`` is in the run (its numbers ascend), or None."""
+        nos = self._nos
+        if type(nos) is int:
+            return 0 if nos == no else None
+        i = bisect.bisect_left(nos, no)
+        return i if i < len(nos) and nos[i] == no else None
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
+def _lazy(lines) -> list[str] | None:
+    """The raw lines when ``lines`` are a long draft's (blocks then keep line numbers), else None."""
+    return lines._raw if isinstance(lines, Lines) and lines._made is None else None
+
+
+class _Headings:
+    """A long draft's headings as (line, text, element) tuples, each made when read: the index
+    of its block and a code for its element are held, not a tuple per heading."""
+
+    __slots__ = ("_blocks", "_at", "_el")
+    ELEMENTS = (None,) + SECTION_KEYS
+
+    def __init__(self, blocks: list):
+        self._blocks, self._at, self._el = blocks, array("I"), array("b")
+
+    def add(self, i: int, el: str | None) -> None:
+        """Heading block ``i``, introducing ``el``."""
+        self._at.append(i)
+        self._el.append(self.ELEMENTS.index(el))
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self._at)))]
+        b = self._blocks[self._at[k]]
+        return (b.line, b.text, self.ELEMENTS[self._el[k]])
+
+    def __iter__(self):
+        blocks, els = self._blocks, self.ELEMENTS
+        for i, e in zip(self._at, self._el):
+            b = blocks[i]
+            yield (b.line, b.text, els[e])
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
+class _Elements:
+    """The element each heading block introduces, by block index (None for any other block):
+    a byte a block, not a table of ints."""
+
+    __slots__ = ("_codes",)
+
+    def __init__(self, n: int):
+        self._codes = array("b", bytes(n))
+
+    def __setitem__(self, i: int, el: str | None) -> None:
+        self._codes[i] = _Headings.ELEMENTS.index(el)
+
+    def get(self, i: int) -> str | None:
+        return _Headings.ELEMENTS[self._codes[i]]
+
+
 @dataclass(slots=True)
 class Block:
     kind: str  # heading | para | item | row
@@ -167,11 +281,13 @@ class Block:
 
     @property
     def line(self) -> int:
-        return self.lines[0].no
+        ls = self.lines
+        return ls.no_at(0) if type(ls) is LineRun else ls[0].no
 
     @property
     def last(self) -> int:
-        return self.lines[-1].no
+        ls = self.lines
+        return ls.no_at(-1) if type(ls) is LineRun else ls[-1].no
 
 
 @dataclass
@@ -219,6 +335,13 @@ class Draft:
         if not self.blocks and self.text.strip():  # a Draft built by hand
             hl = self.heading_lines
             return [ln for ln in self.lines if ln.text.strip() and ln.no not in hl]
+        raw = _lazy(self.lines)
+        if raw is not None and all(type(b.lines) is LineRun for b in self.blocks):  # a long draft: line numbers, not objects
+            nos = array("I")
+            for b in self.blocks:
+                if b.kind != "heading":
+                    _add_nos(nos, b.lines)
+            return LineRun(raw, nos)
         return [ln for b in self.blocks if b.kind != "heading" for ln in b.lines]
 
     @cached_property
@@ -261,38 +384,54 @@ def _block_sentences(b: Block) -> list[tuple[Line, str]]:
     # lines in a list, not a list of pairs: a paragraph of 500,000 one-character lines made
     # 50 MB of tuples and integers)
     out: list[tuple[Line, str]] = []
-    parts, offsets, owners, pos = [], array("q"), [], 0
-    for ln in b.lines:
+    parts, offsets, owners, pos = [], array("q"), array("I"), 0
+    for k, ln in enumerate(b.lines):
         t = plain(_strip_markers(ln.text))
         if not t:
             continue
         if parts and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")) and ("->" in t or "→" in t):
             # a line that routes with an arrow ("falls but not hurt -> call the clinic") is a
             # statement of its own, whatever its case: the lines before it are read apart
-            _joined_sentences(parts, offsets, owners, out)
-            parts, offsets, owners, pos = [], array("q"), [], 0
+            _joined_sentences(b, parts, offsets, owners, out)
+            parts, offsets, owners, pos = [], array("q"), array("I"), 0
         # a name or label line above its text, or a very long unwrapped line, ends before a capital
         if parts and t[:1].isupper() and (len(parts[-1]) > 300 or len(parts[-1].split()) <= 6) and not parts[-1].endswith((".", "!", "?", ",", ";", ":", "-")):
             parts[-1] += "."
             pos += 1
         offsets.append(pos)
-        owners.append(ln)
+        owners.append(k)  # the line's index in the block (a long draft's block makes its Line when read)
         parts.append(t)
         pos += len(t) + 1
-    _joined_sentences(parts, offsets, owners, out)
+    _joined_sentences(b, parts, offsets, owners, out)
     return out
 
 
-def _joined_sentences(parts: list[str], offsets, owners: list[Line], out: list[tuple[Line, str]]) -> None:
+def _joined_sentences(b: Block, parts: list[str], offsets, owners, out: list[tuple[Line, str]]) -> None:
+    """The sentences of one run of a block's lines, each with the Line it starts on, onto ``out``."""
     if not parts:
         return
     joined = " ".join(parts)
+    parts.clear()
     at = 0
+    last_k, last_ln = -1, None
     for s in sentences(joined):
         i = joined.find(s, at)
         at = i + len(s) if i >= 0 else at
-        k = max(0, bisect.bisect_right(offsets, max(i, 0)) - 1)
-        out.append((owners[k], s))
+        k = owners[max(0, bisect.bisect_right(offsets, max(i, 0)) - 1)]
+        if k != last_k:  # the sentences of one line share its Line
+            last_k, last_ln = k, b.lines[k]
+        out.append((last_ln, s))
+
+
+def _add_nos(nos: array, ls) -> None:
+    """Append the line numbers of a block's lines to ``nos``."""
+    if type(ls) is LineRun:
+        if type(ls._nos) is int:
+            nos.append(ls._nos)
+        else:
+            nos.extend(ls._nos)
+    else:
+        nos.extend(ln.no for ln in ls)
 
 
 _MARKER_STRIP = re.compile(r"[ \t]*+(?:>[ \t]?)*+[ \t]*+(?:[-*+•▪◦‣–][ \t]++|[o§\uf0a7\uf0b7]\t[ \t]*+|\d{1,3}[.)][ \t]++|#{1,6}[ \t]++)?")
@@ -323,18 +462,38 @@ def sentences(text: str, language: str | None = None) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    parts = [s for s in SENTENCE_END.split(text) if s.strip()]
-    if len(parts) < 2:
-        return parts
+    if len(text) <= 4096:
+        parts = [s for s in SENTENCE_END.split(text) if s.strip()]
+        if len(parts) < 2:
+            return parts
+        first, rest = parts[0], parts[1:]
+    else:  # a long text: its pieces read one at a time, not all held beside the sentences
+        rest = _pieces(text)
+        first = next(rest, None)
+        if first is None:
+            return []
     nb = _no_break(language or _LANGUAGE.get())
-    out = [parts[0]]
-    for p in parts[1:]:
+    out = [first]
+    for p in rest:
         prev = out[-1].rstrip(" \"')]")
         if prev.endswith(".") and nb.search(prev[:-1][-12:]):
             out[-1] = out[-1] + " " + p
         else:
             out.append(p)
     return out
+
+
+def _pieces(text: str):
+    """The non-blank pieces of ``SENTENCE_END.split(text)``, one at a time."""
+    at = 0
+    for m in SENTENCE_END.finditer(text):
+        piece = text[at : m.start()]
+        if piece.strip():
+            yield piece
+        at = m.end()
+    piece = text[at:]
+    if piece.strip():
+        yield piece
 
 
 @lru_cache(maxsize=None)
@@ -551,6 +710,13 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
     table = 0
     in_table = False
     more: dict[int, list[str]] = {}
+    raw_lines = _lazy(lines)
+    if raw_lines is not None:  # a long draft: each block keeps its line numbers, not Line objects
+        def one(ln: Line) -> LineRun:
+            return LineRun(raw_lines, ln.no)
+    else:
+        def one(ln: Line) -> list[Line]:
+            return [ln]
     for ln in lines:
         raw = ln.text
         if id(ln) in starts:  # a new message of a series: a new block, whatever came before
@@ -586,7 +752,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
                 continue
             if not in_table and not (blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1):
                 table += 1
-            b = Block("row", [ln], text=stripped, cells=_cells(stripped), table=table, blank_before=blank)
+            b = Block("row", one(ln), text=stripped, cells=_cells(stripped), table=table, blank_before=blank)
             blocks.append(b)
             open_block, blank = None, False
             continue
@@ -595,7 +761,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
         if m and indent <= 3:
             text = (m.group(2) or "").strip().rstrip("#").strip()
             if text:
-                blocks.append(Block("heading", [ln], text=text, level=len(m.group(1)), blank_before=blank))
+                blocks.append(Block("heading", one(ln), text=text, level=len(m.group(1)), blank_before=blank))
                 open_block, blank = None, False
                 stack = []
                 continue
@@ -630,7 +796,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             if mind == 0 and marker[0].isdigit() and _section_item(content):
                 # "1.<tab>Exercises" / "6.<tab>Goal" in a word-processor document: a numbered
                 # section heading (its items, lettered or bulleted, are the section's)
-                blocks.append(Block("heading", [ln], text=content.strip(), level=7, blank_before=blank))
+                blocks.append(Block("heading", one(ln), text=content.strip(), level=7, blank_before=blank))
                 open_block, blank = None, False
                 stack = []
                 continue
@@ -639,7 +805,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             stack.append((mind, cind))
             if len(stack) > MAX_DEPTH:  # deep nesting: cap the depth, keep reading
                 stack = stack[-MAX_DEPTH:]
-            b = Block("item", [ln], text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
+            b = Block("item", one(ln), text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
                       ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank,
                       lettered=marker.strip("()").rstrip(".").isalpha() and len(marker) >= 2)
             blocks.append(b)
@@ -647,7 +813,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             continue
         ph = _plain_heading(t)
         if ph is not None and not (open_block is not None and open_block.kind == "item" and not blank and indent >= open_block.content_indent and ph[0][:1].islower()):
-            blocks.append(Block("heading", [ln], text=ph[0], level=7, blank_before=blank))
+            blocks.append(Block("heading", one(ln), text=ph[0], level=7, blank_before=blank))
             open_block, blank = None, False
             if indent == 0:
                 stack = []
@@ -658,7 +824,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             # is a bullet, so each line is its own item (not one paragraph of three exercises)
             content = stripped[ek:].strip()
             stack = [(0, 2)]
-            b = Block("item", [ln], text=content, first=content, depth=1, indent=0, content_indent=2, ordered=False, blank_before=blank)
+            b = Block("item", one(ln), text=content, first=content, depth=1, indent=0, content_indent=2, ordered=False, blank_before=blank)
             blocks.append(b)
             open_block, blank = b, False
             continue
@@ -675,7 +841,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             and indent < open_block.content_indent
             and open_block.lines[-1].text.rstrip().endswith((".", "!", "?"))
         ):
-            b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent, lazy=True)
+            b = Block("para", one(ln), text=stripped, first=stripped, depth=0, indent=indent, lazy=True)
             blocks.append(b)
             open_block = b
             continue
@@ -690,14 +856,14 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
         ):
             # "- Heel raises: ... We ended with these." / "When: each night..." / "Pain up more than 2
             # points? ...": the label line is the list's; the line after it starts the rest of the text
-            b = Block("para", [ln], text=stripped, first=stripped, depth=0, indent=indent)
+            b = Block("para", one(ln), text=stripped, first=stripped, depth=0, indent=indent)
             blocks.append(b)
             open_block = b
             continue
         if open_block is not None and (not blank or (open_block.kind == "item" and indent >= open_block.content_indent)):
             if blank and open_block.kind == "item":
                 # a new paragraph inside the item: its own block, same depth
-                b = Block("para", [ln], text=stripped, first=stripped, depth=open_block.depth, indent=indent, blank_before=True)
+                b = Block("para", one(ln), text=stripped, first=stripped, depth=open_block.depth, indent=indent, blank_before=True)
                 b.content_indent = open_block.content_indent
                 blocks.append(b)
                 open_block, blank = b, False
@@ -713,7 +879,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             depth = len(stack)
         else:
             stack = []
-        b = Block("para", [ln], text=stripped, first=stripped, depth=depth, indent=indent, blank_before=blank)
+        b = Block("para", one(ln), text=stripped, first=stripped, depth=depth, indent=indent, blank_before=blank)
         # a label line right under a list item ("How much: 20 pumps."): the item's, not a new section
         b.lazy = not blank and indent == 0 and bool(blocks) and (blocks[-1].kind == "item" or blocks[-1].lazy)
         blocks.append(b)
@@ -867,9 +1033,9 @@ def _label_element_in(lead: str, language: str) -> str | None:  # cached per lan
     return None
 
 
-def _heading_elements(blocks: list[Block]) -> dict[int, str | None]:
+def _heading_elements(blocks: list[Block]) -> _Elements:
     """Element of each heading: its words; a program title is none; silent headings from their text."""
-    out: dict[int, str | None] = {}
+    out = _Elements(len(blocks))
     seen_heading = False
     for i, b in enumerate(blocks):
         if b.kind != "heading":
@@ -905,7 +1071,28 @@ def _movement_items(blocks: list[Block]) -> bool:
     return any(_movement(x.text) for x in blocks if x.kind != "heading")
 
 
-@dataclass
+class _Position:
+    """A block's index in the draft's blocks, found by its line (blocks are in line order; no
+    table of every block held)."""
+
+    __slots__ = ("_blocks",)
+
+    def __init__(self, blocks: list[Block]):
+        self._blocks = blocks
+
+    def __getitem__(self, b: Block) -> int:
+        blocks = self._blocks
+        i = bisect.bisect_left(blocks, b.line, key=_block_line)
+        while blocks[i] is not b:
+            i += 1
+        return i
+
+
+def _block_line(b: Block) -> int:
+    return b.line
+
+
+@dataclass(slots=True)
 class _Cand:
     name: str
     line: int
@@ -977,7 +1164,7 @@ def _is_exercise(c: _Cand) -> bool:
     return any(LABEL.match(_strip_markers(ln.text)) for x in c.blocks[:3] for ln in x.lines[1:4] + (x.lines[:1] if x is not c.blocks[0] else []))
 
 
-def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[int, list[_Cand]]]:
+def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Cand]]]:
     """Candidate exercise lists: (index of the first block, items)."""
     groups: list[tuple[int, list[_Cand]]] = []
     n = len(blocks)
@@ -1060,7 +1247,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
     # item runs split only by sub-headings that name no element ("STRENGTH", "BALANCE"): one list
     merged: list[tuple[int, list[_Cand]]] = []
     last_end = -1
-    pos = {id(x): k for k, x in enumerate(blocks)}
+    pos = _Position(blocks)
     for start, cands in groups:
         if (
             merged
@@ -1074,7 +1261,7 @@ def _groups(blocks: list[Block], helems: dict[int, str | None]) -> list[tuple[in
             merged.append((start, cands))
         else:
             merged.append((start, cands))
-        last_end = max(pos[id(x)] for c in cands for x in c.blocks) + 1
+        last_end = max(pos[x] for c in cands for x in c.blocks) + 1
     if len(merged) < len(groups):
         groups = groups + [g for g in merged if g not in groups]
     # headings of the same level, each with its text under it
@@ -1374,7 +1561,7 @@ def _slot_line(b: Block, el: str | None) -> bool:
     return b.kind == "para" and len(b.lines) == 1 and b.depth == 0 and 0 < len(t.split()) <= 14 and not t.endswith((".", "!", "?", ":")) and not _movement(t)
 
 
-def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[int, str | None], position: dict[int, int]) -> list[_Cand]:
+def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[int, str | None], position) -> list[_Cand]:
     """The exercises of a plan split by time of day ("Morning ..." / two moves / "Evening ..." /
     one move): lists of the same shape, each under its own slot line, are one exercise list."""
     if not best or best[0].blocks[0].kind not in ("item", "para"):
@@ -1385,7 +1572,7 @@ def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[i
         return (b.kind, b.depth, b.ordered, b.lead is not None)
 
     def span(cands: list[_Cand]) -> tuple[int, int]:
-        idx = [position[id(x)] for c in cands for x in c.blocks]
+        idx = [position[x] for c in cands for x in c.blocks]
         return min(idx), max(idx)
 
     want = {shape(c) for c in best}
@@ -1508,8 +1695,15 @@ def _parse(text: str) -> Draft:
     blocks = _line_leads_split(read_blocks(*_series(_fields(lines))))
     helems = _heading_elements(blocks)
 
-    headings: list[tuple[int, str, str | None]] = []
+    headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
     sections: dict[str, list[Line]] = {}
+
+    def add_heading(i: int, b: Block, el: str | None) -> None:
+        if type(headings) is list:
+            headings.append((b.line, b.text, el))
+        else:
+            headings.add(i, el)
+
     owner: list[str | None] = [None] * len(blocks)  # element of the section each block is in
     current: str | None = None
     current_level = 0
@@ -1517,10 +1711,10 @@ def _parse(text: str) -> Draft:
         if b.kind == "heading":
             el = helems.get(i)
             if el is None and current == "exercises" and (b.level > current_level or b.level == current_level == 7):
-                headings.append((b.line, b.text, None))  # a sub-heading inside the exercises
+                add_heading(i, b, None)  # a sub-heading inside the exercises
                 owner[i] = "exercises"
                 continue
-            headings.append((b.line, b.text, el))
+            add_heading(i, b, el)
             if el is not None or b.level <= current_level or current_level == 7 or b.level == 7:
                 current, current_level = el, b.level
             if el is None and b.level < 7 and current is None:
@@ -1531,7 +1725,7 @@ def _parse(text: str) -> Draft:
 
     # the exercise list
     groups = _groups(blocks, helems)
-    position = {id(b): i for i, b in enumerate(blocks)}
+    position = _Position(blocks)
     ex_idx = {i for i, b in enumerate(blocks) if owner[i] == "exercises"}
     best: list[_Cand] = []
     best_key = None
@@ -1539,7 +1733,7 @@ def _parse(text: str) -> Draft:
         ex = _exercises_of(cands)
         if not ex:
             continue
-        inside = (start in ex_idx or position[id(ex[0].blocks[0])] in ex_idx) if ex_idx else False
+        inside = (start in ex_idx or position[ex[0].blocks[0]] in ex_idx) if ex_idx else False
         # prefer the list inside an exercises section, then the most exercises, then the first
         key = (inside, len(ex) >= 2, len(ex), -start)
         if best_key is None or key > best_key:
@@ -1552,7 +1746,16 @@ def _parse(text: str) -> Draft:
         for x in c.blocks:
             taken.update(ln.no for ln in x.lines)
 
-    # sections: blocks under a heading, and blocks whose lead names an element
+    # sections: blocks under a heading, and blocks whose lead names an element (a long
+    # draft's sections hold line numbers)
+    raw = _lazy(lines) if all(type(b.lines) is LineRun for b in blocks) else None
+
+    def add(key: str, ls) -> None:
+        if raw is not None:
+            _add_nos(sections.setdefault(key, array("I")), ls)
+        else:
+            sections.setdefault(key, []).extend(ls)
+
     for i, b in enumerate(blocks):
         if b.kind == "heading":
             continue
@@ -1564,11 +1767,19 @@ def _parse(text: str) -> Draft:
         if el is None and b.kind in ("para", "item") and b.line not in taken:
             pass
         if el:
-            sections.setdefault(el, []).extend(b.lines)
+            add(el, b.lines)
         elif b.line in taken:
-            sections.setdefault("exercises", []).extend(b.lines)
+            add("exercises", b.lines)
     if exercises and "exercises" not in sections:
-        sections["exercises"] = [ln for c in best for x in c.blocks for ln in x.lines]
+        for c in best:
+            for x in c.blocks:
+                add("exercises", x.lines)
     for k in sections:
-        sections[k] = sorted({ln.no: ln for ln in sections[k]}.values(), key=lambda ln: ln.no)
+        if raw is not None:  # line numbers in order, once each
+            nos = sections[k]
+            if any(a >= b for a, b in zip(nos, nos[1:])):
+                nos = array("I", sorted(set(nos)))
+            sections[k] = LineRun(raw, nos)
+        else:
+            sections[k] = sorted({ln.no: ln for ln in sections[k]}.values(), key=lambda ln: ln.no)
     return Draft(text=text, lines=lines, headings=headings, sections=sections, exercises=exercises, blocks=blocks, language=_LANGUAGE.get())
