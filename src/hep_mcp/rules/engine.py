@@ -566,6 +566,8 @@ def _combine(patterns: tuple[str, ...], flags: int = re.I | re.M) -> Cue:
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")
+_ITEM_START = re.compile(r"[-*+•]|\d{1,2}[.)]\s")
+_RULE_CHARS = "-=*_#| "  # a line of only these is a rule or a table border
 
 
 def prose_sentences(draft: Draft) -> list[str]:
@@ -584,11 +586,11 @@ def prose_sentences(draft: Draft) -> list[str]:
 
     for ln in draft.lines:
         t = ln.text.strip()
-        if not t or ln.no in heading_lines or t.startswith("|") or set(t) <= set("-=*_#| "):
+        if not t or ln.no in heading_lines or t.startswith("|") or not t.strip(_RULE_CHARS):
             flush()
             continue
         p = plain(t)
-        if re.match(r"[-*+•]|\d{1,2}[.)]\s", t):  # t is stripped
+        if _ITEM_START.match(t):  # t is stripped
             flush()
         para.append(p)
         if TERMINAL.search(p) is None and len(p.split()) < 4:
