@@ -12,6 +12,7 @@ statistics file, the same answer every time; a new pack brings its own markers.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from hep_mcp import lang
@@ -40,12 +41,14 @@ def scores(text: str) -> dict[str, int]:
     owner, letters = _markers()
     out = dict.fromkeys(lang.languages(), 0)
     get = owner.get
-    for m in _WORD.finditer(text.lower()):
-        code = get(m.group())
+    for word, n in Counter(_WORD.findall(text.lower())).items():
+        code = get(word)
         if code is not None:
-            out[code] += 1
+            out[code] += n
     for code, chars in letters:
-        out[code] += sum(1 for ch in text if ch in chars) // 2
+        # each marker character counted in C (a marker longer than one character never
+        # equals one character of the text, so it counts nothing)
+        out[code] += sum(text.count(ch) for ch in chars if len(ch) == 1) // 2
     return out
 
 

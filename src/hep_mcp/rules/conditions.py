@@ -132,12 +132,12 @@ def _detect_cues(language: str = "en"):
 
 @lru_cache(maxsize=None)
 def _universal_signs(language: str = "en") -> dict[str, re.Pattern]:
-    return {name: _rx(p) for name, p in _data(language)["emergency_signs"].items()}
+    return {name: _lazy_rx(p) for name, p in _data(language)["emergency_signs"].items()}  # compiled when used
 
 
 @lru_cache(maxsize=None)
 def _condition_signs(language: str = "en") -> dict[str, re.Pattern]:
-    return {name: _rx(p) for name, p in _data(language)["condition_signs"].items()}
+    return {name: _lazy_rx(p) for name, p in _data(language)["condition_signs"].items()}  # compiled when used
 
 
 @lru_cache(maxsize=None)

@@ -140,7 +140,9 @@ def foreign(text: str, clinic, limit: int = MAX_PER_RULE) -> Iterator[tuple[int,
 def _foreign(text: str, data: _Data, ok: Allowed, limit: int = MAX_PER_RULE) -> Iterator[tuple[int, str, str]]:
     found: list[tuple[int, str, str]] = []
     counts = {"link": 0, "email": 0, "phone": 0}
-    for m in data.token.finditer(text):
+    # a token is classified only when it holds ".", ":" or "@": a line with none of them has none
+    tokens = data.token.finditer(text) if ("." in text or ":" in text or "@" in text) else ()
+    for m in tokens:
         token = m.group().strip(_TRIM)
         if len(token) < 4 or not ("." in token or ":" in token or "@" in token):
             continue

@@ -158,7 +158,11 @@ class Context:
         """One combined cue for a cue name or a list of compiled patterns."""
         if isinstance(name_or_patterns, str):
             return _combined_cue(name_or_patterns, self.language)
-        return _combine(tuple(p.pattern for p in name_or_patterns))
+        return _combine(tuple(p if isinstance(p, str) else p.pattern for p in name_or_patterns))
+
+    def cue_source(self, name: str) -> list[str]:
+        """A cue's patterns as written (not compiled), to combine with others in ``rx``."""
+        return _cue_patterns(name, self.language)
 
     @cached_property
     def lowered(self) -> str:
@@ -376,11 +380,12 @@ class Cue:
     shortcut never hides a match (a test compares both ways on every fixture).
     """
 
-    __slots__ = ("rx", "literals", "pattern")
+    __slots__ = ("_rx", "_flags", "literals", "pattern")
 
     def __init__(self, patterns: tuple[str, ...], flags: int = re.I | re.M):
         self.pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!x)x"
-        self.rx = re.compile(self.pattern, flags)
+        self._rx: re.Pattern | None = None
+        self._flags = flags
         lits: list[str] | None = []
         for p in patterns:
             found = _literal_prefixes(p)
@@ -389,6 +394,15 @@ class Cue:
                 break
             lits.extend(found)
         self.literals = tuple(sorted(set(lits))) if lits else None
+
+    @property
+    def rx(self) -> re.Pattern:
+        """The combined pattern, compiled when first used: a cue whose literals a draft
+        never contains is never compiled (most of a cold check's time is compiling)."""
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.pattern, self._flags)
+        return rx
 
     def possible(self, lowered: str) -> bool:
         return self.literals is None or any(lit in lowered for lit in self.literals)
@@ -552,6 +566,8 @@ def _combine(patterns: tuple[str, ...], flags: int = re.I | re.M) -> Cue:
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")
+_ITEM_START = re.compile(r"[-*+•]|\d{1,2}[.)]\s")
+_RULE_CHARS = "-=*_#| "  # a line of only these is a rule or a table border
 
 
 def prose_sentences(draft: Draft) -> list[str]:
@@ -570,11 +586,11 @@ def prose_sentences(draft: Draft) -> list[str]:
 
     for ln in draft.lines:
         t = ln.text.strip()
-        if not t or ln.no in heading_lines or t.startswith("|") or set(t) <= set("-=*_#| "):
+        if not t or ln.no in heading_lines or t.startswith("|") or not t.strip(_RULE_CHARS):
             flush()
             continue
         p = plain(t)
-        if re.match(r"[-*+•]|\d{1,2}[.)]\s", t):  # t is stripped
+        if _ITEM_START.match(t):  # t is stripped
             flush()
         para.append(p)
         if TERMINAL.search(p) is None and len(p.split()) < 4:

@@ -152,7 +152,7 @@ def names_only(ctx: Context):
 
 @rule("DS002")
 def no_tie_back(ctx: Context):
-    pats = ctx.cue("tie_back")
+    pats = ctx.cue_source("tie_back")
     for ex in ctx.draft.exercises:
         lines = [Line(ex.line, ex.name)] + ex.all_lines
         if ctx.first(pats, lines) is None:
@@ -178,13 +178,13 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         # lines in no section at all (a schedule paragraph without a heading) count too
         other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
         other |= {ln.no for ln in lines}
-        skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
+        skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
         lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
         if lines:
             # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("log_cue") + ctx.cue("problem_cue") + [_pattern(ctx.language, "milestone_line")])
+    skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
     return [ln for ln in chain(d.body, _dose_headings(d)) if not skip.search(ln.text)]
 
 
@@ -207,7 +207,7 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 
 def _outside_rules(ctx: Context) -> list[Line]:
     rules = {ln.no for ln in ctx.draft.section("response_rules")}
-    red = ctx.rx(ctx.cue("pain_word") + ctx.cue("missed_day") + ctx.cue("feels_different") + ctx.cue("reader.red_flag_item"))
+    red = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
     return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red.search(ln.text)]
 
 

@@ -536,12 +536,25 @@ def _cue_rx() -> dict[str, re.Pattern]:
 
 
 @lru_cache(maxsize=8)
-def _reader_rx(language: str) -> dict[str, re.Pattern]:
-    cues = _cues(language)
-    out = {}
-    for key in ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro"):
-        out[key] = re.compile("|".join(f"(?:{p})" for p in cues["reader"][key]), re.I)
-    return out
+def _reader_rx(language: str) -> "_ReaderRx":
+    return _ReaderRx(_cues(language)["reader"])
+
+
+class _ReaderRx(dict):
+    """The reader's combined cue patterns by key, each compiled when first asked for (a
+    cold check compiles only the ones its draft needs)."""
+
+    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro")
+
+    def __init__(self, reader: dict):
+        super().__init__()
+        self._reader = reader
+
+    def __missing__(self, key: str) -> re.Pattern:
+        if key not in self.KEYS:
+            raise KeyError(key)
+        rx = self[key] = re.compile("|".join(f"(?:{p})" for p in self._reader[key]), re.I)
+        return rx
 
 
 def _movement(text: str) -> bool:
