@@ -2,8 +2,8 @@
 
 For every example, in html (14 pt), html_large (16 pt) and caregiver_html, with the example
 clinic config:
-- the PDF is Letter, at most 2 pages, except the examples in THREE_PAGES (html_large and
-  caregiver_html, a ratchet: at most 3 for those), and page 1 holds the clinic's contact
+- the PDF is Letter, at most 2 pages, except the examples in THREE_PAGES (two Spanish large
+  print handouts, a ratchet: exactly 3 for those), and page 1 holds the clinic's contact
   block, every rule and every warning sign;
 - no block (exercise card, rules, warning signs, contact, pain scale, goal...) is split by a
   page break: all of a block's words are on one page;
@@ -44,15 +44,11 @@ PDFTOTEXT = shutil.which("pdftotext")
 LETTER = (612, 792)  # points
 MAX_PAGES = {"html": 2, "html_large": 2, "caregiver_html": 2}
 BODY_PT = {"html": 14, "html_large": 16, "caregiver_html": 14}
-# The examples that still take three pages (16 pt large print, the caregiver sheet; Spanish
-# runs about 15% longer): a ratchet, a layout that brings one to two pages fails until it is
-# taken off here, and any other example on a third page fails. The 14 pt html: two for all.
+# The examples that still take three pages (16 pt large print in Spanish, which runs about 15%
+# longer, with two or three sessions a day): a ratchet, a layout that brings one to two pages
+# fails until it is taken off here, and any other example on a third page fails.
 THREE_PAGES = {
-    ("html_large", "en"): {"acl", "hip", "neck_pain", "rotator_cuff", "stroke", "tkr"},
-    ("html_large", "es"): {"acl", "ankle_sprain", "falls", "heel_pain", "hip", "low_back", "neck_pain",
-                           "rotator_cuff", "shoulder", "stroke", "tkr"},
-    ("caregiver_html", "en"): set(),
-    ("caregiver_html", "es"): {"acl", "ankle_sprain", "neck_pain", "rotator_cuff", "tkr"},
+    ("html_large", "es"): {"hip", "rotator_cuff"},
 }
 
 pytestmark = pytest.mark.slow
@@ -257,12 +253,13 @@ def _check_printed(example, fmt, tmp_path, three_pages: set[str]):
 
 @needs_chromium
 def test_an_overlong_handout_is_caught(tmp_path):
-    """The page counter is not blind: nine exercises take more pages than three."""
+    """The page counter is not blind: twelve exercises take two pages more than three (nine fit on
+    three pages of the 14 pt layout)."""
     data = yaml.safe_load(EXAMPLES[0].read_text(encoding="utf-8"))
     source = tmp_path / "short.html"
     source.write_text(generate_hep(data, "html").text, encoding="utf-8")
     short = page_objects(chromium_pdf(source, tmp_path / "short.pdf", tmp_path / "profile"))
-    data["exercises"] = data["exercises"] * 3
+    data["exercises"] = data["exercises"] * 4
     source = tmp_path / "long.html"
     source.write_text(generate_hep(data, "html").text, encoding="utf-8")
     assert page_objects(chromium_pdf(source, tmp_path / "long.pdf", tmp_path / "profile")) >= short + 2
