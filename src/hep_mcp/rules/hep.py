@@ -253,10 +253,17 @@ def exercise_without_amount(ctx: Context):
         return
     # any amount written outside the exercises ("Do 10 of each", "How much: heel slides 10 times")
     # may be this one's: only a plan whose amounts all sit in the exercises is judged here
+    # (the lines a dose may be written on: not the rules, the log or the goal)
     mine = {ex.line for ex in exs} | {ln.no for ex in exs for ln in ex.all_lines}
     for key in ("response_rules", "feedback", "milestone"):
         mine.update(ln.no for ln in ctx.draft.section(key))
-    if any(ln.no not in mine and (amount.search(ln.text) or counted.search(ln.text) or any(ch.isdigit() for ch in ln.text)) for ln in ctx.draft.body):
+    exercises_named = ctx.rx("count_of_exercises")
+
+    def gives_amount(text: str) -> bool:
+        text = exercises_named.rx.sub(" ", text)  # "here are your three exercises" counts no dose
+        return bool(amount.search(text) or counted.search(text) or any(ch.isdigit() for ch in text))
+
+    if any(ln.no not in mine and gives_amount(ln.text) for ln in _dosing_lines(ctx)):
         return
     for ex, has in zip(exs, own):
         if not has:
