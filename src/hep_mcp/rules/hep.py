@@ -770,9 +770,9 @@ def missing_red_flags(ctx: Context):
     for cond in conds:
         c = C.known(ctx.language).get(cond)
         for flag in c.red_flags if c else ():
-            if not flag.required:
-                continue
             if next(_scan(ctx, flag.parts, text), None) is None:
+                if not flag.required:
+                    continue  # an advised sign left out: RR011 (info)
                 advice = f"Add it with who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=flag.flag, advice=advice)
             elif flag.urgency == "emergency" and not any(r == "emergency" for _, _, r in _sign_routes(ctx, flag.parts, signs)):
@@ -781,6 +781,21 @@ def missing_red_flags(ctx: Context):
             elif flag.urgency != "emergency" and _dismissed(ctx, flag, signs):
                 advice = f"Say it is a warning sign and who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
                 yield hit(None, condition=c.label, flag=f"{flag.flag}, stated as a warning sign (the draft calls it normal)", advice=advice)
+
+
+@rule("RR011")
+def advised_red_flags(ctx: Context):
+    """The condition's advised signs (``required: false`` in conditions.yaml: the ones the
+    library prints that the brief does not require of every draft) that the draft leaves
+    out. Advice, not a block: a stated one that is waved off or sent away from 911 is still
+    RR007."""
+    text = ctx.draft.text
+    for cond in conditions_of(ctx):
+        c = C.known(ctx.language).get(cond)
+        for flag in c.red_flags if c else ():
+            if not flag.required and next(_scan(ctx, flag.parts, text), None) is None:
+                advice = f"Consider adding it with who to call ({C.wording()['urgency'][flag.urgency]}); `hep-mcp library {cond}` has the wording."
+                yield hit(None, condition=c.label, flag=flag.flag, advice=advice)
 
 
 def _dismissed(ctx: Context, flag, signs) -> bool:
