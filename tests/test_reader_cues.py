@@ -59,6 +59,9 @@ CUES = [
     ("tie_back", "Same speed as the bike today.", True),
     ("tie_back", "We closed the session with this one.", True),
     ("tie_back", "I'd like you to try this today.", False),
+    ("tie_back", "This is the one your dad laughed about today.", True),
+    ("tie_back", "That's the stretch that made you groan in clinic.", True),
+    ("tie_back", "Do this one today and tomorrow.", False),
     ("tie_back", "It should feel like a stretch, not a pain.", False),
     ("tie_back", "Keep the same pace all week.", False),
     # logging
