@@ -13,6 +13,8 @@
     python bench/corpus_report.py --holdout3 --write-gaps  # tests/data/corpus_holdout3_gaps.yaml
     python bench/corpus_report.py --holdout4    # the fourth held-out set (fixtures/corpus_holdout4)
     python bench/corpus_report.py --holdout4 --write-gaps  # tests/data/corpus_holdout4_gaps.yaml
+    python bench/corpus_report.py --holdout5    # the fifth held-out set (fixtures/corpus_holdout5)
+    python bench/corpus_report.py --holdout5 --write-gaps  # tests/data/corpus_holdout5_gaps.yaml
     python bench/corpus_report.py --root DIR    # any other folder of labelled drafts
 
 Per element: a raised element (an error or warning finding) that the draft is not labelled
@@ -39,6 +41,8 @@ HOLDOUT3 = ROOT / "fixtures" / "corpus_holdout3"
 HOLDOUT3_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout3_gaps.yaml"
 HOLDOUT4 = ROOT / "fixtures" / "corpus_holdout4"
 HOLDOUT4_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout4_gaps.yaml"
+HOLDOUT5 = ROOT / "fixtures" / "corpus_holdout5"
+HOLDOUT5_GAPS_FILE = ROOT / "tests" / "data" / "corpus_holdout5_gaps.yaml"
 # the corpora with a known-gaps file: (file, what it is, its test, the flag that selects it)
 GAPS = {
     CORPUS: (GAPS_FILE, "the development corpus", "tests/test_corpus.py", ""),
@@ -46,6 +50,7 @@ GAPS = {
     HOLDOUT2: (HOLDOUT2_GAPS_FILE, "the second held-out corpus", "tests/test_corpus_holdout.py", " --holdout2"),
     HOLDOUT3: (HOLDOUT3_GAPS_FILE, "the third held-out corpus", "tests/test_corpus_holdout.py", " --holdout3"),
     HOLDOUT4: (HOLDOUT4_GAPS_FILE, "the fourth held-out corpus", "tests/test_corpus_holdout.py", " --holdout4"),
+    HOLDOUT5: (HOLDOUT5_GAPS_FILE, "the fifth held-out corpus", "tests/test_corpus_holdout.py", " --holdout5"),
 }
 
 
@@ -59,6 +64,7 @@ def main() -> None:
     where.add_argument("--holdout2", action="store_true", help="score the second held-out set (fixtures/corpus_holdout2)")
     where.add_argument("--holdout3", action="store_true", help="score the third held-out set (fixtures/corpus_holdout3)")
     where.add_argument("--holdout4", action="store_true", help="score the fourth held-out set (fixtures/corpus_holdout4)")
+    where.add_argument("--holdout5", action="store_true", help="score the fifth held-out set (fixtures/corpus_holdout5)")
     where.add_argument("--spanish", action="store_true", help="score the Spanish corpus, fixtures/corpus_es (no gaps file)")
     where.add_argument("--root", type=Path, help="score another folder of labelled drafts")
     args = ap.parse_args()
@@ -67,7 +73,7 @@ def main() -> None:
 
         if args.write_gaps:
             ap.error("--write-gaps: the Spanish corpus has no known gaps (every draft must meet its labels)")
-    root = HOLDOUT if args.holdout else HOLDOUT2 if args.holdout2 else HOLDOUT3 if args.holdout3 else HOLDOUT4 if args.holdout4 else CORPUS_ES if args.spanish else (args.root.resolve() if args.root else CORPUS)
+    root = HOLDOUT if args.holdout else HOLDOUT2 if args.holdout2 else HOLDOUT3 if args.holdout3 else HOLDOUT4 if args.holdout4 else HOLDOUT5 if args.holdout5 else CORPUS_ES if args.spanish else (args.root.resolve() if args.root else CORPUS)
     if not root.is_dir():
         ap.error(f"--root: {root} is not a folder")
     s = score(drafts_in(root))
