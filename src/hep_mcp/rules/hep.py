@@ -799,9 +799,9 @@ def advised_red_flags(ctx: Context):
 
 
 def _dismissed(ctx: Context, flag, signs) -> bool:
-    """The red flag is named only to be waved off ("Redness or blisters are normal at first. Keep
-    wearing it."): no sentence naming it says in itself whom to contact, and one calls it normal
-    (a routed sentence nearby is about another sign)."""
+    """The red flag is waved off ("Redness or blisters are normal at first. Keep wearing it."):
+    a sentence naming it calls it normal and says in itself nowhere to go, whatever another
+    sentence says (a routed sentence nearby does not undo "calf swelling is normal")."""
     found = [s for _, s, _ in _sign_routes(ctx, flag.parts, signs)]
     dismiss, concessive = ctx.rx("dismiss_sign"), ctx.rx("concessive")
     # a sentence that calls it normal and sends it nowhere of its own: a bullet under a
