@@ -689,3 +689,153 @@ def test_arrow_lines_are_statements_of_their_own_so_911_stays_911():
 def test_an_arrow_that_sends_chest_pain_to_the_clinic_is_still_flagged():
     wrong = ARROWS.replace("call 911 -> chest pain, trouble breathing, fainting", "call the clinic -> chest pain, trouble breathing, fainting")
     assert "RR008" in _rules(wrong, "response_rules")
+
+
+# -- classes found on the fourth and fifth held-out sets (each in a layout of its own) ---------
+
+_TAIL = """
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+"""
+
+# a name, an arrow, the how: a plain-text list under a label line ("Wall push → Stand ...")
+ARROW_MOVES = """Shoulder plan for Priya
+
+YOUR MOVES
+Wall push → Stand an arm's length from the wall, hands flat on it, bend your elbows and push back. The first one we did today. 10 times.
+Arm raise => Lift your arm forward to shoulder height with your thumb up, then lower slowly. Same as the one at the mirror today. 10 times.
+Door stretch -> Put your forearm on the door frame and turn your body away until the chest stretches. Like the stretch we finished with today. Hold 20 seconds, 3 times.
+
+When you put the kettle on in the morning -> all three, in the kitchen, every day.
+""" + _TAIL
+
+
+def _names(text: str) -> list[str]:
+    from hep_mcp.rules.parse import parse
+
+    return [e.name for e in parse(text).exercises]
+
+
+def test_a_name_then_an_arrow_then_the_how_is_an_exercise():
+    assert _names(ARROW_MOVES) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(ARROW_MOVES, "exercises") == [] and _rules(ARROW_MOVES, "descriptions") == []
+
+
+def test_arrow_exercises_without_the_session_link_still_lack_the_tie_back():
+    cut = ARROW_MOVES.replace(" The first one we did today.", "").replace(" Same as the one at the mirror today.", "")
+    assert _rules(cut, "descriptions").count("DS002") == 2
+
+
+def test_a_routine_then_an_arrow_to_the_moves_is_the_trigger():
+    assert "DO004" not in _rules(ARROW_MOVES, "dosing")
+    assert "DO004" in _rules(ARROW_MOVES.replace("When you put the kettle on in the morning ->", "Any time you like ->"), "dosing")
+
+
+# the same labels under every exercise's heading are the form's fields, not exercises
+FIELD_CARDS = """# Exercise cards for Tom
+
+### Card A - Sit to stand
+Steps: Sit at the front of a firm chair. Lean forward and stand up, then sit down slowly.
+From the visit: the chair one we did first today.
+How many: 8 times.
+
+### Card B - Heel raises
+Steps: Hold the back of the chair and rise up on your toes, then lower slowly.
+From the visit: we did this at the bars today.
+How many: 10 times.
+
+### Card C - Side steps
+Steps: Hold the counter and step to the side 5 steps, then back.
+From the visit: the last one we did today.
+How many: 2 trips each way.
+
+### When
+Do the cards after breakfast, in the kitchen, every day.
+
+### Rules
+""" + _TAIL
+
+
+def test_labels_repeated_under_each_heading_are_fields_and_the_headings_the_exercises():
+    assert _names(FIELD_CARDS) == ["Card A - Sit to stand", "Card B - Heel raises", "Card C - Side steps"]
+    assert _rules(FIELD_CARDS, "exercises") == [] and _rules(FIELD_CARDS, "descriptions") == []
+
+
+def test_a_card_without_its_session_line_still_lacks_the_tie_back():
+    cut = FIELD_CARDS.replace("From the visit: we did this at the bars today.\n", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_too_many_cards_are_still_too_many():
+    more = FIELD_CARDS.replace("### When", "".join(
+        f"### Card {x} - Move {x}\nSteps: Stand at the counter and lift one knee, then the other.\nFrom the visit: we did this today.\nHow many: 10 times.\n\n" for x in "DEFG"
+    ) + "### When")
+    assert "EX001" in _rules(more, "exercises")
+
+
+# a run of questions, then one answer
+QUESTIONS = ARROW_MOVES.replace(
+    "If something feels different, like new pain or swelling, message the clinic before you go on.",
+    "New pain in the arm? New swelling? Numb fingers? Message the clinic before you go on.",
+)
+
+
+def test_a_run_of_questions_is_answered_by_the_sentence_after_them():
+    assert "RR005" not in _rules(QUESTIONS, "response_rules")
+
+
+def test_a_run_of_questions_with_no_contact_still_lacks_the_rule():
+    assert "RR005" in _rules(QUESTIONS.replace("Message the clinic before you go on.", "Rest and see how it goes."), "response_rules")
+
+
+# the emergency signs in lay words
+LAY_EMERGENCY = ARROW_MOVES.replace("Chest pain or trouble breathing: call 911.", "A tight feeling in your chest, or it is hard to breathe: call 911.")
+
+
+def test_lay_words_for_the_emergency_signs_are_the_emergency_signs():
+    assert "RR006" not in _rules(LAY_EMERGENCY, "response_rules")
+
+
+def test_lay_emergency_signs_sent_to_the_clinic_are_still_flagged():
+    wrong = LAY_EMERGENCY.replace("it is hard to breathe: call 911.", "it is hard to breathe: message the clinic.")
+    assert {"RR006", "RR008"} & set(_rules(wrong, "response_rules"))
+
+
+# HTML left in a Markdown draft (a chat client's or an export's)
+HTML_DRAFT = """<h2>Knee program for Abdul</h2>
+<p>The three we did today.</p>
+<h3>Heel slides</h3>
+<p>Lie on your back and slide your heel toward you, then back. <b>The first one we did today.</b> 10 times.</p>
+<h3>Thigh squeeze</h3>
+<p>Press the back of your knee into the bed and hold 5 seconds.<br>Same as on the table today. 10 times.</p>
+<h3>Straight leg lift</h3>
+<p>Tighten your thigh and lift the straight leg a hand's width, then lower. The last one we did together. 10 times.</p>
+<h3>When</h3>
+<p>After you brush your teeth at night, on the bed, every day.</p>
+""" + _TAIL
+
+
+def test_html_headings_and_paragraphs_are_read_as_markdown():
+    assert _names(HTML_DRAFT) == ["Heel slides", "Thigh squeeze", "Straight leg lift"]
+    assert _rules(HTML_DRAFT, "exercises") == [] and _rules(HTML_DRAFT, "descriptions") == []
+    assert "DO004" not in _rules(HTML_DRAFT, "dosing")
+
+
+def test_html_exercises_without_the_session_link_still_lack_the_tie_back():
+    cut = HTML_DRAFT.replace(" <b>The first one we did today.</b>", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_a_template_placeholder_in_angle_brackets_is_not_html():
+    assert "FM006" in [f.rule for f in _report(HTML_DRAFT.replace("Abdul", "<<PATIENT NAME>>")).findings]
+
+
+# "the same loop we talked about": a tie-back
+TALKED = ARROW_MOVES.replace(" The first one we did today.", " Keep to the same spot on the wall we talked about.")
+
+
+def test_the_same_thing_we_talked_about_is_a_tie_back():
+    assert "DS002" not in _rules(TALKED, "descriptions")

@@ -314,8 +314,17 @@ def _answered(ctx: Context, ln: Line, s: str) -> str:
     than 2 points: stop that one today."): the two read as one."""
     if not s.rstrip().endswith(("?", ":")):
         return s
-    nxt = _following(ctx).get((ln.no, s))
-    return s if nxt is None else s + " " + nxt
+    following = _following(ctx)
+    out, key = s, (ln.no, s)
+    for _ in range(4):  # "New pain? New swelling? Legs feel weak? Call the clinic first.": one answer to a run of questions
+        pair = following.pair_after(key)
+        if pair is None:
+            break
+        out += " " + pair[1]
+        if not pair[1].rstrip().endswith("?"):
+            break
+        key = (pair[0].no, pair[1])
+    return out
 
 
 def _following(ctx: Context) -> dict:
@@ -338,11 +347,17 @@ class _Following:
         if any(a > b for a, b in zip(self.nos, self.nos[1:])):  # not in line order: a table
             self.table = {}
             for i, (l, x) in enumerate(pairs[:-1]):
-                self.table.setdefault((l.no, x), pairs[i + 1][1])
+                self.table.setdefault((l.no, x), i + 1)
 
     def get(self, key):
+        pair = self.pair_after(key)
+        return None if pair is None else pair[1]
+
+    def pair_after(self, key):
+        """The (line, sentence) after ``key``'s, or None."""
         if self.table is not None:
-            return self.table.get(key)
+            k = self.table.get(key)
+            return None if k is None else self.pairs[k]
         no, x = key
         pairs, nos = self.pairs, self.nos
         lo = bisect.bisect_left(nos, no)
@@ -350,7 +365,7 @@ class _Following:
         if hi - lo <= 8:
             for k in range(lo, hi):
                 if pairs[k][1] == x:
-                    return pairs[k + 1][1]
+                    return pairs[k + 1]
             return None
         first = self.by_line.get(no)  # a line of many sentences: its own table, made once
         if first is None:
@@ -358,7 +373,7 @@ class _Following:
             for k in range(lo, hi):
                 first.setdefault(pairs[k][1], k)
         k = first.get(x)
-        return None if k is None else pairs[k + 1][1]
+        return None if k is None else pairs[k + 1]
 
 
 def _pain_rule(ctx: Context):

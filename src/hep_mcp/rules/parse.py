@@ -57,7 +57,8 @@ WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
 ITALIC_LEAD = re.compile(r"[*_](?![*_ \t])([^*_\n]{1,100})(?<![ \t])[*_](?![*_])")  # "*Ankle pumps.* Lie on ..."
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
-DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
+# "Ankle circles - sit and ...", "Chin tuck -> Sit tall ...", "Wall slide → ...": a name, a dash or an arrow, the how
+DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)(?:[ \t]++[-–—][ \t]++|[ \t]*+(?:->|→|=>|⇒|➔|➜)[ \t]*+)")
 NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
@@ -713,6 +714,49 @@ def _series(lines: Lines) -> tuple[list[Line] | Lines, frozenset[int]]:
         out.append(Line(ln.no, c[a:]))
         starts.add(id(out[-1]))
     return out, frozenset(starts)
+
+
+# HTML a chat client or an export leaves in a Markdown draft ("<details><summary><strong>1. Walking
+# </strong></summary>"): known tag names only (a template's "<<THERAPIST NAME>>" stays as written)
+HTML_TAG = re.compile(r"<(/?)(details|summary|strong|b|em|i|u|p|div|span|br|hr|h[1-6]|ul|ol|li|section|small|mark|font|center)\b[^<>\n]{0,200}>", re.I)
+HTML_INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*"}
+
+
+def _html(lines):
+    """Lines with HTML markup read as the Markdown it stands for: a ``<summary>`` or ``<h2>``
+    line is a heading, ``<strong>`` is bold, ``<li>`` a bullet, ``<br>`` a space; a line of
+    block tags only (``<details>``, ``</div>``) is blank. Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("<" in ln.text and HTML_TAG.search(ln.text) for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        t = ln.text
+        if "<" not in t or not HTML_TAG.search(t):
+            out.append(ln)
+            continue
+        head = None
+        bullet = False
+        parts, at = [], 0
+        for m in HTML_TAG.finditer(t):
+            parts.append(t[at : m.start()])
+            at = m.end()
+            name = m.group(2).lower()
+            if name == "summary" or name[0] == "h" and name[1:].isdigit():
+                head = head or ("##" if name == "summary" else "#" * int(name[1]))
+            elif name in HTML_INLINE:
+                parts.append(HTML_INLINE[name])
+            elif name == "li" and not m.group(1):
+                bullet = True
+            elif name == "br":
+                parts.append(" ")
+        parts.append(t[at:])
+        text = "".join(parts).strip()
+        if head and text:
+            text = head + " " + text.replace("**", "").replace("*", "").strip()
+        elif bullet and text:
+            text = "- " + text
+        out.append(Line(ln.no, text))
+    return out
 
 
 def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
@@ -1610,6 +1654,37 @@ def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[i
     return joined
 
 
+def _field_groups(groups: list[tuple[int, list[_Cand]]], blocks: list[Block], position) -> set[int]:
+    """Runs of labelled lines that are an exercise's fields, not exercises: the same labels
+    ("Do this:", "Like today:", "How many:") under each of two or more sibling headings
+    ("## One: Stand up from a chair" ...). A name is an exercise's own; a label said again
+    under every heading is the form the therapist filled in for each one. The ids of those runs."""
+    if len(groups) < 3 or len(groups) > 400:
+        return set()
+    seen: dict[str, int] = {}
+    for _, cands in groups:
+        if cands[0].blocks[0].kind in ("heading", "row"):
+            continue
+        for k in {_name_key(c.name) for c in cands}:
+            if k:
+                seen[k] = seen.get(k, 0) + 1
+    if not any(v >= 2 for v in seen.values()):
+        return set()
+    spans = []
+    for _, cands in groups:
+        if len(cands) >= 2 and cands[0].blocks[0].kind == "heading":
+            spans.append((position[cands[0].blocks[0]], max(position[x] for c in cands for x in c.blocks)))
+    out: set[int] = set()
+    for start, cands in groups:
+        if cands[0].blocks[0].kind in ("heading", "row"):
+            continue
+        repeated = sum(1 for c in cands if seen.get(_name_key(c.name), 0) >= 2)
+        at = position[cands[0].blocks[0]]
+        if repeated * 2 >= len(cands) and any(a < at <= b for a, b in spans):
+            out.add(id(cands))
+    return out
+
+
 def _build_item(c: _Cand) -> ExerciseItem:
     item = ExerciseItem(name=c.name, line=c.line)
     first = c.blocks[0]
@@ -1705,7 +1780,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(lines))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_html(lines)))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
@@ -1742,7 +1817,10 @@ def _parse(text: str) -> Draft:
     ex_idx = {i for i, b in enumerate(blocks) if owner[i] == "exercises"}
     best: list[_Cand] = []
     best_key = None
+    fields = _field_groups(groups, blocks, position)
     for start, cands in groups:
+        if id(cands) in fields:
+            continue
         ex = _exercises_of(cands)
         if not ex:
             continue
