@@ -839,3 +839,68 @@ TALKED = ARROW_MOVES.replace(" The first one we did today.", " Keep to the same 
 
 def test_the_same_thing_we_talked_about_is_a_tie_back():
     assert "DS002" not in _rules(TALKED, "descriptions")
+
+
+# a narrow column wraps a sentence: the clinic's channel named on the line above its number
+WRAPPED_NUMBER = ARROW_MOVES.replace(
+    'Tick "done" each day in the patient portal; send problems through the portal messages.',
+    'Each day, tick "done" in the patient portal. Problems? Ring the\nclinic front desk on 555-0142.',
+)
+
+
+def test_a_number_whose_clinic_words_end_the_line_above_is_the_clinics():
+    assert "LK003" not in _rules(WRAPPED_NUMBER, "safety")
+
+
+def test_a_wrapped_personal_number_is_still_flagged():
+    personal = WRAPPED_NUMBER.replace("Problems? Ring the\nclinic front desk on 555-0142.", "Problems? Text my own\ncell on 555-0142.")
+    assert {"FB003", "LK003"} & set(_rules(personal, "feedback") + _rules(personal, "safety"))
+
+
+def test_a_number_after_a_finished_sentence_has_no_clinic_words():
+    bare = WRAPPED_NUMBER.replace("Problems? Ring the\nclinic front desk on 555-0142.", "Problems? Ring the clinic front desk.\n555-0142.")
+    assert "LK003" in _rules(bare, "safety")
+
+
+# a clipped question carries the pain rule's number ("Up more than 2 points? Stop that one.")
+CLIPPED_PAIN = ARROW_MOVES.replace(
+    "If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.",
+    "Rate your pain 0 to 10 before you start. Up more than 2 points after a move? Leave that one for today and do the others.",
+)
+
+
+def test_a_clipped_question_after_the_rating_is_the_pain_rule():
+    assert "RR001" not in _rules(CLIPPED_PAIN, "response_rules")
+
+
+def test_a_rating_with_no_number_to_stop_at_is_still_no_pain_rule():
+    vague = CLIPPED_PAIN.replace("Up more than 2 points after a move?", "Worse after a move?")
+    assert "RR001" in _rules(vague, "response_rules")
+
+
+# a menu card's dot leaders between the name and the amount, between two label lines
+LEADERS = """Hip plan - Grace
+WHEN: every evening, right after you wash the dinner dishes
+WHERE: the bedroom
+1 BRIDGE ........................ 10 times
+  Lie on your back, knees bent, and lift your hips, then lower
+  slowly. Like the first one we did on the mat today.
+2 CLAMSHELL ..................... 10 each side
+  Lie on your side, knees bent, and open the top knee like a
+  book. Same as the one with the band today.
+3 SIT TO STAND .................. 8 times
+  Stand up from a firm chair and sit back down slowly. The last
+  one we did today.
+TOTAL ........................... 10 minutes
+""" + _TAIL
+
+
+def test_dot_leader_lines_are_numbered_exercises_with_their_amount():
+    assert _names(LEADERS) == ["BRIDGE", "CLAMSHELL", "SIT TO STAND"]
+    assert _rules(LEADERS, "exercises") == [] and _rules(LEADERS, "descriptions") == []
+    assert "DO005" not in _rules(LEADERS, "dosing") and "DO007" not in _rules(LEADERS, "dosing")
+
+
+def test_dot_leader_exercises_without_the_session_link_still_lack_the_tie_back():
+    cut = LEADERS.replace(" Like the first one we did on the mat today.", "").replace("Same as the one with the band today.", "Keep your feet together.")
+    assert "DS002" in _rules(cut, "descriptions")

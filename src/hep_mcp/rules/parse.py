@@ -759,6 +759,33 @@ def _html(lines):
     return out
 
 
+# a dot leader between a name and its amount ("1 STRAIGHT LEG LIFT ........ 10 times", a
+# receipt's or a menu card's line), and a bare number leading such a line
+LEADER = re.compile(r"(?<=\S)[ \t]*+[.·…](?:[ \t]?+[.·…]){2,}+[ \t]*+(?=\S)")
+LEADER_NUM = re.compile(r"([ \t]*+)(\d{1,2})[ \t]++(?=[^\W\d_])")
+
+
+def _leaders(lines):
+    """Lines whose name and amount a dot leader joins, read as ``name: amount`` (and ``1 NAME``
+    as the numbered item ``1. NAME``). Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("..." in ln.text or "··" in ln.text or "…" in ln.text for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        m = LEADER.search(ln.text) if ("..." in ln.text or "··" in ln.text or "…" in ln.text) else None
+        if m is None or LEADER.search(ln.text, m.end()) is not None:
+            out.append(ln)
+            continue
+        t = ln.text[: m.start()] + ": " + ln.text[m.end() :].rstrip()
+        if t[-1:].isalnum():
+            t += "."  # the amount ends there: the lines under it are the how
+        n = LEADER_NUM.match(t)
+        if n:
+            t = n.group(1) + n.group(2) + ". " + t[n.end() :]
+        out.append(Line(ln.no, t))
+    return out
+
+
 def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
     blocks: list[Block] = []
     open_block: Block | None = None  # a paragraph or item that a following line may continue
@@ -1295,7 +1322,7 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
             if kind == "para" and cands and not any(_is_exercise(c) for c in cands):
                 # "When: ..." / "Where: ..." / "Trigger: ..." over "1) Chin tuck ...": labels, not
                 # moves, so the list under them starts its own run
-                i = run[-1] + 1
+                i = run[0] + 1  # (the items between two labels too: "WHERE: ..." / "1. STRAIGHT LEG LIFT: ..." / "TOTAL TIME: ...")
                 continue
             i = max(j, i + 1) if kind == "para" else i + 1
             # nested lists start their own runs too
@@ -1780,7 +1807,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_html(lines)))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_leaders(_html(lines))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
