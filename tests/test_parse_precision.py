@@ -904,3 +904,31 @@ def test_dot_leader_lines_are_numbered_exercises_with_their_amount():
 def test_dot_leader_exercises_without_the_session_link_still_lack_the_tie_back():
     cut = LEADERS.replace(" Like the first one we did on the mat today.", "").replace("Same as the one with the band today.", "Keep your feet together.")
     assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_a_list_split_by_group_headings_is_one_list_not_repeated_fields():
+    # the same items, read once per group and once as the merged list, are not labels said again
+    six = """Knee plan for Ed
+
+WARM UP
+
+1. Ankle pumps
+   Point your toes down, then pull them up. The first one we did today. 10 times.
+2. Heel slides
+   Slide your heel toward you and back. Same as on the table today. 10 times.
+
+STRONG
+
+3. Thigh squeeze
+   Press your knee down and hold 5 seconds. The one we did on the mat. 10 times.
+4. Straight leg lift
+   Lift the straight leg a hand's width. We did this after the squeeze. 10 times.
+
+BALANCE
+
+5. Heel raises
+   Hold the counter and rise up on your toes. We did these at the bars today. 10 times.
+6. Side steps
+   Hold the counter and step to the side. The last one we did today. 10 steps.
+""" + _TAIL
+    assert len(_names(six)) == 6 and "EX001" in _rules(six, "exercises")

@@ -1688,13 +1688,15 @@ def _field_groups(groups: list[tuple[int, list[_Cand]]], blocks: list[Block], po
     under every heading is the form the therapist filled in for each one. The ids of those runs."""
     if len(groups) < 3 or len(groups) > 400:
         return set()
-    seen: dict[str, int] = {}
+    lines_of: dict[str, set[int]] = {}  # a name, and the lines it leads (a merged list holds the same items again)
     for _, cands in groups:
         if cands[0].blocks[0].kind in ("heading", "row"):
             continue
-        for k in {_name_key(c.name) for c in cands}:
+        for c in cands:
+            k = _name_key(c.name)
             if k:
-                seen[k] = seen.get(k, 0) + 1
+                lines_of.setdefault(k, set()).add(c.line)
+    seen = {k: len(v) for k, v in lines_of.items()}
     if not any(v >= 2 for v in seen.values()):
         return set()
     spans = []
