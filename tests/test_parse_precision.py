@@ -932,3 +932,48 @@ BALANCE
    Hold the counter and step to the side. The last one we did today. 10 steps.
 """ + _TAIL
     assert len(_names(six)) == 6 and "EX001" in _rules(six, "exercises")
+
+
+# exercises as cards of no list shape, each set off by blank lines (fridge magnets, index cards)
+CARDS = """Fridge magnets for Lou - from the clinic
+
+(Magnet A, by the kettle)
+Calf stretch
+Step one foot back and lean on the wall until the calf pulls.
+This is the wall one we practised today.
+When: while the kettle boils, every morning. Hold 20 seconds, 3 times.
+
+(Magnet B, on the bathroom door)
+Heel raises
+Hold the sink and rise up on your toes, then lower slowly.
+Like the ones at the bars today.
+When: after you brush your teeth at night. 10 times.
+
+(Magnet C, by the back door)
+Toe curls
+Sit and scrunch a towel towards you with your toes.
+The last one we did today.
+When: before you put your shoes on. 10 times.
+""" + _TAIL
+
+
+def test_cards_set_off_by_blank_lines_are_the_exercises():
+    assert _names(CARDS) == ["Calf stretch", "Heel raises", "Toe curls"]
+    assert _rules(CARDS, "exercises") == [] and _rules(CARDS, "descriptions") == []
+
+
+def test_cards_without_the_session_link_still_lack_the_tie_back():
+    cut = CARDS.replace("This is the wall one we practised today.\n", "").replace("Like the ones at the bars today.\n", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_too_many_cards_of_no_list_shape_are_still_too_many():
+    more = CARDS.replace("\nIf pain goes up", "".join(
+        f"\n(Magnet {x})\nMove {x}\nStand at the counter and lift one knee, then the other.\nWe did this today.\nWhen: after lunch. 10 times.\n" for x in "DEF"
+    ) + "\nIf pain goes up")
+    assert "EX001" in _rules(more, "exercises")
+
+
+def test_rules_and_check_in_paragraphs_are_not_cards():
+    none = "Plan for Lou\n" + _TAIL
+    assert "EX003" in _rules(none, "exercises")

@@ -1681,6 +1681,79 @@ def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[i
     return joined
 
 
+def _visual_paragraphs(blocks: list[Block]) -> list[tuple[int, int]]:
+    """(first, end) block indices of each run of blocks between blank lines (what the eye
+    reads as one card or note, whatever its lines are read as)."""
+    out, start = [], None
+    for i, b in enumerate(blocks):
+        if start is None or b.blank_before:
+            if start is not None:
+                out.append((start, i))
+            start = i
+    if start is not None:
+        out.append((start, len(blocks)))
+    return out
+
+
+_BRACKETED = re.compile(r"[ \t]*+[\[(].{0,80}[\])][ \t]*+$")
+
+
+def _cards(blocks: list[Block], owner: list[str | None]) -> list[tuple[_Cand, ExerciseItem]]:
+    """Exercises written as cards or notes of any shape, each set off by blank lines: its first
+    line names it (or labels the card: "[NOTE 1 - stick on the mirror]", the name then on the
+    next line), its lines carry a movement, and it is no rules, feedback or goal text. Two or
+    more such cards in a row are the exercises (read only when nothing else was found)."""
+    if len(blocks) > 2000:
+        return []
+    found: list[tuple[_Cand, ExerciseItem]] = []
+    run: list[tuple[_Cand, ExerciseItem]] = []
+    rx = _cue_rx()
+    for a, z in _visual_paragraphs(blocks):
+        own = [x for x in blocks[a:z] if x.kind != "heading"]
+        lines = [ln for x in own for ln in x.lines]
+        text = " ".join(x.text for x in own)[:1500]
+        ok = (
+            len(lines) >= 2
+            and all(owner[k] in (None, "exercises", "schedule") for k in range(a, z))
+            and all(x.kind in ("para", "item") for x in own)
+            and _movement(text)
+            and not rx["red_flag_item"].search(text)
+            and not (rx["body_feedback"].search(text) or rx["body_milestone"].search(text) or rx["body_rules"].search(text))
+        )
+        if not ok:
+            if len(run) >= 2:
+                found = run
+                break
+            run = []
+            continue
+        k = 0
+        name = plain(lines[0].text).strip()
+        if _BRACKETED.match(lines[0].text) and len(lines) >= 3 and _bare_name(lines[1].text):
+            k, name = 1, plain(lines[1].text).strip()  # the card's label, then its name
+        dm = DASH_LEAD.match(name)
+        if dm and NUM_PREFIX.match(name) is None and re.match(r"[^\W\d_]{1,12}[ \t]++#?\d{1,2}\b", name):
+            name = name[dm.end() :]  # 'ROUTINE 1 - "Morning balance"'
+        name = name.strip(" []()\"'“”:")
+        if not name or len(name.split()) > 8:
+            if len(run) >= 2:
+                found = run
+                break
+            run = []
+            continue
+        item = ExerciseItem(name=name, line=lines[k].no)
+        for ln in lines[k + 1 :]:
+            lead = LABEL_LEAD.match(plain(ln.text))
+            if lead and _label_element(lead.group(1)) in ELEMENT_SECTIONS + ("other",) and not LABEL.match(ln.text):
+                item.labeled.append(ln)  # "Time: every day at 8:30, after your coffee"
+            else:
+                _add_line(item, ln)
+        run.append((_Cand(name, lines[k].no, own, text), item))
+    else:
+        if len(run) >= 2:
+            found = run
+    return found
+
+
 def _field_groups(groups: list[tuple[int, list[_Cand]]], blocks: list[Block], position) -> set[int]:
     """Runs of labelled lines that are an exercise's fields, not exercises: the same labels
     ("Do this:", "Like today:", "How many:") under each of two or more sibling headings
@@ -1861,6 +1934,12 @@ def _parse(text: str) -> Draft:
     best = _joined(best, groups)
     best = _slots_joined(best, groups, blocks, helems, position)
     exercises = [_build_item(c) for c in best]
+    if not exercises:
+        # no list, heading run or named paragraphs: the exercises may still be cards of any shape
+        cards = _cards(blocks, owner)
+        if cards:
+            best = [c for c, _ in cards]
+            exercises = [item for _, item in cards]
     taken: set[int] = set()
     for c in best:
         for x in c.blocks:
