@@ -977,3 +977,50 @@ def test_too_many_cards_of_no_list_shape_are_still_too_many():
 def test_rules_and_check_in_paragraphs_are_not_cards():
     none = "Plan for Lou\n" + _TAIL
     assert "EX003" in _rules(none, "exercises")
+
+
+# a question-and-answer transcript: the speakers' labels are not exercises, the questions head the answers
+QA = """Ankle plan for Jo, as we talked it through
+
+Q: Which ones do I do?
+A: Three of them. Ankle circles: sit and draw slow circles with your foot, ten each way. We did these first today.
+Calf raises: hold the counter and rise up on your toes, then lower slowly, ten times. Like the ones at the bars today.
+One-leg stand: hold the counter and stand on the sore leg for 20 seconds, three times. The last one we did today.
+
+Q: When do I do them?
+A: Every morning, after you brush your teeth, in the kitchen.
+
+Q: What if it hurts?
+A: If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+
+Q: And if I miss a day?
+A: Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911. A foot that turns numb, cold, pale or blue: go to the emergency department.
+
+Q: How do I tell you?
+A: Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Q: What is my goal for next week?
+A: By next Tuesday, stand on the sore leg for 20 seconds without holding on, 3 days in a row.
+"""
+
+
+def test_speaker_labels_are_not_exercises_and_the_moves_in_the_answer_are():
+    assert _names(QA) == ["Ankle circles", "Calf raises", "One-leg stand"]
+    assert _rules(QA, "exercises") == [] and _rules(QA, "descriptions") == [] and _rules(QA, "milestone") == []
+
+
+def test_a_transcript_without_the_goal_answer_still_lacks_the_milestone():
+    cut = QA.replace("A: By next Tuesday, stand on the sore leg for 20 seconds without holding on, 3 days in a row.", "A: Just keep at it.")
+    assert {"MS001", "MS002"} & set(_rules(cut, "milestone"))
+
+
+def test_labels_that_do_not_take_turns_are_not_speakers():
+    from hep_mcp.rules.parse import Lines, _speakers
+
+    form = Lines(["Name: Jo", "Name: Jo", "Name: Jo", "Date: today", "Date: today", "Date: today"])
+    assert [ln.text for ln in _speakers(form)] == [ln.text for ln in form]
+
+
+def test_a_move_after_a_lead_in_sentence_keeps_its_own_tie_back_check():
+    cut = QA.replace(" We did these first today.", "")
+    assert "DS002" in _rules(cut, "descriptions")

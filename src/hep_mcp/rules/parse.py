@@ -786,6 +786,39 @@ def _leaders(lines):
     return out
 
 
+# a speaker's label leading a line of a transcript ("LUIS: So what do I do?", "PT: Three things.")
+SPEAKER = re.compile(r"[ \t]*+([A-Z][A-Za-z.'’]{0,15}(?:[ \t][A-Z][A-Za-z.'’]{0,15})?)[ \t]*+:[ \t]++(?=\S)")
+
+
+def _speakers(lines):
+    """A question-and-answer transcript: two speakers' labels, taking turns, lead its lines. The
+    labels are not content (they would read as names of exercises); the asker's questions head
+    the answers under them, as a handout's headings would. Same line numbers."""
+    if len(lines) > Lines.KEEP:
+        return lines
+    said: list[tuple[int, str]] = []
+    for i, ln in enumerate(lines):
+        m = SPEAKER.match(ln.text)
+        if m:
+            said.append((i, m.group(1)))
+    names = {n for _, n in said}
+    if len(said) < 6 or len(names) != 2 or any(sum(1 for _, n in said if n == x) < 3 for x in names):
+        return lines
+    turns = sum(1 for (_, a), (_, b) in zip(said, said[1:]) if a != b)
+    if turns * 4 < (len(said) - 1) * 3:
+        return lines  # labels that do not take turns: a form's fields, not two speakers
+    ends_q = {x: sum(1 for i, n in said if n == x and lines[i].text.rstrip().endswith("?")) for x in names}
+    asker = max(names, key=lambda x: ends_q[x])
+    if ends_q[asker] * 2 < sum(1 for _, n in said if n == asker):
+        asker = None
+    out = list(lines)
+    for i, n in said:
+        ln = lines[i]
+        rest = ln.text[SPEAKER.match(ln.text).end() :]
+        out[i] = Line(ln.no, ("### " + rest) if n == asker and rest.rstrip().endswith("?") else rest)
+    return out
+
+
 def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
     blocks: list[Block] = []
     open_block: Block | None = None  # a paragraph or item that a following line may continue
@@ -1456,7 +1489,15 @@ def _line_leads_split(blocks: list[Block]) -> list[Block]:
                     # "Exercises" over "Straight leg lift - Tighten thigh, lift leg. - 10 times" lines
                     parts.append(Block("heading", [ln], text=t.rstrip(":").strip(), level=7, blank_before=b.blank_before))
                     continue
-                if one.lead is not None or not _stop_lead(one):
+                if i == 0 and one.lead is None and not DASH_LEAD.match(t):
+                    # "Three things. First, the press-up on your elbows: lie on ...": a lead-in
+                    # sentence, then the first move named by a label or a dash on the same line
+                    cut = next((m.end() for m in SENTENCE_END.finditer(t, 0, 200) if _sep_lead(_one_line(Line(ln.no, t[m.end() :])))), None)
+                    if cut is not None:
+                        parts.append(_one_line(Line(ln.no, t[:cut].rstrip())))
+                        parts.append(_one_line(Line(ln.no, t[cut:])))
+                        continue
+                if not _stop_lead(one) or one.lead is not None and len(b.lines) > 1 and not LABEL_LEAD.match(t):
                     parts = None
                     break
                 parts.append(one)
@@ -1470,6 +1511,18 @@ def _line_leads_split(blocks: list[Block]) -> list[Block]:
         elif out is not None:
             out.append(b)
     return blocks if out is None else out
+
+
+def _sep_lead(b: Block) -> bool:
+    """A move named by a label or a dash ("Bridge: lie on ...", "Bridge - lie on ...")."""
+    return _stop_lead(b) and (b.lead is not None or bool(DASH_LEAD.match(b.text)))
+
+
+def _one_line(ln: Line) -> Block:
+    t = ln.text.strip()
+    b = Block("para", [ln], text=t, first=t)
+    b.lead, b.rest = _lead(t)
+    return b
 
 
 def _ordinal_name(sentence: str) -> str | None:
@@ -1882,7 +1935,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_leaders(_html(lines))))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_html(lines)))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
