@@ -1024,3 +1024,68 @@ def test_labels_that_do_not_take_turns_are_not_speakers():
 def test_a_move_after_a_lead_in_sentence_keeps_its_own_tie_back_check():
     cut = QA.replace(" We did these first today.", "")
     assert "DS002" in _rules(cut, "descriptions")
+
+
+# a heading whose style was lost in a paste ends the exercise above it
+LOST_HEADINGS = """Hip plan for Bea
+
+Your moves
+
+🔸 Bridge
+Lie on your back, knees bent, and lift your hips, then lower slowly. The first one we did today. 10 times.
+
+🔸 Clamshell
+Lie on your side, knees bent, and open the top knee like a book. Same as on the mat today. 10 each side.
+
+🔸 Side steps
+Hold the counter and step to the side 5 steps, then back. The last one we did today. 2 trips.
+
+Rules for home
+- If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or swelling, message the clinic before you go on.
+- Chest pain or trouble breathing: call 911.
+
+Do them after breakfast, in the kitchen, every day. Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, do 10 bridges without a rest, 3 days in a row.
+"""
+
+
+def test_a_short_line_over_a_list_ends_the_exercise_above_it():
+    assert _names(LOST_HEADINGS) == ["Bridge", "Clamshell", "Side steps"]
+    assert _rules(LOST_HEADINGS, "exercises") == [] and _rules(LOST_HEADINGS, "descriptions") == []
+
+
+def test_the_last_exercise_before_a_lost_heading_keeps_its_own_checks():
+    cut = LOST_HEADINGS.replace(" The last one we did today.", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+# a lead that names a situation ("*If it flares up.*") leads a rule, not an exercise
+SITUATION_LEADS = """# Knee mornings for Sal
+
+*Ankle pumps.* Lie in bed and point your toes down, then pull them up. We did these first today. 20 times.
+
+*Heel slides.* Slide your heel toward you and back. Same as on the table today. 10 times.
+
+*Thigh squeeze.* Press the back of your knee into the bed and hold 5 seconds. The last one we did today. 10 times.
+
+*If it flares up.* Rate your pain 0 to 10 first. If a move pushes it up more than 2 points, stop that one for today and do the others.
+
+*Should you miss a morning.* Don't make it up; start again the next day.
+
+Every morning, in bed, right after you turn off your alarm.
+""" + _TAIL
+
+
+def test_a_conditional_lead_is_a_rule_not_an_exercise():
+    assert _names(SITUATION_LEADS) == ["Ankle pumps", "Heel slides", "Thigh squeeze"]
+    assert _rules(SITUATION_LEADS, "descriptions") == []
+
+
+def test_with_the_conditional_leads_too_many_moves_are_still_too_many():
+    more = SITUATION_LEADS.replace("*If it flares up.*", "".join(
+        f"*Move {x}.* Stand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "ABC"
+    ) + "*If it flares up.*")
+    assert "EX001" in _rules(more, "exercises")

@@ -545,7 +545,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro")
+    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name")
 
     def __init__(self, reader: dict):
         super().__init__()
@@ -1074,8 +1074,21 @@ def _scope(blocks: list[Block], i: int, sections_end: bool = False) -> int:
         b = blocks[j]
         if b.kind == "heading" and (b.level <= lvl or lvl == 7 or sections_end and classify_heading(b.text) in ELEMENT_SECTIONS and not _item_like_heading(b.text)):
             break
+        if sections_end and j > i + 1 and _lost_heading(blocks, j):
+            break  # "Side neck stretch" / its text / "If something happens" over the rules' bullets
         j += 1
     return j
+
+
+def _lost_heading(blocks: list[Block], j: int) -> bool:
+    """A heading whose style was lost in a paste: a short capitalised line of its own, after a
+    blank line, with no end punctuation, and a list right under it."""
+    b = blocks[j]
+    if b.kind != "para" or not b.blank_before or len(b.lines) != 1 or b.depth or b.indent or j + 1 >= len(blocks):
+        return False
+    t = plain(b.text).strip()
+    nxt = blocks[j + 1]
+    return 0 < len(t.split()) <= 6 and t[:1].isupper() and not t.endswith((".", ",", ";", "!", "?", ":")) and nxt.kind == "item" and not nxt.blank_before
 
 
 def _body_text(blocks: list[Block], a: int, b: int, limit: int = 1500) -> str:
@@ -1224,6 +1237,8 @@ def _not_exercise(c: _Cand) -> bool:
     name = plain(c.name).strip()
     if name and _label_element(name) and not _movement(name):
         return True
+    if name and rx["conditional_name"].match(name):
+        return True  # "If your heel complains." / "If you sleep in": a situation and its rule
     after = c.text.rpartition(":")[2].strip()
     if after and len(after.split()) <= 6 and rx["red_flag_item"].match(after):
         # "Foot or toes turn cold, pale or blue: call 911." -- what follows the colon is only
