@@ -1089,3 +1089,35 @@ def test_with_the_conditional_leads_too_many_moves_are_still_too_many():
         f"*Move {x}.* Stand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "ABC"
     ) + "*If it flares up.*")
     assert "EX001" in _rules(more, "exercises")
+
+
+# a narrow column breaks the trigger across lines
+WRAPPED_TRIGGER = """  YOUR THREE
+  1. Wall push
+     Stand an arm's length from the wall and push back. The
+     first one we did today. 10 times.
+  2. Arm raise
+     Lift your arm forward to shoulder height, then lower. Same
+     as the one at the mirror today. 10 times.
+  3. Door stretch
+     Forearm on the door frame, turn away until it stretches.
+     Like the stretch we finished with today. 3 holds.
+
+  WHEN AND WHERE
+  Twice a day, at the kitchen table, right after
+  breakfast and dinner.
+""" + _TAIL
+
+
+def test_a_trigger_broken_across_two_lines_is_the_trigger():
+    assert "DO004" not in _rules(WRAPPED_TRIGGER, "dosing")
+
+
+def test_two_lines_with_no_routine_between_them_still_lack_the_trigger():
+    assert "DO004" in _rules(WRAPPED_TRIGGER.replace("right after\n  breakfast and dinner.", "when it\n  suits you."), "dosing")
+
+
+def test_the_thing_taken_home_from_the_visit_is_a_tie_back():
+    took = ARROW_MOVES.replace(" The first one we did today.", " Use the band you took home today.")
+    assert "DS002" not in _rules(took, "descriptions")
+    assert "DS002" in _rules(ARROW_MOVES.replace(" The first one we did today.", " Use the band you bought."), "descriptions")

@@ -191,7 +191,7 @@ def _dosing_lines(ctx: Context) -> list[Line]:
 def _dosing_found(ctx: Context) -> dict[str, bool]:
     cache = ctx.extra.setdefault("_dosing", {})
     if not cache:
-        lines = _dosing_lines(ctx)
+        lines = _wrapped(_dosing_lines(ctx))
         for key in ("when", "where", "amount"):
             cache[key] = ctx.first(key, lines) is not None
         # a trigger counts wherever it is written; "after your knee replacement" is no daily routine
@@ -203,6 +203,19 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
             named = _counted_names(ctx.draft.exercises)
             cache["amount"] = named is not None and ctx.first([named], lines) is not None
     return cache
+
+
+def _wrapped(lines) -> list[Line]:
+    """The lines, and each line that runs on joined with the next one (a narrow column breaks
+    "right after" / "breakfast, lunch and dinner"): a phrase split by a line break is read whole."""
+    out = list(lines)
+    if len(out) > 5000:
+        return out
+    for a, b in zip(out, out[1:]):
+        t = a.text.rstrip()
+        if b.no == a.no + 1 and t and not t.endswith((".", "!", "?", ":")) and b.text.strip():
+            out.append(Line(a.no, t + " " + b.text.strip()))
+    return out
 
 
 def _outside_rules(ctx: Context) -> list[Line]:
