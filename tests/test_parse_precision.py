@@ -1121,3 +1121,60 @@ def test_the_thing_taken_home_from_the_visit_is_a_tie_back():
     took = ARROW_MOVES.replace(" The first one we did today.", " Use the band you took home today.")
     assert "DS002" not in _rules(took, "descriptions")
     assert "DS002" in _rules(ARROW_MOVES.replace(" The first one we did today.", " Use the band you bought."), "descriptions")
+
+
+# a scan's or a photo's transcription: bracketed notes on where the text sat
+ANNOTATED = """Typed up from the flip chart, for Ivy
+
+[top, in green]  YOUR THREE
+1. Wall push: stand an arm's length from the wall and push back. The first one we did today. 10 times.
+2. Arm raise: lift your arm forward to shoulder height, then lower. Same as the one at the mirror today. 10 times.
+3. Door stretch: forearm on the door frame, turn away until it stretches. Like the stretch we finished with today. 3 holds.
+
+[right side]  WHEN
+After you brush your teeth in the morning, at the bathroom sink, every day.
+
+[bottom, circled]  GOAL
+By next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+
+[bottom left]  RULES
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+[ ] Tick "done" each day in the patient portal; send problems through the portal messages.
+"""
+
+
+def test_a_transcribers_bracketed_note_is_not_part_of_the_line():
+    from hep_mcp.rules.parse import parse
+
+    assert [el for _, _, el in parse(ANNOTATED).headings if el] == ["schedule", "milestone", "response_rules"]
+    assert _rules(ANNOTATED, "milestone") == [] and _rules(ANNOTATED, "exercises") == []
+
+
+def test_an_annotated_goal_heading_with_no_goal_still_lacks_the_milestone():
+    cut = ANNOTATED.replace("By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "Keep working hard.")
+    assert {"MS001", "MS002"} & set(_rules(cut, "milestone"))
+
+
+# a chat export: the sender's name leads every message
+CHAT = """Jo (PT): Hi Ivy, your plan from today, one message each.
+Jo (PT): 1) Wall push. Stand an arm's length from the wall and push back. The first one we did today. 10 times.
+Jo (PT): 2) Arm raise. Lift your arm forward to shoulder height, then lower. Same as the one at the mirror today. 10 times.
+Jo (PT): 3) Door stretch. Forearm on the door frame, turn away until it stretches. Like the stretch we finished with today. 3 holds.
+Jo (PT): Every morning, after you brush your teeth, at the bathroom sink.
+Jo (PT): If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up.
+Jo (PT): If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+Jo (PT): Tick "done" each day in the patient portal; send problems through the portal messages.
+Jo (PT): Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+Ivy: thanks!
+"""
+
+
+def test_a_senders_name_leading_every_message_is_not_an_exercise():
+    assert _names(CHAT) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(CHAT, "exercises") == [] and _rules(CHAT, "descriptions") == []
+
+
+def test_a_chat_that_sends_the_log_to_a_personal_phone_is_still_flagged():
+    personal = CHAT.replace('Tick "done" each day in the patient portal; send problems through the portal messages.', "Text me on my personal cell each night when you've done it, and with any problems.")
+    assert "FB003" in _rules(personal, "feedback")

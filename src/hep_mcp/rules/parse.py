@@ -787,7 +787,7 @@ def _leaders(lines):
 
 
 # a speaker's label leading a line of a transcript ("LUIS: So what do I do?", "PT: Three things.")
-SPEAKER = re.compile(r"[ \t]*+([A-Z][A-Za-z.'’]{0,15}(?:[ \t][A-Z][A-Za-z.'’]{0,15})?)[ \t]*+:[ \t]++(?=\S)")
+SPEAKER = re.compile(r"[ \t]*+([A-Z][A-Za-z.'’]{0,15}(?:[ \t][A-Z][A-Za-z.'’]{0,15})?(?:[ \t]\([A-Za-z .]{1,15}\))?)[ \t]*+:[ \t]++(?=\S)")
 
 
 def _speakers(lines):
@@ -802,6 +802,16 @@ def _speakers(lines):
         if m:
             said.append((i, m.group(1)))
     names = {n for _, n in said}
+    filled = sum(1 for ln in lines if ln.text.strip())
+    top = max(names, key=lambda x: sum(1 for _, n in said if n == x)) if names else None
+    if top is not None and len(said) >= 4 and sum(1 for _, n in said if n == top) * 5 >= filled * 3 and _label_element(top) is None:
+        # a chat export: one sender's name ("Dana (PT):") leads most lines -- the sender, not content
+        out = list(lines)
+        for i, n in said:
+            if n in names and _label_element(n) is None:
+                ln = lines[i]
+                out[i] = Line(ln.no, ln.text[SPEAKER.match(ln.text).end() :])
+        return out
     if len(said) < 6 or len(names) != 2 or any(sum(1 for _, n in said if n == x) < 3 for x in names):
         return lines
     turns = sum(1 for (_, a), (_, b) in zip(said, said[1:]) if a != b)
@@ -816,6 +826,24 @@ def _speakers(lines):
         ln = lines[i]
         rest = ln.text[SPEAKER.match(ln.text).end() :]
         out[i] = Line(ln.no, ("### " + rest) if n == asker and rest.rstrip().endswith("?") else rest)
+    return out
+
+
+# a transcriber's note leading a line ("[circled in red]  RULES", "[bottom left]  TELL US")
+ANNOTATION = re.compile(r"([ \t]*+)\[([^\]\n]{2,60}+)\][ \t]++(?=\S)")
+
+
+def _annotations(lines):
+    """Lines led by a bracketed note about where the text sat (a photo's or a scan's
+    transcription) read without the note: what follows is the line. Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("[" in ln.text and ANNOTATION.match(ln.text) for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        m = ANNOTATION.match(ln.text) if "[" in ln.text else None
+        if m and not any(c.isalpha() for c in m.group(2)):
+            m = None  # "[1] ..." a footnote mark, "[ ] ..." a box to tick: the line's own
+        out.append(Line(ln.no, m.group(1) + ln.text[m.end() :]) if m else ln)
     return out
 
 
@@ -1950,7 +1978,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_html(lines)))))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_html(lines))))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
