@@ -1178,3 +1178,88 @@ def test_a_senders_name_leading_every_message_is_not_an_exercise():
 def test_a_chat_that_sends_the_log_to_a_personal_phone_is_still_flagged():
     personal = CHAT.replace('Tick "done" each day in the patient portal; send problems through the portal messages.', "Text me on my personal cell each night when you've done it, and with any problems.")
     assert "FB003" in _rules(personal, "feedback")
+
+
+# a heading per exercise, its few bullets the how, the tie-back and the dose (a slide deck, a wiki)
+SLIDES = """# Page 1 - Mo's shoulder
+
+## Page 2 - Wall push
+- Stand an arm's length from the wall, hands flat on it, bend your elbows and push back.
+- The first one we did today.
+- 10 times
+
+## Page 3 - Arm raise
+- Lift your arm forward to shoulder height with your thumb up, then lower slowly.
+- Same as the one at the mirror today.
+- 10 times
+
+## Page 4 - Chest opener
+- Put your forearm on the door frame and turn your body away until you feel it across the chest.
+- Like the one we finished with today.
+- 3 holds of 20 seconds
+
+## Page 5 - When
+- After you brush your teeth in the morning, at the bathroom sink, every day.
+
+## Page 6 - Rules and check-in
+- If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or swelling, message the clinic before you go on.
+- Chest pain or trouble breathing: call 911.
+- Tick "done" each day in the patient portal; send problems through the portal messages.
+
+## Page 7 - Check-in and goal
+- Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+"""
+
+
+def test_a_heading_over_one_exercises_lines_is_the_exercise():
+    assert len(_names(SLIDES)) == 3
+    assert _rules(SLIDES, "exercises") == [] and _rules(SLIDES, "descriptions") == []
+
+
+def test_a_heading_over_several_moves_is_still_a_group_heading():
+    group = SLIDES.replace("- The first one we did today.\n", "- Heel raises: hold the counter and rise up on your toes. The first one we did today.\n").replace(
+        "- 10 times\n\n## Page 3", "- Calf stretch: lean on the wall with one foot back. Like the one at the bars today.\n- Marching: lift one knee, then the other. We did these today.\n- Side steps: hold the counter and step to the side. The last one today.\n\n## Page 3")
+    assert "EX001" in _rules(group, "exercises")
+
+
+def test_a_vague_goal_under_a_heading_naming_two_elements_is_still_vague():
+    vague = SLIDES.replace("Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "Goal for next visit: feel better and keep working hard!")
+    assert "MS002" in _rules(vague, "milestone")
+
+
+def test_a_check_in_line_under_a_check_in_and_goal_heading_is_no_second_goal():
+    both = SLIDES.replace("- Goal: by next Tuesday", '- Tap "Done" in the portal each day.\n- Goal: by next Tuesday')
+    assert _rules(both, "milestone") == []
+
+
+# a plan drawn as a tree
+TREE = """Plan for Mo
+├── When: every morning, right after you brush your teeth
+├── Where: the bathroom sink
+│
+├── 1. Wall push
+│   ├── Stand an arm's length from the wall, hands flat on it, bend
+│   │   your elbows and push back.
+│   ├── The first one we did today.
+│   └── 10 times
+├── 2. Arm raise
+│   ├── Lift your arm forward to shoulder height, then lower slowly.
+│   ├── Same as the one at the mirror today.
+│   └── 10 times
+└── 3. Door stretch
+    ├── Forearm on the door frame, turn away until the chest stretches.
+    ├── Like the stretch we finished with today.
+    └── 3 holds of 20 seconds
+""" + _TAIL
+
+
+def test_a_tree_drawn_with_box_characters_reads_as_a_nested_list():
+    assert _names(TREE) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(TREE, "exercises") == [] and _rules(TREE, "descriptions") == []
+
+
+def test_a_tree_branch_without_the_session_link_still_lacks_the_tie_back():
+    cut = TREE.replace("│   ├── Same as the one at the mirror today.\n", "")
+    assert "DS002" in _rules(cut, "descriptions")

@@ -12,7 +12,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import LABEL, Line, plain, sentences
+from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, plain, sentences
 
 
 
@@ -1084,7 +1084,9 @@ def vague_milestone(ctx: Context):
     heading = next((h for _, h, el in ctx.draft.headings if el == "milestone"), "")
     milestone_line = _pattern(ctx.language, "milestone_line")
     lines = [plain(ln.text) for ln in _milestone_lines(ctx)]
-    parts = ([] if _is_label(heading) else [heading]) + [x for x in lines if not (_is_label(x) and milestone_line.search(x))]
+    # (a heading naming two elements, "Check-in and goal", is a label of the section, not the goal's words)
+    label_only = _is_label(heading) or _names_two_elements(heading)
+    parts = ([] if label_only else [heading]) + [x for x in lines if not (_is_label(x) and milestone_line.search(x))]
     body = " ".join(p for p in (_pattern(ctx.language, "milestone_label").sub("", x, count=1) for x in parts) if p.strip())
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)

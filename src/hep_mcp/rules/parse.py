@@ -847,6 +847,34 @@ def _annotations(lines):
     return out
 
 
+# a tree drawn with box characters ("├── 1. Table slides", "│   └── 10 times", "│   │   as far as")
+TREE = re.compile(r"[ \t│┃|]*+(?:[├└┣┗+`][─━-]{1,4}+[ \t]*+)?")
+TREE_CHARS = frozenset("│┃├└┣┗─━")
+
+
+def _trees(lines):
+    """A plan drawn as a tree: each branch (``├──``, ``└──``) a bullet at its column, a trunk
+    (``│``) only indentation, so the branches nest as a list does. Same line numbers."""
+    if len(lines) > Lines.KEEP or sum(1 for ln in lines if ln.text.lstrip()[:1] in ("├", "└", "┣", "┗")) < 3:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        t = ln.text
+        if not t.strip() or t.lstrip()[:1] not in TREE_CHARS:
+            out.append(ln)
+            continue
+        m = TREE.match(t)
+        lead, rest = t[: m.end()], t[m.end() :]
+        branch = any(c in lead for c in "├└┣┗")
+        if branch:
+            at = min(lead.find(c) for c in "├└┣┗" if c in lead)
+            text = " " * at + ("" if LIST_MARK.match(rest) else "- ") + rest
+        else:
+            text = " " * len(lead) + rest if rest.strip() else ""
+        out.append(Line(ln.no, text))
+    return out
+
+
 def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
     blocks: list[Block] = []
     open_block: Block | None = None  # a paragraph or item that a following line may continue
@@ -1176,6 +1204,13 @@ def _numbered_heading(text: str) -> bool:
     return bool(NUM_PREFIX.match(c) and NUM_PREFIX.match(c).end() > 0) or bool(EXERCISE_N.match(c)) or bool(BARE_NUM.match(c))
 
 
+def _names_two_elements(text: str) -> bool:
+    """A heading whose words name two elements ("Check-in and goal", "Rules and check-in")."""
+    pats = _heading_patterns(_LANGUAGE.get())
+    t = _clean_heading(text)
+    return sum(1 for k in ELEMENT_SECTIONS if pats[k].search(t)) >= 2
+
+
 def _label_element(lead: str) -> str | None:
     """The element a lead names (``When:``, ``Pain rule``), or None for a name."""
     return _label_element_in(lead, _LANGUAGE.get())
@@ -1441,7 +1476,8 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
                 if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
                     continue
             elif sum(1 for x in inner if x.kind == "item" and x.depth == 1) >= 2:
-                if not _step_list([x for x in inner if x.kind == "item" and x.depth == 1]):
+                tops = [x for x in inner if x.kind == "item" and x.depth == 1]
+                if not _step_list(tops) and (sum(1 for x in tops if _names_a_move(x)) >= 2 or not _lines_of_one(tops)):
                     continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
                 steps_under.update(k for k in range(i + 1, end) if blocks[k].kind == "item")
             by_level.setdefault(b.level, []).append(i)
@@ -1641,6 +1677,28 @@ def _name_line(b: Block) -> bool:
 def _list_label(b: Block) -> bool:
     """"Program: Low back pain - home exercises": a one-line label naming the exercise list, not an exercise."""
     return len(b.lines) == 1 and (classify_heading(b.lead) == "exercises" or _label_element(b.lead) == "other") and not _movement(b.rest)
+
+
+def _names_a_move(x: Block) -> bool:
+    """An item led by a name ("Bridge: ...", "- Heel slides", "3. TANDEM STANCE."), not a dose
+    ("10 times") or a tie-back sentence ("The first one we did today.")."""
+    t = plain(x.text).strip()
+    return x.lead is not None or (_bare_name(x.text) and not any(c.isdigit() for c in t)) or (_name_line(x) and t.isupper())
+
+
+def _lines_of_one(items: list[Block]) -> bool:
+    """A heading's few unnamed bullets that are one exercise's lines: its how, the tie-back, the
+    dose ("- Lie on your side ... / - Same as the first one we did today. / - 15 times"), not
+    moves of their own (one or two of them carry a movement, at most about half) and no rule,
+    check-in or red flag."""
+    if not 2 <= len(items) <= 5:
+        return False
+    moving = sum(1 for x in items if _movement(x.text))
+    if not 1 <= moving <= 2 or moving * 2 > len(items) + 1:
+        return False
+    rx = _cue_rx()
+    # a rules or check-in list under its heading ("Chef's notes": pain, missed day, 911) is not an exercise's lines
+    return not any(_classify_body(x.text) in ("response_rules", "feedback", "milestone") or rx["red_flag_item"].search(x.text) or _reader_rx(_LANGUAGE.get())["body_rules"].search(x.text) for x in items)
 
 
 def _step_list(items: list[Block]) -> bool:
@@ -1948,10 +2006,11 @@ def _build_item(c: _Cand) -> ExerciseItem:
             for ln in x.lines:
                 _add_line(item, ln)
     lettered = bool(prose) and all(x.lettered for x in prose)
-    if prose and (not item.description or lettered) and (len(prose) <= 2 or lettered):
+    if prose and (not item.description or lettered) and (len(prose) <= 2 or lettered or _lines_of_one(prose)):
         # "(a) Sit with ..." / "(b) Hold for 5 seconds ...": lettered sub-steps are the how
         # "- Calf stretch" / "  - Stand at the wall with... We did this first today.": one or two
-        # sub-bullets under a bare name are its description, not a list of steps
+        # sub-bullets under a bare name are its description, not a list of steps (and a heading's
+        # few bullets that are one exercise's lines: "## Bridges" / "- Lie on your back ..." / "- 10 times")
         moved = {ln.no for x in prose for ln in x.lines}
         item.labeled = [ln for ln in item.labeled if ln.no not in moved]
         item.description = (item.description if lettered else []) + [ln for x in prose for ln in x.lines]
@@ -1978,7 +2037,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_html(lines))))))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_trees(_html(lines)))))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
@@ -1991,11 +2050,16 @@ def _parse(text: str) -> Draft:
             headings.add(i, el)
 
     owner: list[str | None] = [None] * len(blocks)  # element of the section each block is in
+    mixed: set[int] = set()  # blocks under a heading that names two elements ("Check-in and goal")
+    in_mixed = False
     current: str | None = None
     current_level = 0
     for i, b in enumerate(blocks):
+        if b.kind != "heading" and in_mixed:
+            mixed.add(i)
         if b.kind == "heading":
             el = helems.get(i)
+            in_mixed = el in ELEMENT_SECTIONS and _names_two_elements(b.text)
             if el is None and current == "exercises" and (b.level > current_level or b.level == current_level == 7):
                 add_heading(i, b, None)  # a sub-heading inside the exercises
                 owner[i] = "exercises"
@@ -2059,6 +2123,8 @@ def _parse(text: str) -> Draft:
             lead_el = _label_element(b.lead)
             if lead_el in ELEMENT_SECTIONS and b.line not in taken:
                 el = lead_el
+        elif i in mixed and b.kind in ("para", "item") and b.line not in taken:
+            el = _classify_body(b.text) or el  # '- Tap "Done" in the app' under "Check-in and goal"
         if el is None and b.kind in ("para", "item") and b.line not in taken:
             pass
         if el:
