@@ -1696,6 +1696,8 @@ def _lines_of_one(items: list[Block]) -> bool:
     moving = sum(1 for x in items if _movement(x.text))
     if not 1 <= moving <= 2 or moving * 2 > len(items) + 1:
         return False
+    if not any(_movement(x.text) and len(plain(x.text).split()) >= 6 for x in items):
+        return False  # "Face the wall" / "Foot back" / "Heel down" / "Lean": a step list of fragments
     rx = _cue_rx()
     # a rules or check-in list under its heading ("Chef's notes": pain, missed day, 911) is not an exercise's lines
     return not any(_classify_body(x.text) in ("response_rules", "feedback", "milestone") or rx["red_flag_item"].search(x.text) or _reader_rx(_LANGUAGE.get())["body_rules"].search(x.text) for x in items)
