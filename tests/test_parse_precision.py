@@ -1263,3 +1263,16 @@ def test_a_tree_drawn_with_box_characters_reads_as_a_nested_list():
 def test_a_tree_branch_without_the_session_link_still_lacks_the_tie_back():
     cut = TREE.replace("│   ├── Same as the one at the mirror today.\n", "")
     assert "DS002" in _rules(cut, "descriptions")
+
+
+# a memo's run-in head names the goal ("NEXT VISIT GOAL. By Tuesday, ...")
+RUN_IN_GOAL = ARROW_MOVES.replace("Goal: by next Tuesday, do the wall push", "NEXT VISIT GOAL. By next Tuesday, do the wall push")
+
+
+def test_a_run_in_goal_head_opens_the_milestone():
+    assert _rules(RUN_IN_GOAL, "milestone") == []
+
+
+def test_a_run_in_goal_head_over_a_vague_goal_is_still_vague():
+    vague = RUN_IN_GOAL.replace("NEXT VISIT GOAL. By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "NEXT VISIT GOAL. Keep working hard and feel better.")
+    assert "MS002" in _rules(vague, "milestone")
