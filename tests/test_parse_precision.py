@@ -1276,3 +1276,30 @@ def test_a_run_in_goal_head_opens_the_milestone():
 def test_a_run_in_goal_head_over_a_vague_goal_is_still_vague():
     vague = RUN_IN_GOAL.replace("NEXT VISIT GOAL. By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "NEXT VISIT GOAL. Keep working hard and feel better.")
     assert "MS002" in _rules(vague, "milestone")
+
+
+# a heading with no text of its own under it titles a section; it is no exercise beside the headed ones
+EMPTY_TITLE = """GATE A - WALL PUSH
+Stand an arm's length from the wall, hands flat on it, bend your elbows and push back. The first one we did today. 10 times.
+
+GATE B - ARM RAISE
+Lift your arm forward to shoulder height with your thumb up, then lower slowly. Same as the one at the mirror today. 10 times.
+
+GATE C - CHEST OPENER
+Put your forearm on the door frame and turn your body away slowly. Like the one we finished with today. 3 holds.
+
+DEPARTURES
+Every day:
+- Morning, at the bathroom sink, right after you brush your teeth: all three.
+
+RULES""" + _TAIL
+
+
+def test_a_heading_with_nothing_under_it_is_no_exercise():
+    assert len(_names(EMPTY_TITLE)) == 3
+    assert _rules(EMPTY_TITLE, "descriptions") == [] and _rules(EMPTY_TITLE, "exercises") == []
+
+
+def test_beside_an_empty_title_a_heading_with_a_move_is_still_counted():
+    more = EMPTY_TITLE.replace("DEPARTURES", "".join(f"GATE {x} - MOVE {x}\nStand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "DEF") + "DEPARTURES")
+    assert "EX001" in _rules(more, "exercises")

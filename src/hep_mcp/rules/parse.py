@@ -1347,7 +1347,9 @@ def _exercises_of(cands: list[_Cand]) -> list[_Cand]:
     if sum(moving) < 2:
         return [c for c, m in zip(cands, moving) if m]
     shape = {(c.blocks[0].kind, c.blocks[0].ordered) for c, m in zip(cands, moving) if m and _named(c)}
-    return [c for c, m in zip(cands, moving) if m or (_named(c) and (c.blocks[0].kind, c.blocks[0].ordered) in shape and not _not_exercise(c))]
+    # (a heading with no text of its own under it, "DEPARTURE TIMES" over "Every day:", titles a section)
+    return [c for c, m in zip(cands, moving) if m or (
+        _named(c) and (c.blocks[0].kind, c.blocks[0].ordered) in shape and not _not_exercise(c) and not (c.blocks[0].kind == "heading" and not c.text.strip()))]
 
 
 def _is_exercise(c: _Cand) -> bool:
