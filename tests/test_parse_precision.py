@@ -689,3 +689,617 @@ def test_arrow_lines_are_statements_of_their_own_so_911_stays_911():
 def test_an_arrow_that_sends_chest_pain_to_the_clinic_is_still_flagged():
     wrong = ARROWS.replace("call 911 -> chest pain, trouble breathing, fainting", "call the clinic -> chest pain, trouble breathing, fainting")
     assert "RR008" in _rules(wrong, "response_rules")
+
+
+# -- classes found on the fourth and fifth held-out sets (each in a layout of its own) ---------
+
+_TAIL = """
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+"""
+
+# a name, an arrow, the how: a plain-text list under a label line ("Wall push → Stand ...")
+ARROW_MOVES = """Shoulder plan for Priya
+
+YOUR MOVES
+Wall push → Stand an arm's length from the wall, hands flat on it, bend your elbows and push back. The first one we did today. 10 times.
+Arm raise => Lift your arm forward to shoulder height with your thumb up, then lower slowly. Same as the one at the mirror today. 10 times.
+Door stretch -> Put your forearm on the door frame and turn your body away until the chest stretches. Like the stretch we finished with today. Hold 20 seconds, 3 times.
+
+When you put the kettle on in the morning -> all three, in the kitchen, every day.
+""" + _TAIL
+
+
+def _names(text: str) -> list[str]:
+    from hep_mcp.rules.parse import parse
+
+    return [e.name for e in parse(text).exercises]
+
+
+def test_a_name_then_an_arrow_then_the_how_is_an_exercise():
+    assert _names(ARROW_MOVES) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(ARROW_MOVES, "exercises") == [] and _rules(ARROW_MOVES, "descriptions") == []
+
+
+def test_arrow_exercises_without_the_session_link_still_lack_the_tie_back():
+    cut = ARROW_MOVES.replace(" The first one we did today.", "").replace(" Same as the one at the mirror today.", "")
+    assert _rules(cut, "descriptions").count("DS002") == 2
+
+
+def test_a_routine_then_an_arrow_to_the_moves_is_the_trigger():
+    assert "DO004" not in _rules(ARROW_MOVES, "dosing")
+    assert "DO004" in _rules(ARROW_MOVES.replace("When you put the kettle on in the morning ->", "Any time you like ->"), "dosing")
+
+
+# the same labels under every exercise's heading are the form's fields, not exercises
+FIELD_CARDS = """# Exercise cards for Tom
+
+### Card A - Sit to stand
+Steps: Sit at the front of a firm chair. Lean forward and stand up, then sit down slowly.
+From the visit: the chair one we did first today.
+How many: 8 times.
+
+### Card B - Heel raises
+Steps: Hold the back of the chair and rise up on your toes, then lower slowly.
+From the visit: we did this at the bars today.
+How many: 10 times.
+
+### Card C - Side steps
+Steps: Hold the counter and step to the side 5 steps, then back.
+From the visit: the last one we did today.
+How many: 2 trips each way.
+
+### When
+Do the cards after breakfast, in the kitchen, every day.
+
+### Rules
+""" + _TAIL
+
+
+def test_labels_repeated_under_each_heading_are_fields_and_the_headings_the_exercises():
+    assert _names(FIELD_CARDS) == ["Card A - Sit to stand", "Card B - Heel raises", "Card C - Side steps"]
+    assert _rules(FIELD_CARDS, "exercises") == [] and _rules(FIELD_CARDS, "descriptions") == []
+
+
+def test_a_card_without_its_session_line_still_lacks_the_tie_back():
+    cut = FIELD_CARDS.replace("From the visit: we did this at the bars today.\n", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_too_many_cards_are_still_too_many():
+    more = FIELD_CARDS.replace("### When", "".join(
+        f"### Card {x} - Move {x}\nSteps: Stand at the counter and lift one knee, then the other.\nFrom the visit: we did this today.\nHow many: 10 times.\n\n" for x in "DEFG"
+    ) + "### When")
+    assert "EX001" in _rules(more, "exercises")
+
+
+# a run of questions, then one answer
+QUESTIONS = ARROW_MOVES.replace(
+    "If something feels different, like new pain or swelling, message the clinic before you go on.",
+    "New pain in the arm? New swelling? Numb fingers? Message the clinic before you go on.",
+)
+
+
+def test_a_run_of_questions_is_answered_by_the_sentence_after_them():
+    assert "RR005" not in _rules(QUESTIONS, "response_rules")
+
+
+def test_a_run_of_questions_with_no_contact_still_lacks_the_rule():
+    assert "RR005" in _rules(QUESTIONS.replace("Message the clinic before you go on.", "Rest and see how it goes."), "response_rules")
+
+
+# the emergency signs in lay words
+LAY_EMERGENCY = ARROW_MOVES.replace("Chest pain or trouble breathing: call 911.", "A tight feeling in your chest, or it is hard to breathe: call 911.")
+
+
+def test_lay_words_for_the_emergency_signs_are_the_emergency_signs():
+    assert "RR006" not in _rules(LAY_EMERGENCY, "response_rules")
+
+
+def test_lay_emergency_signs_sent_to_the_clinic_are_still_flagged():
+    wrong = LAY_EMERGENCY.replace("it is hard to breathe: call 911.", "it is hard to breathe: message the clinic.")
+    assert {"RR006", "RR008"} & set(_rules(wrong, "response_rules"))
+
+
+# HTML left in a Markdown draft (a chat client's or an export's)
+HTML_DRAFT = """<h2>Knee program for Abdul</h2>
+<p>The three we did today.</p>
+<h3>Heel slides</h3>
+<p>Lie on your back and slide your heel toward you, then back. <b>The first one we did today.</b> 10 times.</p>
+<h3>Thigh squeeze</h3>
+<p>Press the back of your knee into the bed and hold 5 seconds.<br>Same as on the table today. 10 times.</p>
+<h3>Straight leg lift</h3>
+<p>Tighten your thigh and lift the straight leg a hand's width, then lower. The last one we did together. 10 times.</p>
+<h3>When</h3>
+<p>After you brush your teeth at night, on the bed, every day.</p>
+""" + _TAIL
+
+
+def test_html_headings_and_paragraphs_are_read_as_markdown():
+    assert _names(HTML_DRAFT) == ["Heel slides", "Thigh squeeze", "Straight leg lift"]
+    assert _rules(HTML_DRAFT, "exercises") == [] and _rules(HTML_DRAFT, "descriptions") == []
+    assert "DO004" not in _rules(HTML_DRAFT, "dosing")
+
+
+def test_html_exercises_without_the_session_link_still_lack_the_tie_back():
+    cut = HTML_DRAFT.replace(" <b>The first one we did today.</b>", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_a_template_placeholder_in_angle_brackets_is_not_html():
+    assert "FM006" in [f.rule for f in _report(HTML_DRAFT.replace("Abdul", "<<PATIENT NAME>>")).findings]
+
+
+# "the same loop we talked about": a tie-back
+TALKED = ARROW_MOVES.replace(" The first one we did today.", " Keep to the same spot on the wall we talked about.")
+
+
+def test_the_same_thing_we_talked_about_is_a_tie_back():
+    assert "DS002" not in _rules(TALKED, "descriptions")
+
+
+# a narrow column wraps a sentence: the clinic's channel named on the line above its number
+WRAPPED_NUMBER = ARROW_MOVES.replace(
+    'Tick "done" each day in the patient portal; send problems through the portal messages.',
+    'Each day, tick "done" in the patient portal. Problems? Ring the\nclinic front desk on 555-0142.',
+)
+
+
+def test_a_number_whose_clinic_words_end_the_line_above_is_the_clinics():
+    assert "LK003" not in _rules(WRAPPED_NUMBER, "safety")
+
+
+def test_a_wrapped_personal_number_is_still_flagged():
+    personal = WRAPPED_NUMBER.replace("Problems? Ring the\nclinic front desk on 555-0142.", "Problems? Text my own\ncell on 555-0142.")
+    assert {"FB003", "LK003"} & set(_rules(personal, "feedback") + _rules(personal, "safety"))
+
+
+def test_a_number_after_a_finished_sentence_has_no_clinic_words():
+    bare = WRAPPED_NUMBER.replace("Problems? Ring the\nclinic front desk on 555-0142.", "Problems? Ring the clinic front desk.\n555-0142.")
+    assert "LK003" in _rules(bare, "safety")
+
+
+# a clipped question carries the pain rule's number ("Up more than 2 points? Stop that one.")
+CLIPPED_PAIN = ARROW_MOVES.replace(
+    "If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.",
+    "Rate your pain 0 to 10 before you start. Up more than 2 points after a move? Leave that one for today and do the others.",
+)
+
+
+def test_a_clipped_question_after_the_rating_is_the_pain_rule():
+    assert "RR001" not in _rules(CLIPPED_PAIN, "response_rules")
+
+
+def test_a_rating_with_no_number_to_stop_at_is_still_no_pain_rule():
+    vague = CLIPPED_PAIN.replace("Up more than 2 points after a move?", "Worse after a move?")
+    assert "RR001" in _rules(vague, "response_rules")
+
+
+# a menu card's dot leaders between the name and the amount, between two label lines
+LEADERS = """Hip plan - Grace
+WHEN: every evening, right after you wash the dinner dishes
+WHERE: the bedroom
+1 BRIDGE ........................ 10 times
+  Lie on your back, knees bent, and lift your hips, then lower
+  slowly. Like the first one we did on the mat today.
+2 CLAMSHELL ..................... 10 each side
+  Lie on your side, knees bent, and open the top knee like a
+  book. Same as the one with the band today.
+3 SIT TO STAND .................. 8 times
+  Stand up from a firm chair and sit back down slowly. The last
+  one we did today.
+TOTAL ........................... 10 minutes
+""" + _TAIL
+
+
+def test_dot_leader_lines_are_numbered_exercises_with_their_amount():
+    assert _names(LEADERS) == ["BRIDGE", "CLAMSHELL", "SIT TO STAND"]
+    assert _rules(LEADERS, "exercises") == [] and _rules(LEADERS, "descriptions") == []
+    assert "DO005" not in _rules(LEADERS, "dosing") and "DO007" not in _rules(LEADERS, "dosing")
+
+
+def test_dot_leader_exercises_without_the_session_link_still_lack_the_tie_back():
+    cut = LEADERS.replace(" Like the first one we did on the mat today.", "").replace("Same as the one with the band today.", "Keep your feet together.")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_a_list_split_by_group_headings_is_one_list_not_repeated_fields():
+    # the same items, read once per group and once as the merged list, are not labels said again
+    six = """Knee plan for Ed
+
+WARM UP
+
+1. Ankle pumps
+   Point your toes down, then pull them up. The first one we did today. 10 times.
+2. Heel slides
+   Slide your heel toward you and back. Same as on the table today. 10 times.
+
+STRONG
+
+3. Thigh squeeze
+   Press your knee down and hold 5 seconds. The one we did on the mat. 10 times.
+4. Straight leg lift
+   Lift the straight leg a hand's width. We did this after the squeeze. 10 times.
+
+BALANCE
+
+5. Heel raises
+   Hold the counter and rise up on your toes. We did these at the bars today. 10 times.
+6. Side steps
+   Hold the counter and step to the side. The last one we did today. 10 steps.
+""" + _TAIL
+    assert len(_names(six)) == 6 and "EX001" in _rules(six, "exercises")
+
+
+# exercises as cards of no list shape, each set off by blank lines (fridge magnets, index cards)
+CARDS = """Fridge magnets for Lou - from the clinic
+
+(Magnet A, by the kettle)
+Calf stretch
+Step one foot back and lean on the wall until the calf pulls.
+This is the wall one we practised today.
+When: while the kettle boils, every morning. Hold 20 seconds, 3 times.
+
+(Magnet B, on the bathroom door)
+Heel raises
+Hold the sink and rise up on your toes, then lower slowly.
+Like the ones at the bars today.
+When: after you brush your teeth at night. 10 times.
+
+(Magnet C, by the back door)
+Toe curls
+Sit and scrunch a towel towards you with your toes.
+The last one we did today.
+When: before you put your shoes on. 10 times.
+""" + _TAIL
+
+
+def test_cards_set_off_by_blank_lines_are_the_exercises():
+    assert _names(CARDS) == ["Calf stretch", "Heel raises", "Toe curls"]
+    assert _rules(CARDS, "exercises") == [] and _rules(CARDS, "descriptions") == []
+
+
+def test_cards_without_the_session_link_still_lack_the_tie_back():
+    cut = CARDS.replace("This is the wall one we practised today.\n", "").replace("Like the ones at the bars today.\n", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+def test_too_many_cards_of_no_list_shape_are_still_too_many():
+    more = CARDS.replace("\nIf pain goes up", "".join(
+        f"\n(Magnet {x})\nMove {x}\nStand at the counter and lift one knee, then the other.\nWe did this today.\nWhen: after lunch. 10 times.\n" for x in "DEF"
+    ) + "\nIf pain goes up")
+    assert "EX001" in _rules(more, "exercises")
+
+
+def test_rules_and_check_in_paragraphs_are_not_cards():
+    none = "Plan for Lou\n" + _TAIL
+    assert "EX003" in _rules(none, "exercises")
+
+
+# a question-and-answer transcript: the speakers' labels are not exercises, the questions head the answers
+QA = """Ankle plan for Jo, as we talked it through
+
+Q: Which ones do I do?
+A: Three of them. Ankle circles: sit and draw slow circles with your foot, ten each way. We did these first today.
+Calf raises: hold the counter and rise up on your toes, then lower slowly, ten times. Like the ones at the bars today.
+One-leg stand: hold the counter and stand on the sore leg for 20 seconds, three times. The last one we did today.
+
+Q: When do I do them?
+A: Every morning, after you brush your teeth, in the kitchen.
+
+Q: What if it hurts?
+A: If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+
+Q: And if I miss a day?
+A: Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911. A foot that turns numb, cold, pale or blue: go to the emergency department.
+
+Q: How do I tell you?
+A: Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Q: What is my goal for next week?
+A: By next Tuesday, stand on the sore leg for 20 seconds without holding on, 3 days in a row.
+"""
+
+
+def test_speaker_labels_are_not_exercises_and_the_moves_in_the_answer_are():
+    assert _names(QA) == ["Ankle circles", "Calf raises", "One-leg stand"]
+    assert _rules(QA, "exercises") == [] and _rules(QA, "descriptions") == [] and _rules(QA, "milestone") == []
+
+
+def test_a_transcript_without_the_goal_answer_still_lacks_the_milestone():
+    cut = QA.replace("A: By next Tuesday, stand on the sore leg for 20 seconds without holding on, 3 days in a row.", "A: Just keep at it.")
+    assert {"MS001", "MS002"} & set(_rules(cut, "milestone"))
+
+
+def test_labels_that_do_not_take_turns_are_not_speakers():
+    from hep_mcp.rules.parse import Lines, _speakers
+
+    form = Lines(["Name: Jo", "Name: Jo", "Name: Jo", "Date: today", "Date: today", "Date: today"])
+    assert [ln.text for ln in _speakers(form)] == [ln.text for ln in form]
+
+
+def test_a_move_after_a_lead_in_sentence_keeps_its_own_tie_back_check():
+    cut = QA.replace(" We did these first today.", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+# a heading whose style was lost in a paste ends the exercise above it
+LOST_HEADINGS = """Hip plan for Bea
+
+Your moves
+
+🔸 Bridge
+Lie on your back, knees bent, and lift your hips, then lower slowly. The first one we did today. 10 times.
+
+🔸 Clamshell
+Lie on your side, knees bent, and open the top knee like a book. Same as on the mat today. 10 each side.
+
+🔸 Side steps
+Hold the counter and step to the side 5 steps, then back. The last one we did today. 2 trips.
+
+Rules for home
+- If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or swelling, message the clinic before you go on.
+- Chest pain or trouble breathing: call 911.
+
+Do them after breakfast, in the kitchen, every day. Tick "done" each day in the patient portal; send problems through the portal messages.
+
+Goal: by next Tuesday, do 10 bridges without a rest, 3 days in a row.
+"""
+
+
+def test_a_short_line_over_a_list_ends_the_exercise_above_it():
+    assert _names(LOST_HEADINGS) == ["Bridge", "Clamshell", "Side steps"]
+    assert _rules(LOST_HEADINGS, "exercises") == [] and _rules(LOST_HEADINGS, "descriptions") == []
+
+
+def test_the_last_exercise_before_a_lost_heading_keeps_its_own_checks():
+    cut = LOST_HEADINGS.replace(" The last one we did today.", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+# a lead that names a situation ("*If it flares up.*") leads a rule, not an exercise
+SITUATION_LEADS = """# Knee mornings for Sal
+
+*Ankle pumps.* Lie in bed and point your toes down, then pull them up. We did these first today. 20 times.
+
+*Heel slides.* Slide your heel toward you and back. Same as on the table today. 10 times.
+
+*Thigh squeeze.* Press the back of your knee into the bed and hold 5 seconds. The last one we did today. 10 times.
+
+*If it flares up.* Rate your pain 0 to 10 first. If a move pushes it up more than 2 points, stop that one for today and do the others.
+
+*Should you miss a morning.* Don't make it up; start again the next day.
+
+Every morning, in bed, right after you turn off your alarm.
+""" + _TAIL
+
+
+def test_a_conditional_lead_is_a_rule_not_an_exercise():
+    assert _names(SITUATION_LEADS) == ["Ankle pumps", "Heel slides", "Thigh squeeze"]
+    assert _rules(SITUATION_LEADS, "descriptions") == []
+
+
+def test_with_the_conditional_leads_too_many_moves_are_still_too_many():
+    more = SITUATION_LEADS.replace("*If it flares up.*", "".join(
+        f"*Move {x}.* Stand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "ABC"
+    ) + "*If it flares up.*")
+    assert "EX001" in _rules(more, "exercises")
+
+
+# a narrow column breaks the trigger across lines
+WRAPPED_TRIGGER = """  YOUR THREE
+  1. Wall push
+     Stand an arm's length from the wall and push back. The
+     first one we did today. 10 times.
+  2. Arm raise
+     Lift your arm forward to shoulder height, then lower. Same
+     as the one at the mirror today. 10 times.
+  3. Door stretch
+     Forearm on the door frame, turn away until it stretches.
+     Like the stretch we finished with today. 3 holds.
+
+  WHEN AND WHERE
+  Twice a day, at the kitchen table, right after
+  breakfast and dinner.
+""" + _TAIL
+
+
+def test_a_trigger_broken_across_two_lines_is_the_trigger():
+    assert "DO004" not in _rules(WRAPPED_TRIGGER, "dosing")
+
+
+def test_two_lines_with_no_routine_between_them_still_lack_the_trigger():
+    assert "DO004" in _rules(WRAPPED_TRIGGER.replace("right after\n  breakfast and dinner.", "when it\n  suits you."), "dosing")
+
+
+def test_the_thing_taken_home_from_the_visit_is_a_tie_back():
+    took = ARROW_MOVES.replace(" The first one we did today.", " Use the band you took home today.")
+    assert "DS002" not in _rules(took, "descriptions")
+    assert "DS002" in _rules(ARROW_MOVES.replace(" The first one we did today.", " Use the band you bought."), "descriptions")
+
+
+# a scan's or a photo's transcription: bracketed notes on where the text sat
+ANNOTATED = """Typed up from the flip chart, for Ivy
+
+[top, in green]  YOUR THREE
+1. Wall push: stand an arm's length from the wall and push back. The first one we did today. 10 times.
+2. Arm raise: lift your arm forward to shoulder height, then lower. Same as the one at the mirror today. 10 times.
+3. Door stretch: forearm on the door frame, turn away until it stretches. Like the stretch we finished with today. 3 holds.
+
+[right side]  WHEN
+After you brush your teeth in the morning, at the bathroom sink, every day.
+
+[bottom, circled]  GOAL
+By next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+
+[bottom left]  RULES
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+[ ] Tick "done" each day in the patient portal; send problems through the portal messages.
+"""
+
+
+def test_a_transcribers_bracketed_note_is_not_part_of_the_line():
+    from hep_mcp.rules.parse import parse
+
+    assert [el for _, _, el in parse(ANNOTATED).headings if el] == ["schedule", "milestone", "response_rules"]
+    assert _rules(ANNOTATED, "milestone") == [] and _rules(ANNOTATED, "exercises") == []
+
+
+def test_an_annotated_goal_heading_with_no_goal_still_lacks_the_milestone():
+    cut = ANNOTATED.replace("By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "Keep working hard.")
+    assert {"MS001", "MS002"} & set(_rules(cut, "milestone"))
+
+
+# a chat export: the sender's name leads every message
+CHAT = """Jo (PT): Hi Ivy, your plan from today, one message each.
+Jo (PT): 1) Wall push. Stand an arm's length from the wall and push back. The first one we did today. 10 times.
+Jo (PT): 2) Arm raise. Lift your arm forward to shoulder height, then lower. Same as the one at the mirror today. 10 times.
+Jo (PT): 3) Door stretch. Forearm on the door frame, turn away until it stretches. Like the stretch we finished with today. 3 holds.
+Jo (PT): Every morning, after you brush your teeth, at the bathroom sink.
+Jo (PT): If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up.
+Jo (PT): If something feels different, like new pain or swelling, message the clinic before you go on. Chest pain or trouble breathing: call 911.
+Jo (PT): Tick "done" each day in the patient portal; send problems through the portal messages.
+Jo (PT): Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+Ivy: thanks!
+"""
+
+
+def test_a_senders_name_leading_every_message_is_not_an_exercise():
+    assert _names(CHAT) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(CHAT, "exercises") == [] and _rules(CHAT, "descriptions") == []
+
+
+def test_a_chat_that_sends_the_log_to_a_personal_phone_is_still_flagged():
+    personal = CHAT.replace('Tick "done" each day in the patient portal; send problems through the portal messages.', "Text me on my personal cell each night when you've done it, and with any problems.")
+    assert "FB003" in _rules(personal, "feedback")
+
+
+# a heading per exercise, its few bullets the how, the tie-back and the dose (a slide deck, a wiki)
+SLIDES = """# Page 1 - Mo's shoulder
+
+## Page 2 - Wall push
+- Stand an arm's length from the wall, hands flat on it, bend your elbows and push back.
+- The first one we did today.
+- 10 times
+
+## Page 3 - Arm raise
+- Lift your arm forward to shoulder height with your thumb up, then lower slowly.
+- Same as the one at the mirror today.
+- 10 times
+
+## Page 4 - Chest opener
+- Put your forearm on the door frame and turn your body away until you feel it across the chest.
+- Like the one we finished with today.
+- 3 holds of 20 seconds
+
+## Page 5 - When
+- After you brush your teeth in the morning, at the bathroom sink, every day.
+
+## Page 6 - Rules and check-in
+- If pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or swelling, message the clinic before you go on.
+- Chest pain or trouble breathing: call 911.
+- Tick "done" each day in the patient portal; send problems through the portal messages.
+
+## Page 7 - Check-in and goal
+- Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+"""
+
+
+def test_a_heading_over_one_exercises_lines_is_the_exercise():
+    assert len(_names(SLIDES)) == 3
+    assert _rules(SLIDES, "exercises") == [] and _rules(SLIDES, "descriptions") == []
+
+
+def test_a_heading_over_several_moves_is_still_a_group_heading():
+    group = SLIDES.replace("- The first one we did today.\n", "- Heel raises: hold the counter and rise up on your toes. The first one we did today.\n").replace(
+        "- 10 times\n\n## Page 3", "- Calf stretch: lean on the wall with one foot back. Like the one at the bars today.\n- Marching: lift one knee, then the other. We did these today.\n- Side steps: hold the counter and step to the side. The last one today.\n\n## Page 3")
+    assert "EX001" in _rules(group, "exercises")
+
+
+def test_a_vague_goal_under_a_heading_naming_two_elements_is_still_vague():
+    vague = SLIDES.replace("Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "Goal for next visit: feel better and keep working hard!")
+    assert "MS002" in _rules(vague, "milestone")
+
+
+def test_a_check_in_line_under_a_check_in_and_goal_heading_is_no_second_goal():
+    both = SLIDES.replace("- Goal: by next Tuesday", '- Tap "Done" in the portal each day.\n- Goal: by next Tuesday')
+    assert _rules(both, "milestone") == []
+
+
+# a plan drawn as a tree
+TREE = """Plan for Mo
+├── When: every morning, right after you brush your teeth
+├── Where: the bathroom sink
+│
+├── 1. Wall push
+│   ├── Stand an arm's length from the wall, hands flat on it, bend
+│   │   your elbows and push back.
+│   ├── The first one we did today.
+│   └── 10 times
+├── 2. Arm raise
+│   ├── Lift your arm forward to shoulder height, then lower slowly.
+│   ├── Same as the one at the mirror today.
+│   └── 10 times
+└── 3. Door stretch
+    ├── Forearm on the door frame, turn away until the chest stretches.
+    ├── Like the stretch we finished with today.
+    └── 3 holds of 20 seconds
+""" + _TAIL
+
+
+def test_a_tree_drawn_with_box_characters_reads_as_a_nested_list():
+    assert _names(TREE) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(TREE, "exercises") == [] and _rules(TREE, "descriptions") == []
+
+
+def test_a_tree_branch_without_the_session_link_still_lacks_the_tie_back():
+    cut = TREE.replace("│   ├── Same as the one at the mirror today.\n", "")
+    assert "DS002" in _rules(cut, "descriptions")
+
+
+# a memo's run-in head names the goal ("NEXT VISIT GOAL. By Tuesday, ...")
+RUN_IN_GOAL = ARROW_MOVES.replace("Goal: by next Tuesday, do the wall push", "NEXT VISIT GOAL. By next Tuesday, do the wall push")
+
+
+def test_a_run_in_goal_head_opens_the_milestone():
+    assert _rules(RUN_IN_GOAL, "milestone") == []
+
+
+def test_a_run_in_goal_head_over_a_vague_goal_is_still_vague():
+    vague = RUN_IN_GOAL.replace("NEXT VISIT GOAL. By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "NEXT VISIT GOAL. Keep working hard and feel better.")
+    assert "MS002" in _rules(vague, "milestone")
+
+
+# a heading with no text of its own under it titles a section; it is no exercise beside the headed ones
+EMPTY_TITLE = """GATE A - WALL PUSH
+Stand an arm's length from the wall, hands flat on it, bend your elbows and push back. The first one we did today. 10 times.
+
+GATE B - ARM RAISE
+Lift your arm forward to shoulder height with your thumb up, then lower slowly. Same as the one at the mirror today. 10 times.
+
+GATE C - CHEST OPENER
+Put your forearm on the door frame and turn your body away slowly. Like the one we finished with today. 3 holds.
+
+DEPARTURES
+Every day:
+- Morning, at the bathroom sink, right after you brush your teeth: all three.
+
+RULES""" + _TAIL
+
+
+def test_a_heading_with_nothing_under_it_is_no_exercise():
+    assert len(_names(EMPTY_TITLE)) == 3
+    assert _rules(EMPTY_TITLE, "descriptions") == [] and _rules(EMPTY_TITLE, "exercises") == []
+
+
+def test_beside_an_empty_title_a_heading_with_a_move_is_still_counted():
+    more = EMPTY_TITLE.replace("DEPARTURES", "".join(f"GATE {x} - MOVE {x}\nStand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "DEF") + "DEPARTURES")
+    assert "EX001" in _rules(more, "exercises")

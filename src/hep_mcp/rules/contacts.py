@@ -22,6 +22,7 @@ from hep_mcp.errors import excerpt
 from hep_mcp.rules.engine import Context, hit, rule
 
 RULES = {"link": "LK001", "email": "LK002", "phone": "LK003"}
+WRAP_CONTEXT = 80  # characters of the line above read with a wrapped line's number
 MAX_PER_RULE = 10  # findings per rule and draft: enough to act on, never a flood
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _TRIM = ".:-_~'\u2019"
@@ -195,14 +196,23 @@ def _line_contacts(ctx: Context) -> list[tuple[int, str, str]]:
         unknown = {"phone": not ok.phones}
         found = []
         personal = None
+        prev = ""
         for ln in ctx.draft.lines:
+            # a wrapped line (a pocket card's "text DONE to the clinic text" / " line, 555-0186"):
+            # the words before the number may end the line above, when that line runs on
+            lead = prev[-WRAP_CONTEXT:] + " " if prev and not prev.endswith((".", "!", "?")) else ""
             for offset, what, quote in _foreign(ln.text, data, ok):
                 if unknown.get(what):
                     if personal is None:
                         personal = ctx.rx("personal_contact")
-                    if not personal.search(ln.text) and _presented_as_clinic(ln.text, offset, ctx.channel_pattern, data):
+                    joined = lead + ln.text.lstrip()
+                    at = offset - (len(ln.text) - len(ln.text.lstrip())) + len(lead)
+                    if not personal.search(joined) and (
+                        _presented_as_clinic(ln.text, offset, ctx.channel_pattern, data) or lead and _presented_as_clinic(joined, at, ctx.channel_pattern, data)
+                    ):
                         continue
                 found.append((ln.no, what, quote))
+            prev = ln.text.strip()
         ctx.extra["_contacts"] = found
     return found
 

@@ -12,7 +12,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import LABEL, Line, plain, sentences
+from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, plain, sentences
 
 
 
@@ -191,7 +191,7 @@ def _dosing_lines(ctx: Context) -> list[Line]:
 def _dosing_found(ctx: Context) -> dict[str, bool]:
     cache = ctx.extra.setdefault("_dosing", {})
     if not cache:
-        lines = _dosing_lines(ctx)
+        lines = _wrapped(_dosing_lines(ctx))
         for key in ("when", "where", "amount"):
             cache[key] = ctx.first(key, lines) is not None
         # a trigger counts wherever it is written; "after your knee replacement" is no daily routine
@@ -203,6 +203,19 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
             named = _counted_names(ctx.draft.exercises)
             cache["amount"] = named is not None and ctx.first([named], lines) is not None
     return cache
+
+
+def _wrapped(lines) -> list[Line]:
+    """The lines, and each line that runs on joined with the next one (a narrow column breaks
+    "right after" / "breakfast, lunch and dinner"): a phrase split by a line break is read whole."""
+    out = list(lines)
+    if len(out) > 5000:
+        return out
+    for a, b in zip(out, out[1:]):
+        t = a.text.rstrip()
+        if b.no == a.no + 1 and t and not t.endswith((".", "!", "?", ":")) and b.text.strip():
+            out.append(Line(a.no, t + " " + b.text.strip()))
+    return out
 
 
 def _outside_rules(ctx: Context) -> list[Line]:
@@ -314,8 +327,17 @@ def _answered(ctx: Context, ln: Line, s: str) -> str:
     than 2 points: stop that one today."): the two read as one."""
     if not s.rstrip().endswith(("?", ":")):
         return s
-    nxt = _following(ctx).get((ln.no, s))
-    return s if nxt is None else s + " " + nxt
+    following = _following(ctx)
+    out, key = s, (ln.no, s)
+    for _ in range(4):  # "New pain? New swelling? Legs feel weak? Call the clinic first.": one answer to a run of questions
+        pair = following.pair_after(key)
+        if pair is None:
+            break
+        out += " " + pair[1]
+        if not pair[1].rstrip().endswith("?"):
+            break
+        key = (pair[0].no, pair[1])
+    return out
 
 
 def _following(ctx: Context) -> dict:
@@ -338,11 +360,17 @@ class _Following:
         if any(a > b for a, b in zip(self.nos, self.nos[1:])):  # not in line order: a table
             self.table = {}
             for i, (l, x) in enumerate(pairs[:-1]):
-                self.table.setdefault((l.no, x), pairs[i + 1][1])
+                self.table.setdefault((l.no, x), i + 1)
 
     def get(self, key):
+        pair = self.pair_after(key)
+        return None if pair is None else pair[1]
+
+    def pair_after(self, key):
+        """The (line, sentence) after ``key``'s, or None."""
         if self.table is not None:
-            return self.table.get(key)
+            k = self.table.get(key)
+            return None if k is None else self.pairs[k]
         no, x = key
         pairs, nos = self.pairs, self.nos
         lo = bisect.bisect_left(nos, no)
@@ -350,7 +378,7 @@ class _Following:
         if hi - lo <= 8:
             for k in range(lo, hi):
                 if pairs[k][1] == x:
-                    return pairs[k + 1][1]
+                    return pairs[k + 1]
             return None
         first = self.by_line.get(no)  # a line of many sentences: its own table, made once
         if first is None:
@@ -358,7 +386,7 @@ class _Following:
             for k in range(lo, hi):
                 first.setdefault(pairs[k][1], k)
         k = first.get(x)
-        return None if k is None else pairs[k + 1][1]
+        return None if k is None else pairs[k + 1]
 
 
 def _pain_rule(ctx: Context):
@@ -1056,7 +1084,9 @@ def vague_milestone(ctx: Context):
     heading = next((h for _, h, el in ctx.draft.headings if el == "milestone"), "")
     milestone_line = _pattern(ctx.language, "milestone_line")
     lines = [plain(ln.text) for ln in _milestone_lines(ctx)]
-    parts = ([] if _is_label(heading) else [heading]) + [x for x in lines if not (_is_label(x) and milestone_line.search(x))]
+    # (a heading naming two elements, "Check-in and goal", is a label of the section, not the goal's words)
+    label_only = _is_label(heading) or _names_two_elements(heading)
+    parts = ([] if label_only else [heading]) + [x for x in lines if not (_is_label(x) and milestone_line.search(x))]
     body = " ".join(p for p in (_pattern(ctx.language, "milestone_label").sub("", x, count=1) for x in parts) if p.strip())
     observable = ctx.rx("observable").search(body)
     vague = ctx.rx("vague_milestone").search(body)

@@ -57,7 +57,8 @@ WORD_SUB_LEVEL = {"o": 1, "§": 2, "\uf0a7": 2}
 BOLD_LEAD = re.compile(r"(?:\*\*|__)([^*_\n]{1,100})(?:\*\*|__)")
 ITALIC_LEAD = re.compile(r"[*_](?![*_ \t])([^*_\n]{1,100})(?<![ \t])[*_](?![*_])")  # "*Ankle pumps.* Lie on ..."
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
-DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)[ \t]++[-–—][ \t]++")
+# "Ankle circles - sit and ...", "Chin tuck -> Sit tall ...", "Wall slide → ...": a name, a dash or an arrow, the how
+DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)(?:[ \t]++[-–—][ \t]++|[ \t]*+(?:->|→|=>|⇒|➔|➜)[ \t]*+)")
 NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
@@ -544,7 +545,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro")
+    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name")
 
     def __init__(self, reader: dict):
         super().__init__()
@@ -713,6 +714,165 @@ def _series(lines: Lines) -> tuple[list[Line] | Lines, frozenset[int]]:
         out.append(Line(ln.no, c[a:]))
         starts.add(id(out[-1]))
     return out, frozenset(starts)
+
+
+# HTML a chat client or an export leaves in a Markdown draft ("<details><summary><strong>1. Walking
+# </strong></summary>"): known tag names only (a template's "<<THERAPIST NAME>>" stays as written)
+HTML_TAG = re.compile(r"<(/?)(details|summary|strong|b|em|i|u|p|div|span|br|hr|h[1-6]|ul|ol|li|section|small|mark|font|center)\b[^<>\n]{0,200}>", re.I)
+HTML_INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*"}
+
+
+def _html(lines):
+    """Lines with HTML markup read as the Markdown it stands for: a ``<summary>`` or ``<h2>``
+    line is a heading, ``<strong>`` is bold, ``<li>`` a bullet, ``<br>`` a space; a line of
+    block tags only (``<details>``, ``</div>``) is blank. Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("<" in ln.text and HTML_TAG.search(ln.text) for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        t = ln.text
+        if "<" not in t or not HTML_TAG.search(t):
+            out.append(ln)
+            continue
+        head = None
+        bullet = False
+        parts, at = [], 0
+        for m in HTML_TAG.finditer(t):
+            parts.append(t[at : m.start()])
+            at = m.end()
+            name = m.group(2).lower()
+            if name == "summary" or name[0] == "h" and name[1:].isdigit():
+                head = head or ("##" if name == "summary" else "#" * int(name[1]))
+            elif name in HTML_INLINE:
+                parts.append(HTML_INLINE[name])
+            elif name == "li" and not m.group(1):
+                bullet = True
+            elif name == "br":
+                parts.append(" ")
+        parts.append(t[at:])
+        text = "".join(parts).strip()
+        if head and text:
+            text = head + " " + text.replace("**", "").replace("*", "").strip()
+        elif bullet and text:
+            text = "- " + text
+        out.append(Line(ln.no, text))
+    return out
+
+
+# a dot leader between a name and its amount ("1 STRAIGHT LEG LIFT ........ 10 times", a
+# receipt's or a menu card's line), and a bare number leading such a line
+LEADER = re.compile(r"(?<=\S)[ \t]*+[.·…](?:[ \t]?+[.·…]){2,}+[ \t]*+(?=\S)")
+LEADER_NUM = re.compile(r"([ \t]*+)(\d{1,2})[ \t]++(?=[^\W\d_])")
+
+
+def _leaders(lines):
+    """Lines whose name and amount a dot leader joins, read as ``name: amount`` (and ``1 NAME``
+    as the numbered item ``1. NAME``). Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("..." in ln.text or "··" in ln.text or "…" in ln.text for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        m = LEADER.search(ln.text) if ("..." in ln.text or "··" in ln.text or "…" in ln.text) else None
+        if m is None or LEADER.search(ln.text, m.end()) is not None:
+            out.append(ln)
+            continue
+        t = ln.text[: m.start()] + ": " + ln.text[m.end() :].rstrip()
+        if t[-1:].isalnum():
+            t += "."  # the amount ends there: the lines under it are the how
+        n = LEADER_NUM.match(t)
+        if n:
+            t = n.group(1) + n.group(2) + ". " + t[n.end() :]
+        out.append(Line(ln.no, t))
+    return out
+
+
+# a speaker's label leading a line of a transcript ("LUIS: So what do I do?", "PT: Three things.")
+SPEAKER = re.compile(r"[ \t]*+([A-Z][A-Za-z.'’]{0,15}(?:[ \t][A-Z][A-Za-z.'’]{0,15})?(?:[ \t]\([A-Za-z .]{1,15}\))?)[ \t]*+:[ \t]++(?=\S)")
+
+
+def _speakers(lines):
+    """A question-and-answer transcript: two speakers' labels, taking turns, lead its lines. The
+    labels are not content (they would read as names of exercises); the asker's questions head
+    the answers under them, as a handout's headings would. Same line numbers."""
+    if len(lines) > Lines.KEEP:
+        return lines
+    said: list[tuple[int, str]] = []
+    for i, ln in enumerate(lines):
+        m = SPEAKER.match(ln.text)
+        if m:
+            said.append((i, m.group(1)))
+    names = {n for _, n in said}
+    filled = sum(1 for ln in lines if ln.text.strip())
+    top = max(names, key=lambda x: sum(1 for _, n in said if n == x)) if names else None
+    if top is not None and len(said) >= 4 and sum(1 for _, n in said if n == top) * 5 >= filled * 3 and _label_element(top) is None:
+        # a chat export: one sender's name ("Dana (PT):") leads most lines -- the sender, not content
+        out = list(lines)
+        for i, n in said:
+            if n in names and _label_element(n) is None:
+                ln = lines[i]
+                out[i] = Line(ln.no, ln.text[SPEAKER.match(ln.text).end() :])
+        return out
+    if len(said) < 6 or len(names) != 2 or any(sum(1 for _, n in said if n == x) < 3 for x in names):
+        return lines
+    turns = sum(1 for (_, a), (_, b) in zip(said, said[1:]) if a != b)
+    if turns * 4 < (len(said) - 1) * 3:
+        return lines  # labels that do not take turns: a form's fields, not two speakers
+    ends_q = {x: sum(1 for i, n in said if n == x and lines[i].text.rstrip().endswith("?")) for x in names}
+    asker = max(names, key=lambda x: ends_q[x])
+    if ends_q[asker] * 2 < sum(1 for _, n in said if n == asker):
+        asker = None
+    out = list(lines)
+    for i, n in said:
+        ln = lines[i]
+        rest = ln.text[SPEAKER.match(ln.text).end() :]
+        out[i] = Line(ln.no, ("### " + rest) if n == asker and rest.rstrip().endswith("?") else rest)
+    return out
+
+
+# a transcriber's note leading a line ("[circled in red]  RULES", "[bottom left]  TELL US")
+ANNOTATION = re.compile(r"([ \t]*+)\[([^\]\n]{2,60}+)\][ \t]++(?=\S)")
+
+
+def _annotations(lines):
+    """Lines led by a bracketed note about where the text sat (a photo's or a scan's
+    transcription) read without the note: what follows is the line. Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("[" in ln.text and ANNOTATION.match(ln.text) for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        m = ANNOTATION.match(ln.text) if "[" in ln.text else None
+        if m and not any(c.isalpha() for c in m.group(2)):
+            m = None  # "[1] ..." a footnote mark, "[ ] ..." a box to tick: the line's own
+        out.append(Line(ln.no, m.group(1) + ln.text[m.end() :]) if m else ln)
+    return out
+
+
+# a tree drawn with box characters ("├── 1. Table slides", "│   └── 10 times", "│   │   as far as")
+TREE = re.compile(r"[ \t│┃|]*+(?:[├└┣┗+`][─━-]{1,4}+[ \t]*+)?")
+TREE_CHARS = frozenset("│┃├└┣┗─━")
+
+
+def _trees(lines):
+    """A plan drawn as a tree: each branch (``├──``, ``└──``) a bullet at its column, a trunk
+    (``│``) only indentation, so the branches nest as a list does. Same line numbers."""
+    if len(lines) > Lines.KEEP or sum(1 for ln in lines if ln.text.lstrip()[:1] in ("├", "└", "┣", "┗")) < 3:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        t = ln.text
+        if not t.strip() or t.lstrip()[:1] not in TREE_CHARS:
+            out.append(ln)
+            continue
+        m = TREE.match(t)
+        lead, rest = t[: m.end()], t[m.end() :]
+        branch = any(c in lead for c in "├└┣┗")
+        if branch:
+            at = min(lead.find(c) for c in "├└┣┗" if c in lead)
+            text = " " * at + ("" if LIST_MARK.match(rest) else "- ") + rest
+        else:
+            text = " " * len(lead) + rest if rest.strip() else ""
+        out.append(Line(ln.no, text))
+    return out
 
 
 def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
@@ -970,8 +1130,21 @@ def _scope(blocks: list[Block], i: int, sections_end: bool = False) -> int:
         b = blocks[j]
         if b.kind == "heading" and (b.level <= lvl or lvl == 7 or sections_end and classify_heading(b.text) in ELEMENT_SECTIONS and not _item_like_heading(b.text)):
             break
+        if sections_end and j > i + 1 and _lost_heading(blocks, j):
+            break  # "Side neck stretch" / its text / "If something happens" over the rules' bullets
         j += 1
     return j
+
+
+def _lost_heading(blocks: list[Block], j: int) -> bool:
+    """A heading whose style was lost in a paste: a short capitalised line of its own, after a
+    blank line, with no end punctuation, and a list right under it."""
+    b = blocks[j]
+    if b.kind != "para" or not b.blank_before or len(b.lines) != 1 or b.depth or b.indent or j + 1 >= len(blocks):
+        return False
+    t = plain(b.text).strip()
+    nxt = blocks[j + 1]
+    return 0 < len(t.split()) <= 6 and t[:1].isupper() and not t.endswith((".", ",", ";", "!", "?", ":")) and nxt.kind == "item" and not nxt.blank_before
 
 
 def _body_text(blocks: list[Block], a: int, b: int, limit: int = 1500) -> str:
@@ -1029,6 +1202,13 @@ def _numbered_heading(text: str) -> bool:
     if not c[:1].isdigit():
         c = _clean_heading(text)
     return bool(NUM_PREFIX.match(c) and NUM_PREFIX.match(c).end() > 0) or bool(EXERCISE_N.match(c)) or bool(BARE_NUM.match(c))
+
+
+def _names_two_elements(text: str) -> bool:
+    """A heading whose words name two elements ("Check-in and goal", "Rules and check-in")."""
+    pats = _heading_patterns(_LANGUAGE.get())
+    t = _clean_heading(text)
+    return sum(1 for k in ELEMENT_SECTIONS if pats[k].search(t)) >= 2
 
 
 def _label_element(lead: str) -> str | None:
@@ -1120,6 +1300,8 @@ def _not_exercise(c: _Cand) -> bool:
     name = plain(c.name).strip()
     if name and _label_element(name) and not _movement(name):
         return True
+    if name and rx["conditional_name"].match(name):
+        return True  # "If your heel complains." / "If you sleep in": a situation and its rule
     after = c.text.rpartition(":")[2].strip()
     if after and len(after.split()) <= 6 and rx["red_flag_item"].match(after):
         # "Foot or toes turn cold, pale or blue: call 911." -- what follows the colon is only
@@ -1165,7 +1347,9 @@ def _exercises_of(cands: list[_Cand]) -> list[_Cand]:
     if sum(moving) < 2:
         return [c for c, m in zip(cands, moving) if m]
     shape = {(c.blocks[0].kind, c.blocks[0].ordered) for c, m in zip(cands, moving) if m and _named(c)}
-    return [c for c, m in zip(cands, moving) if m or (_named(c) and (c.blocks[0].kind, c.blocks[0].ordered) in shape and not _not_exercise(c))]
+    # (a heading with no text of its own under it, "DEPARTURE TIMES" over "Every day:", titles a section)
+    return [c for c, m in zip(cands, moving) if m or (
+        _named(c) and (c.blocks[0].kind, c.blocks[0].ordered) in shape and not _not_exercise(c) and not (c.blocks[0].kind == "heading" and not c.text.strip()))]
 
 
 def _is_exercise(c: _Cand) -> bool:
@@ -1251,7 +1435,7 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
             if kind == "para" and cands and not any(_is_exercise(c) for c in cands):
                 # "When: ..." / "Where: ..." / "Trigger: ..." over "1) Chin tuck ...": labels, not
                 # moves, so the list under them starts its own run
-                i = run[-1] + 1
+                i = run[0] + 1  # (the items between two labels too: "WHERE: ..." / "1. STRAIGHT LEG LIFT: ..." / "TOTAL TIME: ...")
                 continue
             i = max(j, i + 1) if kind == "para" else i + 1
             # nested lists start their own runs too
@@ -1294,7 +1478,8 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
                 if not inner or any(x.kind in ("heading", "item", "row") or x.lead for x in inner):
                     continue
             elif sum(1 for x in inner if x.kind == "item" and x.depth == 1) >= 2:
-                if not _step_list([x for x in inner if x.kind == "item" and x.depth == 1]):
+                tops = [x for x in inner if x.kind == "item" and x.depth == 1]
+                if not _step_list(tops) and (sum(1 for x in tops if _names_a_move(x)) >= 2 or not _lines_of_one(tops)):
                     continue  # "STRENGTH" over a numbered list: a group heading, not an exercise
                 steps_under.update(k for k in range(i + 1, end) if blocks[k].kind == "item")
             by_level.setdefault(b.level, []).append(i)
@@ -1385,7 +1570,15 @@ def _line_leads_split(blocks: list[Block]) -> list[Block]:
                     # "Exercises" over "Straight leg lift - Tighten thigh, lift leg. - 10 times" lines
                     parts.append(Block("heading", [ln], text=t.rstrip(":").strip(), level=7, blank_before=b.blank_before))
                     continue
-                if one.lead is not None or not _stop_lead(one):
+                if i == 0 and one.lead is None and not DASH_LEAD.match(t):
+                    # "Three things. First, the press-up on your elbows: lie on ...": a lead-in
+                    # sentence, then the first move named by a label or a dash on the same line
+                    cut = next((m.end() for m in SENTENCE_END.finditer(t, 0, 200) if _sep_lead(_one_line(Line(ln.no, t[m.end() :])))), None)
+                    if cut is not None:
+                        parts.append(_one_line(Line(ln.no, t[:cut].rstrip())))
+                        parts.append(_one_line(Line(ln.no, t[cut:])))
+                        continue
+                if not _stop_lead(one) or one.lead is not None and len(b.lines) > 1 and not LABEL_LEAD.match(t):
                     parts = None
                     break
                 parts.append(one)
@@ -1399,6 +1592,18 @@ def _line_leads_split(blocks: list[Block]) -> list[Block]:
         elif out is not None:
             out.append(b)
     return blocks if out is None else out
+
+
+def _sep_lead(b: Block) -> bool:
+    """A move named by a label or a dash ("Bridge: lie on ...", "Bridge - lie on ...")."""
+    return _stop_lead(b) and (b.lead is not None or bool(DASH_LEAD.match(b.text)))
+
+
+def _one_line(ln: Line) -> Block:
+    t = ln.text.strip()
+    b = Block("para", [ln], text=t, first=t)
+    b.lead, b.rest = _lead(t)
+    return b
 
 
 def _ordinal_name(sentence: str) -> str | None:
@@ -1474,6 +1679,30 @@ def _name_line(b: Block) -> bool:
 def _list_label(b: Block) -> bool:
     """"Program: Low back pain - home exercises": a one-line label naming the exercise list, not an exercise."""
     return len(b.lines) == 1 and (classify_heading(b.lead) == "exercises" or _label_element(b.lead) == "other") and not _movement(b.rest)
+
+
+def _names_a_move(x: Block) -> bool:
+    """An item led by a name ("Bridge: ...", "- Heel slides", "3. TANDEM STANCE."), not a dose
+    ("10 times") or a tie-back sentence ("The first one we did today.")."""
+    t = plain(x.text).strip()
+    return x.lead is not None or (_bare_name(x.text) and not any(c.isdigit() for c in t)) or (_name_line(x) and t.isupper())
+
+
+def _lines_of_one(items: list[Block]) -> bool:
+    """A heading's few unnamed bullets that are one exercise's lines: its how, the tie-back, the
+    dose ("- Lie on your side ... / - Same as the first one we did today. / - 15 times"), not
+    moves of their own (one or two of them carry a movement, at most about half) and no rule,
+    check-in or red flag."""
+    if not 2 <= len(items) <= 5:
+        return False
+    moving = sum(1 for x in items if _movement(x.text))
+    if not 1 <= moving <= 2 or moving * 2 > len(items) + 1:
+        return False
+    if not any(_movement(x.text) and len(plain(x.text).split()) >= 6 for x in items):
+        return False  # "Face the wall" / "Foot back" / "Heel down" / "Lean": a step list of fragments
+    rx = _cue_rx()
+    # a rules or check-in list under its heading ("Chef's notes": pain, missed day, 911) is not an exercise's lines
+    return not any(_classify_body(x.text) in ("response_rules", "feedback", "milestone") or rx["red_flag_item"].search(x.text) or _reader_rx(_LANGUAGE.get())["body_rules"].search(x.text) for x in items)
 
 
 def _step_list(items: list[Block]) -> bool:
@@ -1610,6 +1839,112 @@ def _slots_joined(best: list[_Cand], groups, blocks: list[Block], helems: dict[i
     return joined
 
 
+def _visual_paragraphs(blocks: list[Block]) -> list[tuple[int, int]]:
+    """(first, end) block indices of each run of blocks between blank lines (what the eye
+    reads as one card or note, whatever its lines are read as)."""
+    out, start = [], None
+    for i, b in enumerate(blocks):
+        if start is None or b.blank_before:
+            if start is not None:
+                out.append((start, i))
+            start = i
+    if start is not None:
+        out.append((start, len(blocks)))
+    return out
+
+
+_BRACKETED = re.compile(r"[ \t]*+[\[(].{0,80}[\])][ \t]*+$")
+
+
+def _cards(blocks: list[Block], owner: list[str | None]) -> list[tuple[_Cand, ExerciseItem]]:
+    """Exercises written as cards or notes of any shape, each set off by blank lines: its first
+    line names it (or labels the card: "[NOTE 1 - stick on the mirror]", the name then on the
+    next line), its lines carry a movement, and it is no rules, feedback or goal text. Two or
+    more such cards in a row are the exercises (read only when nothing else was found)."""
+    if len(blocks) > 2000:
+        return []
+    found: list[tuple[_Cand, ExerciseItem]] = []
+    run: list[tuple[_Cand, ExerciseItem]] = []
+    rx = _cue_rx()
+    for a, z in _visual_paragraphs(blocks):
+        own = [x for x in blocks[a:z] if x.kind != "heading"]
+        lines = [ln for x in own for ln in x.lines]
+        text = " ".join(x.text for x in own)[:1500]
+        ok = (
+            len(lines) >= 2
+            and all(owner[k] in (None, "exercises", "schedule") for k in range(a, z))
+            and all(x.kind in ("para", "item") for x in own)
+            and _movement(text)
+            and not rx["red_flag_item"].search(text)
+            and not (rx["body_feedback"].search(text) or rx["body_milestone"].search(text) or rx["body_rules"].search(text))
+        )
+        if not ok:
+            if len(run) >= 2:
+                found = run
+                break
+            run = []
+            continue
+        k = 0
+        name = plain(lines[0].text).strip()
+        if _BRACKETED.match(lines[0].text) and len(lines) >= 3 and _bare_name(lines[1].text):
+            k, name = 1, plain(lines[1].text).strip()  # the card's label, then its name
+        dm = DASH_LEAD.match(name)
+        if dm and NUM_PREFIX.match(name) is None and re.match(r"[^\W\d_]{1,12}[ \t]++#?\d{1,2}\b", name):
+            name = name[dm.end() :]  # 'ROUTINE 1 - "Morning balance"'
+        name = name.strip(" []()\"'“”:")
+        if not name or len(name.split()) > 8:
+            if len(run) >= 2:
+                found = run
+                break
+            run = []
+            continue
+        item = ExerciseItem(name=name, line=lines[k].no)
+        for ln in lines[k + 1 :]:
+            lead = LABEL_LEAD.match(plain(ln.text))
+            if lead and _label_element(lead.group(1)) in ELEMENT_SECTIONS + ("other",) and not LABEL.match(ln.text):
+                item.labeled.append(ln)  # "Time: every day at 8:30, after your coffee"
+            else:
+                _add_line(item, ln)
+        run.append((_Cand(name, lines[k].no, own, text), item))
+    else:
+        if len(run) >= 2:
+            found = run
+    return found
+
+
+def _field_groups(groups: list[tuple[int, list[_Cand]]], blocks: list[Block], position) -> set[int]:
+    """Runs of labelled lines that are an exercise's fields, not exercises: the same labels
+    ("Do this:", "Like today:", "How many:") under each of two or more sibling headings
+    ("## One: Stand up from a chair" ...). A name is an exercise's own; a label said again
+    under every heading is the form the therapist filled in for each one. The ids of those runs."""
+    if len(groups) < 3 or len(groups) > 400:
+        return set()
+    lines_of: dict[str, set[int]] = {}  # a name, and the lines it leads (a merged list holds the same items again)
+    for _, cands in groups:
+        if cands[0].blocks[0].kind in ("heading", "row"):
+            continue
+        for c in cands:
+            k = _name_key(c.name)
+            if k:
+                lines_of.setdefault(k, set()).add(c.line)
+    seen = {k: len(v) for k, v in lines_of.items()}
+    if not any(v >= 2 for v in seen.values()):
+        return set()
+    spans = []
+    for _, cands in groups:
+        if len(cands) >= 2 and cands[0].blocks[0].kind == "heading":
+            spans.append((position[cands[0].blocks[0]], max(position[x] for c in cands for x in c.blocks)))
+    out: set[int] = set()
+    for start, cands in groups:
+        if cands[0].blocks[0].kind in ("heading", "row"):
+            continue
+        repeated = sum(1 for c in cands if seen.get(_name_key(c.name), 0) >= 2)
+        at = position[cands[0].blocks[0]]
+        if repeated * 2 >= len(cands) and any(a < at <= b for a, b in spans):
+            out.add(id(cands))
+    return out
+
+
 def _build_item(c: _Cand) -> ExerciseItem:
     item = ExerciseItem(name=c.name, line=c.line)
     first = c.blocks[0]
@@ -1675,10 +2010,11 @@ def _build_item(c: _Cand) -> ExerciseItem:
             for ln in x.lines:
                 _add_line(item, ln)
     lettered = bool(prose) and all(x.lettered for x in prose)
-    if prose and (not item.description or lettered) and (len(prose) <= 2 or lettered):
+    if prose and (not item.description or lettered) and (len(prose) <= 2 or lettered or _lines_of_one(prose)):
         # "(a) Sit with ..." / "(b) Hold for 5 seconds ...": lettered sub-steps are the how
         # "- Calf stretch" / "  - Stand at the wall with... We did this first today.": one or two
-        # sub-bullets under a bare name are its description, not a list of steps
+        # sub-bullets under a bare name are its description, not a list of steps (and a heading's
+        # few bullets that are one exercise's lines: "## Bridges" / "- Lie on your back ..." / "- 10 times")
         moved = {ln.no for x in prose for ln in x.lines}
         item.labeled = [ln for ln in item.labeled if ln.no not in moved]
         item.description = (item.description if lettered else []) + [ln for x in prose for ln in x.lines]
@@ -1705,7 +2041,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(lines))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_trees(_html(lines)))))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
@@ -1718,11 +2054,16 @@ def _parse(text: str) -> Draft:
             headings.add(i, el)
 
     owner: list[str | None] = [None] * len(blocks)  # element of the section each block is in
+    mixed: set[int] = set()  # blocks under a heading that names two elements ("Check-in and goal")
+    in_mixed = False
     current: str | None = None
     current_level = 0
     for i, b in enumerate(blocks):
+        if b.kind != "heading" and in_mixed:
+            mixed.add(i)
         if b.kind == "heading":
             el = helems.get(i)
+            in_mixed = el in ELEMENT_SECTIONS and _names_two_elements(b.text)
             if el is None and current == "exercises" and (b.level > current_level or b.level == current_level == 7):
                 add_heading(i, b, None)  # a sub-heading inside the exercises
                 owner[i] = "exercises"
@@ -1742,7 +2083,10 @@ def _parse(text: str) -> Draft:
     ex_idx = {i for i, b in enumerate(blocks) if owner[i] == "exercises"}
     best: list[_Cand] = []
     best_key = None
+    fields = _field_groups(groups, blocks, position)
     for start, cands in groups:
+        if id(cands) in fields:
+            continue
         ex = _exercises_of(cands)
         if not ex:
             continue
@@ -1754,6 +2098,12 @@ def _parse(text: str) -> Draft:
     best = _joined(best, groups)
     best = _slots_joined(best, groups, blocks, helems, position)
     exercises = [_build_item(c) for c in best]
+    if not exercises:
+        # no list, heading run or named paragraphs: the exercises may still be cards of any shape
+        cards = _cards(blocks, owner)
+        if cards:
+            best = [c for c, _ in cards]
+            exercises = [item for _, item in cards]
     taken: set[int] = set()
     for c in best:
         for x in c.blocks:
@@ -1777,6 +2127,8 @@ def _parse(text: str) -> Draft:
             lead_el = _label_element(b.lead)
             if lead_el in ELEMENT_SECTIONS and b.line not in taken:
                 el = lead_el
+        elif i in mixed and b.kind in ("para", "item") and b.line not in taken:
+            el = _classify_body(b.text) or el  # '- Tap "Done" in the app' under "Check-in and goal"
         if el is None and b.kind in ("para", "item") and b.line not in taken:
             pass
         if el:
