@@ -9,6 +9,7 @@ messages, applies the clinic's severity overrides and decides ``ready``.
 from __future__ import annotations
 
 import bisect
+import heapq
 from array import array
 import re
 from dataclasses import dataclass, field
@@ -417,22 +418,34 @@ class Cue:
             return self.rx.search(text)
         return next((m for _, m in _first_per_item(self, text, [0], lowered)), None)
 
-    def candidates(self, lowered: str) -> list[int] | None:
-        """Offsets where a match may start (word starts of a literal), or None for any."""
+    def candidates(self, lowered: str) -> Iterator[int] | None:
+        """Offsets where a match may start (word starts of a literal), ascending and once
+        each, or None for any. Made as they are read, from one ascending run per literal:
+        a literal on every line of a long draft costs no list or set of its offsets."""
         if self.literals is None:
             return None
-        out: set[int] = set()
-        lits = self.literals
-        if "0" in lits:  # all ten digits: one pass over the runs of digits
-            out.update(m.start() for m in _DIGIT_RUN.finditer(lowered))
-            lits = [lit for lit in lits if lit not in _DIGITS]
-        for lit in lits:
-            pos = lowered.find(lit)
-            while pos >= 0:
-                if pos == 0 or not (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_"):
-                    out.add(pos)
-                pos = lowered.find(lit, pos + 1)
-        return sorted(out)
+        return _merged_starts(self.literals, lowered)
+
+
+def _literal_starts(lit: str, lowered: str) -> Iterator[int]:
+    pos = lowered.find(lit)
+    while pos >= 0:
+        if pos == 0 or not (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_"):
+            yield pos
+        pos = lowered.find(lit, pos + 1)
+
+
+def _merged_starts(lits: tuple[str, ...], lowered: str) -> Iterator[int]:
+    runs = []
+    if "0" in lits:  # all ten digits: one pass over the runs of digits
+        runs.append(m.start() for m in _DIGIT_RUN.finditer(lowered))
+        lits = tuple(lit for lit in lits if lit not in _DIGITS)
+    runs.extend(_literal_starts(lit, lowered) for lit in lits)
+    last = -1
+    for pos in (runs[0] if len(runs) == 1 else heapq.merge(*runs)):
+        if pos != last:
+            last = pos
+            yield pos
 
 
 _META = set("\\.()[]{}?*+|^$")

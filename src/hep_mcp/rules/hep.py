@@ -12,7 +12,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, plain, sentences
+from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, line_nos, plain, sentences
 
 
 
@@ -176,10 +176,16 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         for ex in d.exercises:
             lines += [Line(ex.line, ex.name), *ex.all_lines]
         # lines in no section at all (a schedule paragraph without a heading) count too
-        other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
-        other |= {ln.no for ln in lines}
+        # a byte a line, not a set of line numbers (a long draft of label lines is all rules)
+        other = bytearray(len(d.lines) + 2)
+        for k in ("response_rules", "feedback", "milestone"):
+            for no in line_nos(d.section(k)):
+                other[no] = 1
+        for ln in lines:
+            if 0 < ln.no < len(other):
+                other[ln.no] = 1
         skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-        lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
+        lines += [ln for ln in d.body if not other[ln.no] and not skip.search(ln.text)]
         if lines:
             # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)

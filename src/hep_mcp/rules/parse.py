@@ -32,6 +32,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from typing import Iterator
 
 
 # The language whose cue lists the reader uses for the draft being parsed (set by parse()
@@ -205,6 +206,20 @@ class LineRun:
         return list(self) == list(other)
 
 
+def line_nos(ls) -> Iterator[int]:
+    """The line numbers of some lines (a list of ``Line`` or a long draft's ``LineRun``),
+    without making a ``Line`` for each."""
+    if type(ls) is LineRun:
+        nos = ls._nos
+        if type(nos) is int:
+            yield nos
+        else:
+            yield from nos
+        return
+    for ln in ls:
+        yield ln.no
+
+
 def _lazy(lines) -> list[str] | None:
     """The raw lines when ``lines`` are a long draft's (blocks then keep line numbers), else None."""
     return lines._raw if isinstance(lines, Lines) and lines._made is None else None
@@ -335,6 +350,9 @@ class Draft:
         """Non-empty lines that are not headings (the blocks' own line objects)."""
         if not self.blocks and self.text.strip():  # a Draft built by hand
             hl = self.heading_lines
+            raw = _lazy(self.lines)
+            if raw is not None:  # a long draft of lines that make no block ("1. " lines): numbers
+                return LineRun(raw, array("I", (i + 1 for i, t in enumerate(raw) if t.strip() and i + 1 not in hl)))
             return [ln for ln in self.lines if ln.text.strip() and ln.no not in hl]
         raw = _lazy(self.lines)
         if raw is not None and all(type(b.lines) is LineRun for b in self.blocks):  # a long draft: line numbers, not objects
@@ -358,7 +376,9 @@ class Draft:
             _LANGUAGE.reset(token)
 
     def _body_sentences(self) -> list[tuple[Line, str]]:
-        out: list[tuple[Line, str]] = []
+        raw = _lazy(self.lines)
+        # a long draft: each sentence's line number and text, not a (Line, sentence) pair each
+        out: list[tuple[Line, str]] | _Sentences = _Sentences(raw) if raw is not None and self.blocks else []
         pending: tuple[str, int] | None = None
         for b in self.blocks:
             if b.kind == "heading":
@@ -375,7 +395,44 @@ class Draft:
 
     @cached_property
     def body_plain(self) -> str:
-        return "\n".join(s for _, s in self.body_sentences)
+        pairs = self.body_sentences
+        return "\n".join(pairs._texts if type(pairs) is _Sentences else (s for _, s in pairs))
+
+
+class _Sentences:
+    """A long draft's body sentences as a sequence of (Line, sentence) pairs, each pair made
+    when read: the line numbers are held in an array (4 bytes a sentence) and the sentences in
+    a list, not a tuple and a ``Line`` per sentence."""
+
+    __slots__ = ("_raw", "_nos", "_texts")
+
+    def __init__(self, raw: list[str]):
+        self._raw, self._nos, self._texts = raw, array("I"), []
+
+    def append(self, pair: tuple[Line, str]) -> None:
+        self._nos.append(pair[0].no)
+        self._texts.append(pair[1])
+
+    def extend(self, pairs) -> None:
+        for p in pairs:
+            self.append(p)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._texts)))]
+        no = self._nos[i]
+        return (Line(no, self._raw[no - 1]), self._texts[i])
+
+    def __iter__(self):
+        raw = self._raw
+        for no, t in zip(self._nos, self._texts):
+            yield (Line(no, raw[no - 1]), t)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
 
 
 def _block_sentences(b: Block) -> list[tuple[Line, str]]:
