@@ -160,6 +160,10 @@ class Context:
             return _combined_cue(name_or_patterns, self.language)
         return _combine(tuple(p if isinstance(p, str) else p.pattern for p in name_or_patterns))
 
+    def any_of(self, patterns) -> "AnyCue":
+        """A test of whether any of the patterns matches a text (``bool(self.rx(patterns).search(text))``)."""
+        return _any_cue(tuple(p if isinstance(p, str) else p.pattern for p in patterns))
+
     def cue_source(self, name: str) -> list[str]:
         """A cue's patterns as written (not compiled), to combine with others in ``rx``."""
         return _cue_patterns(name, self.language)
@@ -408,7 +412,19 @@ class Cue:
         return self.literals is None or any(lit in lowered for lit in self.literals)
 
     def search(self, text: str):
-        return self.rx.search(text)
+        """``self.rx.search(text)``, the same match, but tried only where a leading literal
+        starts a word (a plain search tries every position against every pattern)."""
+        if self.literals is None:
+            return self.rx.search(text)
+        lowered = text.lower()
+        if len(lowered) != len(text) or _FOLDED in text or _LONG_S in text:
+            return self.rx.search(text)
+        rx = self.rx
+        for pos in self.candidates(lowered):
+            m = rx.match(text, pos)
+            if m is not None:
+                return m
+        return None
 
     def find(self, text: str, lowered: str | None = None):
         """The first match in the text, trying only where a literal starts a word."""
@@ -436,6 +452,9 @@ class Cue:
 
 
 _META = set("\\.()[]{}?*+|^$")
+# A case-insensitive pattern matches these for "i" and "s", but str.lower() keeps them: where
+# one is in the text, a literal looked up in the lower-cased text could be missed.
+_FOLDED, _LONG_S = "\u0131", "\u017f"
 
 
 _DIGITS = list("0123456789")
@@ -563,6 +582,30 @@ def _combine(patterns: tuple[str, ...], flags: int = re.I | re.M) -> Cue:
     """One combined cue (flags: case-insensitive and multi-line unless told; the literal
     shortcut needs re.I)."""
     return Cue(patterns, flags)
+
+
+class AnyCue:
+    """Whether any of some patterns matches a text: the same answer as one search of their
+    combined cue, but the patterns led by a literal are searched apart from the others, so
+    one pattern without a literal does not make the whole cue try every position."""
+
+    __slots__ = ("_led", "_rest")
+
+    def __init__(self, patterns: tuple[str, ...]):
+        led = tuple(p for p in patterns if _literal_prefixes(p))
+        rest = tuple(p for p in patterns if p not in led)
+        self._led = _combine(led) if led else None
+        self._rest = _combine(rest) if rest else None
+
+    def __call__(self, text: str) -> bool:
+        if self._led is not None and self._led.search(text) is not None:
+            return True
+        return self._rest is not None and self._rest.rx.search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _any_cue(patterns: tuple[str, ...]) -> AnyCue:
+    return AnyCue(patterns)
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")

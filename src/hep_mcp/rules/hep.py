@@ -178,14 +178,19 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         # lines in no section at all (a schedule paragraph without a heading) count too
         other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
         other |= {ln.no for ln in lines}
-        skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-        lines += [ln for ln in d.body if ln.no not in other and not skip.search(ln.text)]
+        skip = _not_dosing(ctx)
+        lines += [ln for ln in d.body if ln.no not in other and not skip(ln.text)]
         if lines:
             # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-    return [ln for ln in chain(d.body, _dose_headings(d)) if not skip.search(ln.text)]
+    skip = _not_dosing(ctx)
+    return [ln for ln in chain(d.body, _dose_headings(d)) if not skip(ln.text)]
+
+
+def _not_dosing(ctx: Context):
+    """A line about pain, a missed day, a change, the log, a problem or the goal: no dose line."""
+    return ctx.any_of(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:
@@ -207,8 +212,8 @@ def _dosing_found(ctx: Context) -> dict[str, bool]:
 
 def _outside_rules(ctx: Context) -> list[Line]:
     rules = {ln.no for ln in ctx.draft.section("response_rules")}
-    red = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
-    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red.search(ln.text)]
+    red = ctx.any_of(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
+    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
