@@ -384,11 +384,12 @@ class Cue:
     shortcut never hides a match (a test compares both ways on every fixture).
     """
 
-    __slots__ = ("_rx", "_flags", "literals", "pattern")
+    __slots__ = ("_rx", "_flags", "_words", "literals", "pattern")
 
     def __init__(self, patterns: tuple[str, ...], flags: int = re.I | re.M):
         self.pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!x)x"
         self._rx: re.Pattern | None = None
+        self._words: tuple[str, ...] | None = None  # the literals candidates() looks up one by one
         self._flags = flags
         lits: list[str] | None = []
         for p in patterns:
@@ -438,16 +439,18 @@ class Cue:
         if self.literals is None:
             return None
         out: set[int] = set()
-        lits = self.literals
-        if "0" in lits:  # all ten digits: one pass over the runs of digits
+        lits = self._words
+        if lits is None:
+            lits = self._words = _word_literals(self.literals)
+        if "0" in self.literals:  # all ten digits: one pass over the runs of digits
             out.update(m.start() for m in _DIGIT_RUN.finditer(lowered))
-            lits = [lit for lit in lits if lit not in _DIGITS]
+        find, add = lowered.find, out.add
         for lit in lits:
-            pos = lowered.find(lit)
+            pos = find(lit)
             while pos >= 0:
-                if pos == 0 or not (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_"):
-                    out.add(pos)
-                pos = lowered.find(lit, pos + 1)
+                if pos == 0 or not ((c := lowered[pos - 1]).isalnum() or c == "_"):
+                    add(pos)
+                pos = find(lit, pos + 1)
         return sorted(out)
 
 
@@ -458,6 +461,11 @@ _FOLDED, _LONG_S = "\u0131", "\u017f"
 
 
 _DIGITS = list("0123456789")
+
+
+def _word_literals(literals: tuple[str, ...]) -> tuple[str, ...]:
+    """The literals to find one by one: with "0" among them (all ten digits), not the digits."""
+    return tuple(lit for lit in literals if lit not in _DIGITS) if "0" in literals else literals
 _DIGIT_RUN = re.compile(r"(?<![\w])\d")
 
 
