@@ -313,17 +313,23 @@ def _first_per_item(rx: "Cue", text: str, starts: list[int], lowered: str | None
 
     cands = rx.candidates(lowered) if lowered is not None else None
     if cands is not None:
-        done = -1
+        if not cands:
+            return
+        done, skip_to = -1, -1  # skip_to: where the item after the last one matched starts
+        match, where = rx.rx.match, bisect.bisect_right
         for pos in cands:
-            i = bisect.bisect_right(starts, pos) - 1
+            if pos < skip_to:
+                continue
+            i = where(starts, pos) - 1
             if i == done:
                 continue
-            m = rx.rx.match(text, pos)
+            m = match(text, pos)
             if m is not None:
                 end = starts[i + 1] - 1 if i + 1 < n else len(text)
-                m = m if m.end() <= end else rx.rx.match(text[:end], pos)
+                m = m if m.end() <= end else match(text[:end], pos)
                 if m is not None:
                     done = i
+                    skip_to = starts[i + 1] if i + 1 < n else len(text) + 1
                     yield i, m
         return
     pos = 0

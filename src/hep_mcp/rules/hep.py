@@ -170,6 +170,14 @@ def _dose_headings(d) -> list[Line]:
 
 
 def _dosing_lines(ctx: Context) -> list[Line]:
+    """The lines a dose may be written on (read once per draft: DO001-DO007 ask)."""
+    found = ctx.extra.get("_dosing_lines")
+    if found is None:
+        found = ctx.extra["_dosing_lines"] = _read_dosing_lines(ctx)
+    return found
+
+
+def _read_dosing_lines(ctx: Context) -> list[Line]:
     d = ctx.draft
     if d.headed:
         lines = list(d.section("schedule")) + list(d.section("exercises")) + _dose_headings(d)
