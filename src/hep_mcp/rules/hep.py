@@ -232,9 +232,10 @@ def _routine_trigger(ctx: Context, lines) -> bool:
 _NAME_WORD = re.compile(r"[a-z]{3,}")
 
 
-def _counted_names(exercises) -> re.Pattern | None:
+def _counted_names(exercises) -> str | None:
     """A count followed by an exercise's name or the last word of it ("10 heel slides",
-    "10 kick backs" for "Standing kick back"), one optional word between."""
+    "10 kick backs" for "Standing kick back"), one optional word between. The pattern as
+    written: the cue that combines it compiles it (once, not twice)."""
     words: set[str] = set()
     for ex in exercises[:20]:
         w = _NAME_WORD.findall(ex.name.lower())
@@ -243,7 +244,7 @@ def _counted_names(exercises) -> re.Pattern | None:
     if not words:
         return None
     alts = "|".join(sorted(re.escape(w) for w in words))
-    return re.compile(rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b", re.I)
+    return rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b"
 
 
 @rule("DO007")
