@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from hep_mcp.config import Config, default_config
 from hep_mcp.errors import InputError, pydantic_message
 from hep_mcp.model import Finding, Report
-from hep_mcp.textio import load_structured, read_text_file, visible
+from hep_mcp.textio import load_structured, read_text_file, safe_yaml, visible
 
 SUFFIXES = (".md", ".markdown", ".txt", ".yaml", ".yml", ".json")
 STRUCTURED = (".yaml", ".yml", ".json")
@@ -262,10 +262,15 @@ def check_file(path: Path, shown: str, kind: str = "auto", config: Config | None
     try:
         text = read_text_file(path, config.max_input_bytes)
         if path.suffix.lower() in STRUCTURED:
-            data = load_structured(text, shown)
+            lines: dict[str, int] | None = None
+            if shown.lower().endswith(".json"):
+                data = load_structured(text, shown)
+            else:  # YAML: the field lines from the same parse (a YAML file is not read twice)
+                lines = {}
+                data = safe_yaml(text, shown, on_node=lambda node: lines.update(_node_lines(node)))
             if isinstance(data, dict) and "input" in data and ("expect" in data or "case" in data):
-                return _at_source_lines(_run_case(data, shown, kind, config, language), text, "input.")
-            return _at_source_lines(FileResult(shown, check_structured(data, shown, kind, config)), text, "")
+                return _at_source_lines(_run_case(data, shown, kind, config, language), text, "input.", lines)
+            return _at_source_lines(FileResult(shown, check_structured(data, shown, kind, config)), text, "", lines)
         m = FRONT_MATTER.match(text)
         if m:
             meta = load_structured(m.group(1), shown) or {}
@@ -292,6 +297,13 @@ def field_lines(text: str) -> dict[str, int]:
         root = yaml.compose(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - a safe loader subclass
     except Exception:  # not YAML after all (a JSON oddity): the findings keep their field
         return {}
+    return _node_lines(root)
+
+
+def _node_lines(root) -> dict[str, int]:
+    """field_lines of a composed YAML node (before construction rewrites merge keys)."""
+    import yaml
+
     out: dict[str, int] = {}
     stack = [(root, "", 0)] if root is not None else []
     while stack:  # iterative: deep input never recurses
@@ -307,14 +319,15 @@ def field_lines(text: str) -> dict[str, int]:
     return out
 
 
-def _at_source_lines(result: FileResult, text: str, prefix: str) -> FileResult:
+def _at_source_lines(result: FileResult, text: str, prefix: str, lines: dict[str, int] | None = None) -> FileResult:
     """A structured file's findings on the line of the field they name (or of its
     nearest parent the file has), so editors, SARIF and GitHub annotations point into
     the file; a field the file leaves out (a default) keeps no line."""
     rep = result.report
     if rep is None or not any(f.field for f in rep.findings):
         return result
-    lines = field_lines(text)
+    if lines is None:
+        lines = field_lines(text)
     if not lines:
         return result
     found = []

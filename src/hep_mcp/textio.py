@@ -129,9 +129,24 @@ def _depth(obj, limit: int, level: int = 0) -> None:
             _depth(v, limit, level + 1)
 
 
-def safe_yaml(text: str, source: str):
+def _load_yaml(text: str, on_node=None):
+    """yaml.load with the safe loader; ``on_node`` sees the composed node before it is
+    constructed (construction rewrites merge keys in place)."""
+    loader = _NoAliasSafeLoader(text)
     try:
-        data = yaml.load(text, Loader=_NoAliasSafeLoader)  # noqa: S506 - safe loader subclass
+        node = loader.get_single_node()
+        if on_node is not None:
+            on_node(node)
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def safe_yaml(text: str, source: str, on_node=None):
+    """``on_node``: called with the composed document node (None for an empty document),
+    so a caller that needs the node too does not parse the text twice."""
+    try:
+        data = _load_yaml(text, on_node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark else ""

@@ -161,6 +161,10 @@ class Context:
             return _combined_cue(name_or_patterns, self.language)
         return _combine(tuple(p if isinstance(p, str) else p.pattern for p in name_or_patterns))
 
+    def any_of(self, patterns) -> "AnyCue":
+        """A test of whether any of the patterns matches a text (``bool(self.rx(patterns).search(text))``)."""
+        return _any_cue(tuple(p if isinstance(p, str) else p.pattern for p in patterns))
+
     def cue_source(self, name: str) -> list[str]:
         """A cue's patterns as written (not compiled), to combine with others in ``rx``."""
         return _cue_patterns(name, self.language)
@@ -310,17 +314,23 @@ def _first_per_item(rx: "Cue", text: str, starts: list[int], lowered: str | None
 
     cands = rx.candidates(lowered) if lowered is not None else None
     if cands is not None:
-        done = -1
+        if not cands:
+            return
+        done, skip_to = -1, -1  # skip_to: where the item after the last one matched starts
+        match, where = rx.rx.match, bisect.bisect_right
         for pos in cands:
-            i = bisect.bisect_right(starts, pos) - 1
+            if pos < skip_to:
+                continue
+            i = where(starts, pos) - 1
             if i == done:
                 continue
-            m = rx.rx.match(text, pos)
+            m = match(text, pos)
             if m is not None:
                 end = starts[i + 1] - 1 if i + 1 < n else len(text)
-                m = m if m.end() <= end else rx.rx.match(text[:end], pos)
+                m = m if m.end() <= end else match(text[:end], pos)
                 if m is not None:
                     done = i
+                    skip_to = starts[i + 1] if i + 1 < n else len(text) + 1
                     yield i, m
         return
     pos = 0
@@ -381,11 +391,12 @@ class Cue:
     shortcut never hides a match (a test compares both ways on every fixture).
     """
 
-    __slots__ = ("_rx", "_flags", "literals", "pattern")
+    __slots__ = ("_rx", "_flags", "_words", "literals", "pattern")
 
     def __init__(self, patterns: tuple[str, ...], flags: int = re.I | re.M):
         self.pattern = "|".join(f"(?:{p})" for p in patterns) if patterns else r"(?!x)x"
         self._rx: re.Pattern | None = None
+        self._words: tuple[str, ...] | None = None  # the literals candidates() looks up one by one
         self._flags = flags
         lits: list[str] | None = []
         for p in patterns:
@@ -409,7 +420,19 @@ class Cue:
         return self.literals is None or any(lit in lowered for lit in self.literals)
 
     def search(self, text: str):
-        return self.rx.search(text)
+        """``self.rx.search(text)``, the same match, but tried only where a leading literal
+        starts a word (a plain search tries every position against every pattern)."""
+        if self.literals is None:
+            return self.rx.search(text)
+        lowered = text.lower()
+        if len(lowered) != len(text) or _FOLDED in text or _LONG_S in text:
+            return self.rx.search(text)
+        rx = self.rx
+        for pos in self.candidates(lowered):
+            m = rx.match(text, pos)
+            if m is not None:
+                return m
+        return None
 
     def find(self, text: str, lowered: str | None = None):
         """The first match in the text, trying only where a literal starts a word."""
@@ -420,11 +443,27 @@ class Cue:
 
     def candidates(self, lowered: str) -> Iterator[int] | None:
         """Offsets where a match may start (word starts of a literal), ascending and once
-        each, or None for any. Made as they are read, from one ascending run per literal:
-        a literal on every line of a long draft costs no list or set of its offsets."""
+        each, or None for any. For a long text they are made as they are read, from one
+        ascending run per literal: a literal on every line of a long draft costs no list or
+        set of its offsets."""
         if self.literals is None:
             return None
-        return _merged_starts(self.literals, lowered)
+        lits = self._words
+        if lits is None:
+            lits = self._words = _word_literals(self.literals)
+        if len(lowered) > _MERGE_ABOVE:  # a long text: offsets made as they are read
+            return _merged_starts(lits, "0" in self.literals, lowered)
+        out: set[int] = set()
+        if "0" in self.literals:  # all ten digits: one pass over the runs of digits
+            out.update(m.start() for m in _DIGIT_RUN.finditer(lowered))
+        find, add = lowered.find, out.add
+        for lit in lits:
+            pos = find(lit)
+            while pos >= 0:
+                if pos == 0 or not ((c := lowered[pos - 1]).isalnum() or c == "_"):
+                    add(pos)
+                pos = find(lit, pos + 1)
+        return sorted(out)
 
 
 def _literal_starts(lit: str, lowered: str) -> Iterator[int]:
@@ -435,11 +474,12 @@ def _literal_starts(lit: str, lowered: str) -> Iterator[int]:
         pos = lowered.find(lit, pos + 1)
 
 
-def _merged_starts(lits: tuple[str, ...], lowered: str) -> Iterator[int]:
+def _merged_starts(lits: tuple[str, ...], digits: bool, lowered: str) -> Iterator[int]:
+    """``Cue.candidates`` for a long text: the same offsets, merged from one ascending run
+    per literal (and one for the digits), so none is held in a list or a set."""
     runs = []
-    if "0" in lits:  # all ten digits: one pass over the runs of digits
+    if digits:  # all ten digits: one pass over the runs of digits
         runs.append(m.start() for m in _DIGIT_RUN.finditer(lowered))
-        lits = tuple(lit for lit in lits if lit not in _DIGITS)
     runs.extend(_literal_starts(lit, lowered) for lit in lits)
     last = -1
     for pos in (runs[0] if len(runs) == 1 else heapq.merge(*runs)):
@@ -448,10 +488,20 @@ def _merged_starts(lits: tuple[str, ...], lowered: str) -> Iterator[int]:
             yield pos
 
 
+# Texts longer than this get their candidate offsets one by one (memory), shorter ones as a list (speed).
+_MERGE_ABOVE = 50_000
 _META = set("\\.()[]{}?*+|^$")
+# A case-insensitive pattern matches these for "i" and "s", but str.lower() keeps them: where
+# one is in the text, a literal looked up in the lower-cased text could be missed.
+_FOLDED, _LONG_S = "\u0131", "\u017f"
 
 
 _DIGITS = list("0123456789")
+
+
+def _word_literals(literals: tuple[str, ...]) -> tuple[str, ...]:
+    """The literals to find one by one: with "0" among them (all ten digits), not the digits."""
+    return tuple(lit for lit in literals if lit not in _DIGITS) if "0" in literals else literals
 _DIGIT_RUN = re.compile(r"(?<![\w])\d")
 
 
@@ -576,6 +626,30 @@ def _combine(patterns: tuple[str, ...], flags: int = re.I | re.M) -> Cue:
     """One combined cue (flags: case-insensitive and multi-line unless told; the literal
     shortcut needs re.I)."""
     return Cue(patterns, flags)
+
+
+class AnyCue:
+    """Whether any of some patterns matches a text: the same answer as one search of their
+    combined cue, but the patterns led by a literal are searched apart from the others, so
+    one pattern without a literal does not make the whole cue try every position."""
+
+    __slots__ = ("_led", "_rest")
+
+    def __init__(self, patterns: tuple[str, ...]):
+        led = tuple(p for p in patterns if _literal_prefixes(p))
+        rest = tuple(p for p in patterns if p not in led)
+        self._led = _combine(led) if led else None
+        self._rest = _combine(rest) if rest else None
+
+    def __call__(self, text: str) -> bool:
+        if self._led is not None and self._led.search(text) is not None:
+            return True
+        return self._rest is not None and self._rest.rx.search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _any_cue(patterns: tuple[str, ...]) -> AnyCue:
+    return AnyCue(patterns)
 
 
 TERMINAL = re.compile(r"[.!?][\"')\]]*\s*$")

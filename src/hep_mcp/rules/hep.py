@@ -170,6 +170,14 @@ def _dose_headings(d) -> list[Line]:
 
 
 def _dosing_lines(ctx: Context) -> list[Line]:
+    """The lines a dose may be written on (read once per draft: DO001-DO007 ask)."""
+    found = ctx.extra.get("_dosing_lines")
+    if found is None:
+        found = ctx.extra["_dosing_lines"] = _read_dosing_lines(ctx)
+    return found
+
+
+def _read_dosing_lines(ctx: Context) -> list[Line]:
     d = ctx.draft
     if d.headed:
         lines = list(d.section("schedule")) + list(d.section("exercises")) + _dose_headings(d)
@@ -184,14 +192,19 @@ def _dosing_lines(ctx: Context) -> list[Line]:
         for ln in lines:
             if 0 < ln.no < len(other):
                 other[ln.no] = 1
-        skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-        lines += [ln for ln in d.body if not other[ln.no] and not skip.search(ln.text)]
+        skip = _not_dosing(ctx)
+        lines += [ln for ln in d.body if not other[ln.no] and not skip(ln.text)]
         if lines:
             # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
     # no structure: everything but the response-rule sentences
-    skip = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
-    return [ln for ln in chain(d.body, _dose_headings(d)) if not skip.search(ln.text)]
+    skip = _not_dosing(ctx)
+    return [ln for ln in chain(d.body, _dose_headings(d)) if not skip(ln.text)]
+
+
+def _not_dosing(ctx: Context):
+    """A line about pain, a missed day, a change, the log, a problem or the goal: no dose line."""
+    return ctx.any_of(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("log_cue") + ctx.cue_source("problem_cue") + [_pattern(ctx.language, "milestone_line")])
 
 
 def _dosing_found(ctx: Context) -> dict[str, bool]:
@@ -226,8 +239,8 @@ def _wrapped(lines) -> list[Line]:
 
 def _outside_rules(ctx: Context) -> list[Line]:
     rules = {ln.no for ln in ctx.draft.section("response_rules")}
-    red = ctx.rx(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
-    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red.search(ln.text)]
+    red = ctx.any_of(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
+    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
@@ -238,9 +251,10 @@ def _routine_trigger(ctx: Context, lines) -> bool:
 _NAME_WORD = re.compile(r"[a-z]{3,}")
 
 
-def _counted_names(exercises) -> re.Pattern | None:
+def _counted_names(exercises) -> str | None:
     """A count followed by an exercise's name or the last word of it ("10 heel slides",
-    "10 kick backs" for "Standing kick back"), one optional word between."""
+    "10 kick backs" for "Standing kick back"), one optional word between. The pattern as
+    written: the cue that combines it compiles it (once, not twice)."""
     words: set[str] = set()
     for ex in exercises[:20]:
         w = _NAME_WORD.findall(ex.name.lower())
@@ -249,7 +263,7 @@ def _counted_names(exercises) -> re.Pattern | None:
     if not words:
         return None
     alts = "|".join(sorted(re.escape(w) for w in words))
-    return re.compile(rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b", re.I)
+    return rf"\b(?:\d{{1,3}}|two|three|four|five|six|eight|ten|twelve|fifteen|twenty)\s+(?:[a-z]+\s+)?(?:{alts})(?:e?s)?\b"
 
 
 @rule("DO007")
