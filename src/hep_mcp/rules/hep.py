@@ -238,9 +238,11 @@ def _wrapped(lines) -> list[Line]:
 
 
 def _outside_rules(ctx: Context) -> list[Line]:
-    rules = {ln.no for ln in ctx.draft.section("response_rules")}
+    rules = bytearray(len(ctx.draft.lines) + 2)  # a byte a line, not a set of line numbers
+    for no in line_nos(ctx.draft.section("response_rules")):
+        rules[no] = 1
     red = ctx.any_of(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
-    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red(ln.text)]
+    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if not (0 < ln.no < len(rules) and rules[ln.no]) and not red(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:

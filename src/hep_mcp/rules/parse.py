@@ -287,7 +287,7 @@ class Block:
     ordered: bool = False
     lead: str | None = None  # bold lead or label, markup removed
     rest: str = ""  # text after the lead
-    cells: list[str] | tuple = ()  # a row's cells (other blocks share the empty tuple: no list per block)
+    cells: tuple[str, ...] = ()  # a row's cells (a tuple: smaller than a list; other blocks share the empty one)
     header: bool = False  # a table's header row
     table: int = 0  # which table a row belongs to
     blank_before: bool = False
@@ -982,7 +982,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
                 continue
             if not in_table and not (blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1):
                 table += 1
-            b = Block("row", one(ln), text=stripped, cells=_cells(stripped), table=table, blank_before=blank)
+            b = Block("row", one(ln), text=stripped, cells=tuple(_cells(stripped)), table=table, blank_before=blank)
             blocks.append(b)
             open_block, blank = None, False
             continue
@@ -1601,7 +1601,7 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
             nm, rest = _cell_name(cells[0])
             if len(nm.split()) > 8:
                 continue  # "| Do all three every morning after breakfast. | Don't wait ... |": a sentence, not a name
-            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest] + cells[1:]), doses.get(t, ())))
+            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest, *cells[1:]]), doses.get(t, ())))
         if cands:
             groups.append((idxs[0], cands))
     return groups
