@@ -1303,3 +1303,111 @@ def test_a_heading_with_nothing_under_it_is_no_exercise():
 def test_beside_an_empty_title_a_heading_with_a_move_is_still_counted():
     more = EMPTY_TITLE.replace("DEPARTURES", "".join(f"GATE {x} - MOVE {x}\nStand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "DEF") + "DEPARTURES")
     assert "EX001" in _rules(more, "exercises")
+
+
+# -- titles framed by rule lines, as an exercise site prints them ("=====" / "Move 2/3  Arm raise" /
+# "=====") with "Repeat:" and "Perform:" field lines under the text -----------------------------
+
+FRAMED = """Shoulder program for Omar
+
+==============================
+Move 1/3  Wall push
+==============================
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today.
+
+  Repeat:  10 times
+  Perform: every morning, right after you put the kettle on, in the kitchen
+
+==============================
+Move 2/3  Arm raise to the front
+==============================
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today.
+
+  Repeat:  10 times
+  Perform: every morning, right after the first one, in the kitchen
+
+==============================
+Move 3/3  Door frame chest stretch
+==============================
+Put your forearm on the door frame and turn your body away. Stop when your chest feels a stretch. Like the stretch we finished with today.
+
+  Repeat:  3 holds of 20 seconds
+  Perform: every evening, when you turn the TV on, at the living room door
+
+==============================
+Rules
+==============================""" + _TAIL.replace("Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.\n", "") + """
+==============================
+Goal for your next visit
+==============================
+By next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+"""
+
+
+def test_titles_framed_by_rule_lines_are_the_exercises_and_the_goal_heading():
+    assert _names(FRAMED) == ["Wall push", "Arm raise to the front", "Door frame chest stretch"]
+    for element in ("exercises", "descriptions", "milestone"):
+        assert _rules(FRAMED, element) == [], element
+
+
+def test_framed_titles_over_a_nine_move_program_are_still_too_many():
+    more = FRAMED.replace("==============================\nMove 3/3", "".join(
+        f"==============================\nMove {n}/9  Knee lift {n}\n==============================\nStand at the counter and lift one knee, then the other. We did this today.\n  Repeat:  10 times\n\n" for n in range(4, 10)
+    ) + "==============================\nMove 3/3")
+    assert "EX001" in _rules(more, "exercises")
+
+
+def test_a_framed_goal_heading_over_a_vague_goal_is_still_vague():
+    vague = FRAMED.replace("By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "Keep working hard and feel better.")
+    assert {"MS001", "MS002"} & set(_rules(vague, "milestone"))
+
+
+def test_a_framed_exercise_without_the_session_link_still_lacks_the_tie_back():
+    untied = FRAMED.replace("The first one we did today.", "Keep your back straight.")
+    assert "DS002" in _rules(untied, "descriptions")
+
+
+# a printed screen: "When:" / "Where:" under each exercise are a form's fields (not two speakers
+# taking turns), and a line of buttons ("[Done]  [Video]") is no sentence of the description
+SCREEN = """Hi Omar, your three from today.
+
+## Wall push
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today.
+When: every morning, right after you put the kettle on
+Where: the kitchen wall
+                     [Done]  [Video]
+
+## Arm raise
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today.
+When: every morning, right after the wall push
+Where: the kitchen
+                     [Done]  [Video]
+
+## Door stretch
+Put your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today.
+When: every evening, when you switch the TV on
+Where: the living room door
+                     [Done]  [Video]
+
+## Rules""" + _TAIL
+
+
+def test_field_labels_are_not_speakers_and_buttons_are_not_sentences():
+    from hep_mcp.rules.parse import parse
+
+    ex = parse(SCREEN).exercises
+    assert [e.name for e in ex] == ["Wall push", "Arm raise", "Door stretch"]
+    assert all(len(e.labeled) == 2 for e in ex)
+    assert _rules(SCREEN, "descriptions") == []
+
+
+def test_a_screen_exercise_with_a_long_description_is_still_too_long():
+    long = SCREEN.replace("Lower it slowly.", "Lower it slowly. Keep your elbow soft. Breathe out as you lift. Keep your neck relaxed.")
+    assert "DS001" in _rules(long, "descriptions")
+
+
+def test_one_bracketed_title_alone_is_still_a_heading():
+    from hep_mcp.rules.parse import _buttons, Line
+
+    kept = [Line(1, "[THE 3 MOVES]"), Line(2, "[ ] am  [ ] pm"), Line(3, "  [Done]  [Video]")]
+    assert [ln.text for ln in _buttons(kept)] == ["[THE 3 MOVES]", "[ ] am  [ ] pm", ""]

@@ -59,7 +59,7 @@ ITALIC_LEAD = re.compile(r"[*_](?![*_ \t])([^*_\n]{1,100})(?<![ \t])[*_](?![*_])
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 # "Ankle circles - sit and ...", "Chin tuck -> Sit tall ...", "Wall slide → ...": a name, a dash or an arrow, the how
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)(?:[ \t]++[-–—][ \t]++|[ \t]*+(?:->|→|=>|⇒|➔|➜)[ \t]*+)")
-NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
+NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}(?:[ \t]*+(?:of|/)[ \t]*+\d{1,2}\b)?[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
@@ -814,6 +814,8 @@ def _speakers(lines):
         return out
     if len(said) < 6 or len(names) != 2 or any(sum(1 for _, n in said if n == x) < 3 for x in names):
         return lines
+    if any(LABEL.match(n + ":") for n in names):
+        return lines  # "Repeat:" / "Perform:" under each exercise: a form's dose fields, not two speakers
     turns = sum(1 for (_, a), (_, b) in zip(said, said[1:]) if a != b)
     if turns * 4 < (len(said) - 1) * 3:
         return lines  # labels that do not take turns: a form's fields, not two speakers
@@ -831,6 +833,28 @@ def _speakers(lines):
 
 # a transcriber's note leading a line ("[circled in red]  RULES", "[bottom left]  TELL US")
 ANNOTATION = re.compile(r"([ \t]*+)\[([^\]\n]{2,60}+)\][ \t]++(?=\S)")
+
+
+# a printed screen's buttons alone on a line ("[Mark done today]  [Watch video]")
+BUTTONS = re.compile(r"[ \t]*+(?:\[[^\[\]\n]{2,40}+\][ \t]*+){2,8}+")
+
+
+def _buttons(lines):
+    """A line of two or more of a printed screen's buttons only is not text to read: blank. A
+    box to tick ("[ ] am [ ] pm") has no words in its brackets and stays, and so does one
+    bracketed title alone ("[THE 3 MOVES]"). Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("[" in ln.text for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        t = ln.text
+        if "[" in t and t.lstrip().startswith("[") and BUTTONS.fullmatch(t) and all(
+            any(c.isalpha() for c in part) for part in t.replace("]", "[").split("[")[1::2]
+        ):
+            out.append(Line(ln.no, ""))
+        else:
+            out.append(ln)
+    return out
 
 
 def _annotations(lines):
@@ -872,6 +896,35 @@ def _trees(lines):
         else:
             text = " " * len(lead) + rest if rest.strip() else ""
         out.append(Line(ln.no, text))
+    return out
+
+
+def _framed(lines):
+    """A title framed by rule lines, as an exercise site or a portal prints one
+    ("-----" / "Exercise 1 of 3   Foot stretch" / "-----"): a heading. Only a short line with
+    no end punctuation, a rule line right above it and right below it. Same line numbers."""
+    if len(lines) > Lines.KEEP or sum(1 for ln in lines if _is_hr(ln.text)) < 4:
+        return lines
+    ls = list(lines)
+    out: list[Line] = []
+    for i, ln in enumerate(ls):
+        s = ln.text.strip()
+        if (
+            0 < i < len(ls) - 1
+            and s
+            and len(s) <= 80
+            and len(s.split()) <= 12
+            and not s.endswith((".", ",", ";", "!", "?"))
+            and not s.startswith(("#", "|"))
+            and not _is_hr(s)
+            and _is_hr(ls[i - 1].text)
+            and _is_hr(ls[i + 1].text)
+            and not LIST_MARK.match(ls[i - 1].text)
+            and not LIST_MARK.match(ls[i + 1].text)
+        ):
+            out.append(Line(ln.no, "## " + s))
+        else:
+            out.append(ln)
     return out
 
 
@@ -2041,7 +2094,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_trees(_html(lines)))))))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_buttons(_trees(_framed(_html(lines)))))))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
