@@ -4,6 +4,8 @@ twin where recall matters."""
 
 from __future__ import annotations
 
+import pytest
+
 from hep_mcp.check import check_draft
 
 
@@ -1411,3 +1413,39 @@ def test_one_bracketed_title_alone_is_still_a_heading():
 
     kept = [Line(1, "[THE 3 MOVES]"), Line(2, "[ ] am  [ ] pm"), Line(3, "  [Done]  [Video]")]
     assert [ln.text for ln in _buttons(kept)] == ["[THE 3 MOVES]", "[ ] am  [ ] pm", ""]
+
+
+# -- a number the draft presents as the clinic's in more ways: when to call before it, a name
+# that says what kind of place it is, a line named for the care it serves --------------------
+
+_RING = "Ring our main line at (555) 301-2200 or use the portal at portal.northside.example."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "For a hot, swollen calf, ring the clinic today (555) 301-2200.",
+        "For a hot, swollen calf, ring your surgeon's office or the clinic directly at (555) 301-2200.",
+        "Questions? Ring Northside Physical Therapy at (555) 301-2200.",
+        "Questions? Ring Harbour Physio on (555) 301-2200.",
+        "Questions? Ring the physio follow-up line at (555) 301-2200.",
+        "Questions? Ring our nurse line at (555) 301-2200.",
+    ],
+)
+def test_a_number_presented_as_the_clinics_in_more_ways_passes(line):
+    assert "LK003" not in _rules(CLINIC_NUMBER.replace(_RING, line), "safety")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Questions? Ring Kiri at (555) 301-2200.",  # a person, not a place
+        "Questions? Ring Northside Fitness at (555) 301-2200.",  # a place that is not a clinic
+        "Questions? Ring the help line at (555) 301-2200.",  # a line that names no care
+        "Questions? Ring the gym today at (555) 301-2200.",
+        "Questions? Ring my cell at (555) 301-2200, it's quicker than the clinic line.",
+    ],
+)
+def test_a_number_not_presented_as_the_clinics_is_still_foreign(line):
+    found = _rules(CLINIC_NUMBER.replace(_RING, line), "safety") + _rules(CLINIC_NUMBER.replace(_RING, line), "feedback")
+    assert {"LK003", "FB003"} & set(found)
