@@ -1449,3 +1449,31 @@ def test_a_number_presented_as_the_clinics_in_more_ways_passes(line):
 def test_a_number_not_presented_as_the_clinics_is_still_foreign(line):
     found = _rules(CLINIC_NUMBER.replace(_RING, line), "safety") + _rules(CLINIC_NUMBER.replace(_RING, line), "feedback")
     assert {"LK003", "FB003"} & set(found)
+
+
+# -- a word processor's table pasted as text, cells cut by tabs ----------------------------------
+
+TAB_TABLE = (
+    "Hi Omar, the table we filled in today.\n\n"
+    "Move\tHow\tHow much and when\n"
+    "Wall push\tStand an arm's length from the wall, hands flat on it. Bend your elbows and push back. The first one we did today.\t10 times, every morning right after you put the kettle on, in the kitchen\n"
+    "Arm raise\tLift your arm forward to shoulder height, thumb up. Lower it slowly. Same as the one at the mirror today.\t10 times, right after the wall push, in the kitchen\n"
+    "Door stretch\tPut your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today.\t3 holds of 20 seconds, every evening when you switch the TV on, at the living room door\n"
+    "\nRules" + _TAIL
+)
+
+
+def test_a_tab_separated_table_is_read_as_a_table():
+    assert _names(TAB_TABLE) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(TAB_TABLE, "descriptions") == [] and _rules(TAB_TABLE, "exercises") == []
+
+
+def test_a_tab_separated_table_of_eight_moves_is_still_too_many():
+    rows = "".join(f"Knee lift {n}\tStand at the counter and lift one knee, then the other. We did this today.\t10 times after breakfast, in the kitchen\n" for n in range(4, 9))
+    more = TAB_TABLE.replace("\nRules", rows + "\nRules")
+    assert "EX001" in _rules(more, "exercises")
+
+
+def test_a_tab_separated_row_without_the_session_link_still_lacks_the_tie_back():
+    untied = TAB_TABLE.replace(" The first one we did today.", " Keep your back straight.")
+    assert "DS002" in _rules(untied, "descriptions")

@@ -899,6 +899,43 @@ def _trees(lines):
     return out
 
 
+def _tab_tables(lines):
+    """A word processor's table pasted as text: each row one line, its cells cut by tabs
+    ("Exercise<tab>How to do it<tab>When and where<tab>How much"). A run of two or more lines with
+    the same number of cells, three or more, reads as a Markdown table with its first line the
+    header. A two-column run ("If...<tab>Then...") stays as written. Same line numbers (the
+    header's separator row shares the header's number and makes no block)."""
+    if len(lines) > Lines.KEEP or not any("\t" in ln.text for ln in lines):
+        return lines
+    ls = list(lines)
+
+    def cells(t: str) -> int:
+        s = t.strip()
+        if s.startswith("|") or "\t" not in s:
+            return 0
+        parts = [c for c in s.split("\t")]
+        return len(parts) if len(parts) >= 3 and all(c.strip() for c in parts) else 0
+
+    out: list[Line] = []
+    i = 0
+    while i < len(ls):
+        n = cells(ls[i].text)
+        j = i + 1
+        while n and j < len(ls) and cells(ls[j].text) == n:
+            j += 1
+        if n and j - i >= 2:
+            for k in range(i, j):
+                row = "| " + " | ".join(c.strip() for c in ls[k].text.strip().split("\t")) + " |"
+                out.append(Line(ls[k].no, row))
+                if k == i:
+                    out.append(Line(ls[k].no, "|" + "---|" * n))
+            i = j
+            continue
+        out.append(ls[i])
+        i += 1
+    return out
+
+
 def _framed(lines):
     """A title framed by rule lines, as an exercise site or a portal prints one
     ("-----" / "Exercise 1 of 3   Foot stretch" / "-----"): a heading. Only a short line with
@@ -971,7 +1008,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
         # table rows
         if stripped.startswith("|") and stripped.count("|") >= 2:
             if _is_separator_row(stripped):
-                if blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1:
+                if blocks and blocks[-1].kind == "row" and ln.no - 1 <= blocks[-1].last <= ln.no:
                     blocks[-1].header = True
                 in_table = True
                 open_block, blank = None, False
@@ -2094,7 +2131,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_buttons(_trees(_framed(_html(lines)))))))))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_buttons(_trees(_framed(_tab_tables(_html(lines))))))))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
