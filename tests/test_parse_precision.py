@@ -1477,3 +1477,36 @@ def test_a_tab_separated_table_of_eight_moves_is_still_too_many():
 def test_a_tab_separated_row_without_the_session_link_still_lacks_the_tie_back():
     untied = TAB_TABLE.replace(" The first one we did today.", " Keep your back straight.")
     assert "DS002" in _rules(untied, "descriptions")
+
+
+# -- an exercise whose name has a section's word ("Doorway chest stretch") among sibling headings,
+# each under a video's caption line --
+
+SIBLINGS = """Hi Omar, your three from today.
+
+**Clip 1 · 0:40**
+## Wall push
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today. Every morning after you put the kettle on, in the kitchen: 10 times.
+
+**Clip 2 · 0:55**
+## Doorway chest stretch
+Put your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today. Every evening when you switch the TV on, at the living room door: 3 holds.
+
+**Clip 3 · 0:30**
+## Arm raise
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today. Every morning after the wall push, in the kitchen: 10 times.
+
+## Rules""" + _TAIL
+
+
+def test_a_sibling_heading_with_a_sections_word_is_one_more_exercise():
+    assert _names(SIBLINGS) == ["Wall push", "Doorway chest stretch", "Arm raise"]
+    assert _rules(SIBLINGS, "exercises") == []
+
+
+def test_a_stretches_section_after_an_exercise_still_holds_its_list():
+    section = SIBLINGS.replace(
+        "## Doorway chest stretch\nPut your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today. Every evening when you switch the TV on, at the living room door: 3 holds.",
+        "## Stretches\n" + "".join(f"- Neck stretch {n}: tilt your ear toward your shoulder and hold. We did this today. 3 holds.\n" for n in range(1, 7)),
+    )
+    assert "EX001" in _rules(section, "exercises")

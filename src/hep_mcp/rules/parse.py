@@ -1320,6 +1320,7 @@ def _heading_elements(blocks: list[Block]) -> _Elements:
     """Element of each heading: its words; a program title is none; silent headings from their text."""
     out = _Elements(len(blocks))
     seen_heading = False
+    last_at: dict[int, tuple[str | None, bool]] = {}
     for i, b in enumerate(blocks):
         if b.kind != "heading":
             continue
@@ -1328,6 +1329,23 @@ def _heading_elements(blocks: list[Block]) -> _Elements:
         el = classify_heading(b.text)
         if _item_like_heading(b.text):
             el = None
+        if b.level < 7:
+            # the heading before this one at its level: (its element, a movement under it)
+            before = last_at.get(b.level)
+            for lv in [lv for lv in last_at if lv > b.level]:
+                del last_at[lv]
+            moves = _movement_items(blocks[i + 1 : end])
+            if (
+                el == "exercises"
+                and before is not None
+                and before[0] is None
+                and before[1]
+                and moves
+                and not any(x.kind == "heading" and b.level < x.level < 7 for x in blocks[i + 1 : end])
+            ):
+                # "### Calf stretch at the wall" after "### Press the gas pedal", each over its own
+                # how: one more exercise, not the exercises section
+                el = None
         if el == "exercises" or el is None:
             # a title that names the program: sections below it name other elements
             subs = [classify_heading(x.text) for x in blocks[i + 1 : end] if x.kind == "heading"]
@@ -1341,12 +1359,16 @@ def _heading_elements(blocks: list[Block]) -> _Elements:
             if any(s in ELEMENT_SECTIONS for s in subs) or sum(1 for s in leads if s in ELEMENT_SECTIONS) >= 2:
                 el = None
                 out[i] = None
+                if b.level < 7:
+                    last_at[b.level] = (None, False)  # a program title: no exercise's sibling
                 continue
         if el is None and not _item_like_heading(b.text) and not (first_heading and b.level <= 2 or first_heading and i <= 1):
             body = _body_text(blocks, i + 1, end)
             if body and not _movement_items(blocks[i + 1 : end]):
                 el = _classify_body(b.text + ". " + body)
         out[i] = el
+        if b.level < 7:
+            last_at[b.level] = (el, moves)
     return out
 
 
