@@ -1510,3 +1510,33 @@ def test_a_stretches_section_after_an_exercise_still_holds_its_list():
         "## Stretches\n" + "".join(f"- Neck stretch {n}: tilt your ear toward your shoulder and hold. We did this today. 3 holds.\n" for n in range(1, 7)),
     )
     assert "EX001" in _rules(section, "exercises")
+
+
+# -- a numbered title line over its text may run to seven words ("STEP 3 - Table slides for your
+# weaker arm") --------------------------------------------------------------------------------
+
+LONG_TITLES = """Hi Omar, your three from today.
+
+Move 1 - Wall push with both hands
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today.
+How much: 10 times, every morning after you put the kettle on, in the kitchen.
+
+Move 2 - Arm raise to the front slowly
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today.
+How much: 10 times, right after the wall push, in the kitchen.
+
+Move 3 - Chest stretch in the living room doorway
+Put your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today.
+How much: 3 holds, every evening when you switch the TV on, at the living room door.
+
+RULES""" + _TAIL
+
+
+def test_a_numbered_title_of_seven_words_names_the_exercise():
+    assert _names(LONG_TITLES) == ["Wall push with both hands", "Arm raise to the front slowly", "Chest stretch in the living room doorway"]
+    assert _rules(LONG_TITLES, "exercises") == []
+
+
+def test_a_long_numbered_title_without_the_session_link_still_lacks_the_tie_back():
+    untied = LONG_TITLES.replace(" Like the stretch we finished with today.", " Breathe out slowly.")
+    assert "DS002" in _rules(untied, "descriptions")

@@ -1158,7 +1158,8 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             f = b.first.strip()
             nm = NUM_PREFIX.match(f)
             core = f[nm.end() :] if nm else f  # "Exercise #2 - Shoulder blade squeeze": the name's own words
-            if f[:1].isupper() and 0 < len(core.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
+            # a numbered title may run longer ("STEP 3 - Table slides for your weaker arm")
+            if f[:1].isupper() and 0 < len(core.split()) <= (7 if nm and nm.end() else 5) and not f.endswith((".", ",", ";", "!", "?", ":")):
                 b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
 
