@@ -1540,3 +1540,23 @@ def test_a_numbered_title_of_seven_words_names_the_exercise():
 def test_a_long_numbered_title_without_the_session_link_still_lacks_the_tie_back():
     untied = LONG_TITLES.replace(" Like the stretch we finished with today.", " Breathe out slowly.")
     assert "DS002" in _rules(untied, "descriptions")
+
+
+# -- a page of the clinic's portal or app: a log done on the screen itself is through the channel --
+
+_PAGE_LOG = "Tick \"done\" each day in the patient portal; send problems through the portal messages."
+APP_PAGE = "Northside Rehab clinic app - Today\n\n" + SIBLINGS.replace(_PAGE_LOG, "Finished for the day? Click the check mark beside each move. Problems: message the front desk.")
+
+
+def test_a_log_on_the_screen_of_the_clinics_app_page_is_official():
+    assert "FB001" not in _rules(APP_PAGE, "feedback")
+
+
+def test_a_log_on_a_screen_with_no_channel_named_at_the_top_is_still_missing():
+    bare = APP_PAGE.replace("Northside Rehab clinic app - Today\n\n", "Today\n\n")
+    assert "FB001" in _rules(bare, "feedback")
+
+
+def test_a_log_on_paper_under_a_channels_header_is_still_missing():
+    paper = APP_PAGE.replace("Click the check mark beside each move.", "Put a check mark on the sheet on your fridge.")
+    assert "FB001" in _rules(paper, "feedback")
