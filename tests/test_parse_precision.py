@@ -1560,3 +1560,8 @@ def test_a_log_on_a_screen_with_no_channel_named_at_the_top_is_still_missing():
 def test_a_log_on_paper_under_a_channels_header_is_still_missing():
     paper = APP_PAGE.replace("Click the check mark beside each move.", "Put a check mark on the sheet on your fridge.")
     assert "FB001" in _rules(paper, "feedback")
+
+
+def test_a_letterhead_naming_only_the_clinic_is_no_screen():
+    letterhead = APP_PAGE.replace("Northside Rehab clinic app - Today", "Northside Rehab Clinic")
+    assert "FB001" in _rules(letterhead, "feedback")

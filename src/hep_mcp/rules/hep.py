@@ -971,7 +971,10 @@ def _page_of_a_channel(ctx: Context) -> bool:
     """The draft is a page of the clinic's portal or app: its first lines name the channel
     ("Granite Peak Orthopedic Therapy - Patient Portal", "**Summit Physio app · My Playlist**")."""
     head = [t for t in (ln.text for ln in ctx.draft.lines[:20]) if t.strip()][:PAGE_HEAD_LINES]
-    return any(ctx.channel_pattern.search(t) for t in head)
+    clinic = ctx.config.clinic
+    own = [n.strip().lower() for n in (clinic.portal_name, clinic.app_name) if n and n.strip()]
+    screen = ctx.rx("screen_channel")
+    return any(screen.search(t) or any(n in t.lower() for n in own) for t in head)
 
 
 # clause boundaries inside one sentence: "Tick the sheet on your fridge, and message us in the portal"
