@@ -14,9 +14,11 @@ apart from the development corpus, so its first figures measure the checker out 
   Notion toggles, a two-week calendar, a low-literacy sheet, an app care-circle post, traffic-light
   zones, a pocket card, an After Visit Summary, Roman-numeral and decimal outlines, a tree diagram,
   footnotes, a till receipt...; ``--holdout4``);
-- fixtures/corpus_holdout5/ (23 drafts: a voicemail transcript, sticky notes, a whiteboard photo
+- fixtures/corpus_holdout5/ (32 drafts: a voicemail transcript, sticky notes, a whiteboard photo
   typed up, smart-speaker routines, collapsible assistant sections, a Q and A interview, a to-do
-  board export, a menu card, an assembly manual, a mail-merge letter, a boarding pass...;
+  board export, a menu card, an assembly manual, a mail-merge letter, a boarding pass, a printed
+  portal page, an exercise-site printout, a tab-separated Word table, a discharge packet page,
+  a video playlist...;
   ``--holdout5``).
 
 The same ratchet as tests/test_corpus.py, each set with its own file
@@ -45,10 +47,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # a title or field that puts the patient's name at the top without a greeting ("Heel plan for
 # Nadia", "SHOULDER PLAN / FOR GEORGE", "EARL'S PLAN", "NEW HIP PLAN - LINDA", "Name: Dorothy",
 # "Player: Jordan", "PLAN FOR: LUIS", "Care circle: Mr. Ruiz", "# For Barbara", "G'day Margaret,",
-# "Dan, this is Dad's plan", a name on its own line under "AFTER VISIT SUMMARY")
+# "Dan, this is Dad's plan", a name on its own line under "AFTER VISIT SUMMARY", a portal page's
+# "Signed in as: Priya Raman", a school form's "Student:  Maya Okafor")
 NAME_AT_TOP = re.compile(
     r"^(?:.*\b(?:[Pp]lan|[Pp]rogramme|[Pp]rogram|[Rr]eminders|[Ee]xercises) for (?:Mr\. |Mrs\. |Ms\. )?[A-Z][a-z]+\b|FOR [A-Z]+$|[A-Z]+'S PLAN$"
-    r"|.*PLAN - [A-Z]+$|(?:HEP\.HDR: )?(?:Name|Patient|Player): [A-Z][a-z]+\b|.*\bFOR: [A-Z]+\b"
+    r"|.*PLAN - [A-Z]+$|(?:HEP\.HDR: )?(?:Name|Patient|Player|Student|Signed in as|Prepared for):[ \t]+[A-Z][a-z]+\b|.*\bFOR: [A-Z]+\b"
     r"|.*\b(?:Mr|Mrs|Ms)\. [A-Z][a-z]+\b|(?:#+ )?(?:For|G'day) [A-Z][a-z]+\b|.*\b[Ff]or [A-Z][a-z]+ [A-Z][a-z]+$|[A-Z][a-z]+, |[A-Z][a-z]+ [A-Z][a-z]+$)"
 )
 
@@ -72,7 +75,7 @@ SETS = [
     HeldOut("second", ROOT / "fixtures" / "corpus_holdout2", ROOT / "tests" / "data" / "corpus_holdout2_gaps.yaml", 30, 18, 12),
     HeldOut("third", ROOT / "fixtures" / "corpus_holdout3", ROOT / "tests" / "data" / "corpus_holdout3_gaps.yaml", 36, 20, 16),
     HeldOut("fourth", ROOT / "fixtures" / "corpus_holdout4", ROOT / "tests" / "data" / "corpus_holdout4_gaps.yaml", 32, 18, 14),
-    HeldOut("fifth", ROOT / "fixtures" / "corpus_holdout5", ROOT / "tests" / "data" / "corpus_holdout5_gaps.yaml", 23, 9, 14),
+    HeldOut("fifth", ROOT / "fixtures" / "corpus_holdout5", ROOT / "tests" / "data" / "corpus_holdout5_gaps.yaml", 32, 18, 14),
 ]
 BY_LABEL = {s.label: s for s in SETS}
 HOLDOUT_DRAFTS = SETS[0].drafts  # bench/corpus_report.py and older callers
@@ -127,10 +130,13 @@ def test_covers_conditions_layouts_and_both_kinds_of_draft(held: HeldOut):
 
 @pytest.mark.parametrize("held", SETS, ids=lambda s: s.label)
 def test_clean_drafts_fit_one_page_and_open_with_a_name(held: HeldOut):
+    # a clean-labelled draft its author wrote longer than one page is a label disagreement, listed
+    # by hand in the gaps file (``longer_than_a_page``); a listed draft must really be longer
+    longer = known_gaps(held.label).get("longer_than_a_page") or {}
     for path in held.drafts:
         if item(path).labelled == set():
             body = FRONT_MATTER.sub("", path.read_text(encoding="utf-8"))
-            assert len(body.split()) <= 450, name(path)
+            assert (len(body.split()) > 450) == (name(path) in longer), name(path)
             opening = [ln.strip() for ln in body.splitlines() if ln.strip()][:6]
             assert any(GREETING.match(ln) or NAME_AT_TOP.match(ln) for ln in opening), name(path)
 

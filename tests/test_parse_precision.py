@@ -4,6 +4,8 @@ twin where recall matters."""
 
 from __future__ import annotations
 
+import pytest
+
 from hep_mcp.check import check_draft
 
 
@@ -1303,3 +1305,263 @@ def test_a_heading_with_nothing_under_it_is_no_exercise():
 def test_beside_an_empty_title_a_heading_with_a_move_is_still_counted():
     more = EMPTY_TITLE.replace("DEPARTURES", "".join(f"GATE {x} - MOVE {x}\nStand at the counter and lift one knee, then the other. We did this today. 10 times.\n\n" for x in "DEF") + "DEPARTURES")
     assert "EX001" in _rules(more, "exercises")
+
+
+# -- titles framed by rule lines, as an exercise site prints them ("=====" / "Move 2/3  Arm raise" /
+# "=====") with "Repeat:" and "Perform:" field lines under the text -----------------------------
+
+FRAMED = """Shoulder program for Omar
+
+==============================
+Move 1/3  Wall push
+==============================
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today.
+
+  Repeat:  10 times
+  Perform: every morning, right after you put the kettle on, in the kitchen
+
+==============================
+Move 2/3  Arm raise to the front
+==============================
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today.
+
+  Repeat:  10 times
+  Perform: every morning, right after the first one, in the kitchen
+
+==============================
+Move 3/3  Door frame chest stretch
+==============================
+Put your forearm on the door frame and turn your body away. Stop when your chest feels a stretch. Like the stretch we finished with today.
+
+  Repeat:  3 holds of 20 seconds
+  Perform: every evening, when you turn the TV on, at the living room door
+
+==============================
+Rules
+==============================""" + _TAIL.replace("Goal: by next Tuesday, do the wall push 10 times without a break, 3 days in a row.\n", "") + """
+==============================
+Goal for your next visit
+==============================
+By next Tuesday, do the wall push 10 times without a break, 3 days in a row.
+"""
+
+
+def test_titles_framed_by_rule_lines_are_the_exercises_and_the_goal_heading():
+    assert _names(FRAMED) == ["Wall push", "Arm raise to the front", "Door frame chest stretch"]
+    for element in ("exercises", "descriptions", "milestone"):
+        assert _rules(FRAMED, element) == [], element
+
+
+def test_framed_titles_over_a_nine_move_program_are_still_too_many():
+    more = FRAMED.replace("==============================\nMove 3/3", "".join(
+        f"==============================\nMove {n}/9  Knee lift {n}\n==============================\nStand at the counter and lift one knee, then the other. We did this today.\n  Repeat:  10 times\n\n" for n in range(4, 10)
+    ) + "==============================\nMove 3/3")
+    assert "EX001" in _rules(more, "exercises")
+
+
+def test_a_framed_goal_heading_over_a_vague_goal_is_still_vague():
+    vague = FRAMED.replace("By next Tuesday, do the wall push 10 times without a break, 3 days in a row.", "Keep working hard and feel better.")
+    assert {"MS001", "MS002"} & set(_rules(vague, "milestone"))
+
+
+def test_a_framed_exercise_without_the_session_link_still_lacks_the_tie_back():
+    untied = FRAMED.replace("The first one we did today.", "Keep your back straight.")
+    assert "DS002" in _rules(untied, "descriptions")
+
+
+# a printed screen: "When:" / "Where:" under each exercise are a form's fields (not two speakers
+# taking turns), and a line of buttons ("[Done]  [Video]") is no sentence of the description
+SCREEN = """Hi Omar, your three from today.
+
+## Wall push
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today.
+When: every morning, right after you put the kettle on
+Where: the kitchen wall
+                     [Done]  [Video]
+
+## Arm raise
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today.
+When: every morning, right after the wall push
+Where: the kitchen
+                     [Done]  [Video]
+
+## Door stretch
+Put your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today.
+When: every evening, when you switch the TV on
+Where: the living room door
+                     [Done]  [Video]
+
+## Rules""" + _TAIL
+
+
+def test_field_labels_are_not_speakers_and_buttons_are_not_sentences():
+    from hep_mcp.rules.parse import parse
+
+    ex = parse(SCREEN).exercises
+    assert [e.name for e in ex] == ["Wall push", "Arm raise", "Door stretch"]
+    assert all(len(e.labeled) == 2 for e in ex)
+    assert _rules(SCREEN, "descriptions") == []
+
+
+def test_a_screen_exercise_with_a_long_description_is_still_too_long():
+    long = SCREEN.replace("Lower it slowly.", "Lower it slowly. Keep your elbow soft. Breathe out as you lift. Keep your neck relaxed.")
+    assert "DS001" in _rules(long, "descriptions")
+
+
+def test_one_bracketed_title_alone_is_still_a_heading():
+    from hep_mcp.rules.parse import _buttons, Line
+
+    kept = [Line(1, "[THE 3 MOVES]"), Line(2, "[ ] am  [ ] pm"), Line(3, "  [Done]  [Video]")]
+    assert [ln.text for ln in _buttons(kept)] == ["[THE 3 MOVES]", "[ ] am  [ ] pm", ""]
+
+
+# -- a number the draft presents as the clinic's in more ways: when to call before it, a name
+# that says what kind of place it is, a line named for the care it serves --------------------
+
+_RING = "Ring our main line at (555) 301-2200 or use the portal at portal.northside.example."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "For a hot, swollen calf, ring the clinic today (555) 301-2200.",
+        "For a hot, swollen calf, ring your surgeon's office or the clinic directly at (555) 301-2200.",
+        "Questions? Ring Northside Physical Therapy at (555) 301-2200.",
+        "Questions? Ring Harbour Physio on (555) 301-2200.",
+        "Questions? Ring the physio follow-up line at (555) 301-2200.",
+        "Questions? Ring our nurse line at (555) 301-2200.",
+    ],
+)
+def test_a_number_presented_as_the_clinics_in_more_ways_passes(line):
+    assert "LK003" not in _rules(CLINIC_NUMBER.replace(_RING, line), "safety")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Questions? Ring Kiri at (555) 301-2200.",  # a person, not a place
+        "Questions? Ring Northside Fitness at (555) 301-2200.",  # a place that is not a clinic
+        "Questions? Ring the help line at (555) 301-2200.",  # a line that names no care
+        "Questions? Ring the gym today at (555) 301-2200.",
+        "Questions? Ring my cell at (555) 301-2200, it's quicker than the clinic line.",
+    ],
+)
+def test_a_number_not_presented_as_the_clinics_is_still_foreign(line):
+    found = _rules(CLINIC_NUMBER.replace(_RING, line), "safety") + _rules(CLINIC_NUMBER.replace(_RING, line), "feedback")
+    assert {"LK003", "FB003"} & set(found)
+
+
+# -- a word processor's table pasted as text, cells cut by tabs ----------------------------------
+
+TAB_TABLE = (
+    "Hi Omar, the table we filled in today.\n\n"
+    "Move\tHow\tHow much and when\n"
+    "Wall push\tStand an arm's length from the wall, hands flat on it. Bend your elbows and push back. The first one we did today.\t10 times, every morning right after you put the kettle on, in the kitchen\n"
+    "Arm raise\tLift your arm forward to shoulder height, thumb up. Lower it slowly. Same as the one at the mirror today.\t10 times, right after the wall push, in the kitchen\n"
+    "Door stretch\tPut your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today.\t3 holds of 20 seconds, every evening when you switch the TV on, at the living room door\n"
+    "\nRules" + _TAIL
+)
+
+
+def test_a_tab_separated_table_is_read_as_a_table():
+    assert _names(TAB_TABLE) == ["Wall push", "Arm raise", "Door stretch"]
+    assert _rules(TAB_TABLE, "descriptions") == [] and _rules(TAB_TABLE, "exercises") == []
+
+
+def test_a_tab_separated_table_of_eight_moves_is_still_too_many():
+    rows = "".join(f"Knee lift {n}\tStand at the counter and lift one knee, then the other. We did this today.\t10 times after breakfast, in the kitchen\n" for n in range(4, 9))
+    more = TAB_TABLE.replace("\nRules", rows + "\nRules")
+    assert "EX001" in _rules(more, "exercises")
+
+
+def test_a_tab_separated_row_without_the_session_link_still_lacks_the_tie_back():
+    untied = TAB_TABLE.replace(" The first one we did today.", " Keep your back straight.")
+    assert "DS002" in _rules(untied, "descriptions")
+
+
+# -- an exercise whose name has a section's word ("Doorway chest stretch") among sibling headings,
+# each under a video's caption line --
+
+SIBLINGS = """Hi Omar, your three from today.
+
+**Clip 1 · 0:40**
+## Wall push
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today. Every morning after you put the kettle on, in the kitchen: 10 times.
+
+**Clip 2 · 0:55**
+## Doorway chest stretch
+Put your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today. Every evening when you switch the TV on, at the living room door: 3 holds.
+
+**Clip 3 · 0:30**
+## Arm raise
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today. Every morning after the wall push, in the kitchen: 10 times.
+
+## Rules""" + _TAIL
+
+
+def test_a_sibling_heading_with_a_sections_word_is_one_more_exercise():
+    assert _names(SIBLINGS) == ["Wall push", "Doorway chest stretch", "Arm raise"]
+    assert _rules(SIBLINGS, "exercises") == []
+
+
+def test_a_stretches_section_after_an_exercise_still_holds_its_list():
+    section = SIBLINGS.replace(
+        "## Doorway chest stretch\nPut your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today. Every evening when you switch the TV on, at the living room door: 3 holds.",
+        "## Stretches\n" + "".join(f"- Neck stretch {n}: tilt your ear toward your shoulder and hold. We did this today. 3 holds.\n" for n in range(1, 7)),
+    )
+    assert "EX001" in _rules(section, "exercises")
+
+
+# -- a numbered title line over its text may run to seven words ("STEP 3 - Table slides for your
+# weaker arm") --------------------------------------------------------------------------------
+
+LONG_TITLES = """Hi Omar, your three from today.
+
+Move 1 - Wall push with both hands
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows and push back. The first one we did today.
+How much: 10 times, every morning after you put the kettle on, in the kitchen.
+
+Move 2 - Arm raise to the front slowly
+Lift your arm forward to shoulder height with your thumb up. Lower it slowly. Same as the one at the mirror today.
+How much: 10 times, right after the wall push, in the kitchen.
+
+Move 3 - Chest stretch in the living room doorway
+Put your forearm on the door frame and turn your body away. Hold it when your chest feels a stretch. Like the stretch we finished with today.
+How much: 3 holds, every evening when you switch the TV on, at the living room door.
+
+RULES""" + _TAIL
+
+
+def test_a_numbered_title_of_seven_words_names_the_exercise():
+    assert _names(LONG_TITLES) == ["Wall push with both hands", "Arm raise to the front slowly", "Chest stretch in the living room doorway"]
+    assert _rules(LONG_TITLES, "exercises") == []
+
+
+def test_a_long_numbered_title_without_the_session_link_still_lacks_the_tie_back():
+    untied = LONG_TITLES.replace(" Like the stretch we finished with today.", " Breathe out slowly.")
+    assert "DS002" in _rules(untied, "descriptions")
+
+
+# -- a page of the clinic's portal or app: a log done on the screen itself is through the channel --
+
+_PAGE_LOG = "Tick \"done\" each day in the patient portal; send problems through the portal messages."
+APP_PAGE = "Northside Rehab clinic app - Today\n\n" + SIBLINGS.replace(_PAGE_LOG, "Finished for the day? Click the check mark beside each move. Problems: message the front desk.")
+
+
+def test_a_log_on_the_screen_of_the_clinics_app_page_is_official():
+    assert "FB001" not in _rules(APP_PAGE, "feedback")
+
+
+def test_a_log_on_a_screen_with_no_channel_named_at_the_top_is_still_missing():
+    bare = APP_PAGE.replace("Northside Rehab clinic app - Today\n\n", "Today\n\n")
+    assert "FB001" in _rules(bare, "feedback")
+
+
+def test_a_log_on_paper_under_a_channels_header_is_still_missing():
+    paper = APP_PAGE.replace("Click the check mark beside each move.", "Put a check mark on the sheet on your fridge.")
+    assert "FB001" in _rules(paper, "feedback")
+
+
+def test_a_letterhead_naming_only_the_clinic_is_no_screen():
+    letterhead = APP_PAGE.replace("Northside Rehab clinic app - Today", "Northside Rehab Clinic")
+    assert "FB001" in _rules(letterhead, "feedback")

@@ -969,10 +969,14 @@ def _channel_line(ctx: Context, cue: str) -> bool:
     def official(text: str) -> bool:
         return bool(ctx.channel_pattern.search(text) or keyword.search(text))
 
+    screen = ctx.rx("screen_action") if cue == "log_cue" and _page_of_a_channel(ctx) else None
     for ln, s, _ in ctx.sentence_hits(cue):
         if official(s) and not (cue == "log_cue" and _paper_log(ctx, s, official)):
             return True
         nxt = following.get((ln.no, s))
+        # a page of the clinic's portal or app: "Did it today? Press [Mark done today] ..."
+        if screen is not None and (screen.search(s) or nxt is not None and s.rstrip().endswith(("?", ":")) and screen.search(nxt)):
+            return True
         if nxt is not None and s.rstrip().endswith(("?", ":")) and official(nxt):
             return True
         # a log kept by hand and sent back in the next sentence ("Tick it on the sheet. Call
@@ -980,6 +984,19 @@ def _channel_line(ctx: Context, cue: str) -> bool:
         if nxt is not None and report is not None and report.search(nxt) and official(nxt):
             return True
     return False
+
+
+PAGE_HEAD_LINES = 3  # the lines a printed screen's header fills
+
+
+def _page_of_a_channel(ctx: Context) -> bool:
+    """The draft is a page of the clinic's portal or app: its first lines name the channel
+    ("Granite Peak Orthopedic Therapy - Patient Portal", "**Summit Physio app · My Playlist**")."""
+    head = [t for t in (ln.text for ln in ctx.draft.lines[:20]) if t.strip()][:PAGE_HEAD_LINES]
+    clinic = ctx.config.clinic
+    own = [n.strip().lower() for n in (clinic.portal_name, clinic.app_name) if n and n.strip()]
+    screen = ctx.rx("screen_channel")
+    return any(screen.search(t) or any(n in t.lower() for n in own) for t in head)
 
 
 # clause boundaries inside one sentence: "Tick the sheet on your fridge, and message us in the portal"

@@ -60,7 +60,7 @@ ITALIC_LEAD = re.compile(r"[*_](?![*_ \t])([^*_\n]{1,100})(?<![ \t])[*_](?![*_])
 LABEL_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}):(?![/\d])[ \t]*+")
 # "Ankle circles - sit and ...", "Chin tuck -> Sit tall ...", "Wall slide → ...": a name, a dash or an arrow, the how
 DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)(?:[ \t]++[-–—][ \t]++|[ \t]*+(?:->|→|=>|⇒|➔|➜)[ \t]*+)")
-NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
+NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}(?:[ \t]*+(?:of|/)[ \t]*+\d{1,2}\b)?[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
@@ -871,6 +871,8 @@ def _speakers(lines):
         return out
     if len(said) < 6 or len(names) != 2 or any(sum(1 for _, n in said if n == x) < 3 for x in names):
         return lines
+    if any(LABEL.match(n + ":") for n in names):
+        return lines  # "Repeat:" / "Perform:" under each exercise: a form's dose fields, not two speakers
     turns = sum(1 for (_, a), (_, b) in zip(said, said[1:]) if a != b)
     if turns * 4 < (len(said) - 1) * 3:
         return lines  # labels that do not take turns: a form's fields, not two speakers
@@ -888,6 +890,28 @@ def _speakers(lines):
 
 # a transcriber's note leading a line ("[circled in red]  RULES", "[bottom left]  TELL US")
 ANNOTATION = re.compile(r"([ \t]*+)\[([^\]\n]{2,60}+)\][ \t]++(?=\S)")
+
+
+# a printed screen's buttons alone on a line ("[Mark done today]  [Watch video]")
+BUTTONS = re.compile(r"[ \t]*+(?:\[[^\[\]\n]{2,40}+\][ \t]*+){2,8}+")
+
+
+def _buttons(lines):
+    """A line of two or more of a printed screen's buttons only is not text to read: blank. A
+    box to tick ("[ ] am [ ] pm") has no words in its brackets and stays, and so does one
+    bracketed title alone ("[THE 3 MOVES]"). Same line numbers."""
+    if len(lines) > Lines.KEEP or not any("[" in ln.text for ln in lines):
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        t = ln.text
+        if "[" in t and t.lstrip().startswith("[") and BUTTONS.fullmatch(t) and all(
+            any(c.isalpha() for c in part) for part in t.replace("]", "[").split("[")[1::2]
+        ):
+            out.append(Line(ln.no, ""))
+        else:
+            out.append(ln)
+    return out
 
 
 def _annotations(lines):
@@ -929,6 +953,72 @@ def _trees(lines):
         else:
             text = " " * len(lead) + rest if rest.strip() else ""
         out.append(Line(ln.no, text))
+    return out
+
+
+def _tab_tables(lines):
+    """A word processor's table pasted as text: each row one line, its cells cut by tabs
+    ("Exercise<tab>How to do it<tab>When and where<tab>How much"). A run of two or more lines with
+    the same number of cells, three or more, reads as a Markdown table with its first line the
+    header. A two-column run ("If...<tab>Then...") stays as written. Same line numbers (the
+    header's separator row shares the header's number and makes no block)."""
+    if len(lines) > Lines.KEEP or not any("\t" in ln.text for ln in lines):
+        return lines
+    ls = list(lines)
+
+    def cells(t: str) -> int:
+        s = t.strip()
+        if s.startswith("|") or "\t" not in s:
+            return 0
+        parts = [c for c in s.split("\t")]
+        return len(parts) if len(parts) >= 3 and all(c.strip() for c in parts) else 0
+
+    out: list[Line] = []
+    i = 0
+    while i < len(ls):
+        n = cells(ls[i].text)
+        j = i + 1
+        while n and j < len(ls) and cells(ls[j].text) == n:
+            j += 1
+        if n and j - i >= 2:
+            for k in range(i, j):
+                row = "| " + " | ".join(c.strip() for c in ls[k].text.strip().split("\t")) + " |"
+                out.append(Line(ls[k].no, row))
+                if k == i:
+                    out.append(Line(ls[k].no, "|" + "---|" * n))
+            i = j
+            continue
+        out.append(ls[i])
+        i += 1
+    return out
+
+
+def _framed(lines):
+    """A title framed by rule lines, as an exercise site or a portal prints one
+    ("-----" / "Exercise 1 of 3   Foot stretch" / "-----"): a heading. Only a short line with
+    no end punctuation, a rule line right above it and right below it. Same line numbers."""
+    if len(lines) > Lines.KEEP or sum(1 for ln in lines if _is_hr(ln.text)) < 4:
+        return lines
+    ls = list(lines)
+    out: list[Line] = []
+    for i, ln in enumerate(ls):
+        s = ln.text.strip()
+        if (
+            0 < i < len(ls) - 1
+            and s
+            and len(s) <= 80
+            and len(s.split()) <= 12
+            and not s.endswith((".", ",", ";", "!", "?"))
+            and not s.startswith(("#", "|"))
+            and not _is_hr(s)
+            and _is_hr(ls[i - 1].text)
+            and _is_hr(ls[i + 1].text)
+            and not LIST_MARK.match(ls[i - 1].text)
+            and not LIST_MARK.match(ls[i + 1].text)
+        ):
+            out.append(Line(ln.no, "## " + s))
+        else:
+            out.append(ln)
     return out
 
 
@@ -975,7 +1065,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
         # table rows
         if stripped.startswith("|") and stripped.count("|") >= 2:
             if _is_separator_row(stripped):
-                if blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1:
+                if blocks and blocks[-1].kind == "row" and ln.no - 1 <= blocks[-1].last <= ln.no:
                     blocks[-1].header = True
                 in_table = True
                 open_block, blank = None, False
@@ -1125,7 +1215,8 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             f = b.first.strip()
             nm = NUM_PREFIX.match(f)
             core = f[nm.end() :] if nm else f  # "Exercise #2 - Shoulder blade squeeze": the name's own words
-            if f[:1].isupper() and 0 < len(core.split()) <= 5 and not f.endswith((".", ",", ";", "!", "?", ":")):
+            # a numbered title may run longer ("STEP 3 - Table slides for your weaker arm")
+            if f[:1].isupper() and 0 < len(core.split()) <= (7 if nm and nm.end() else 5) and not f.endswith((".", ",", ";", "!", "?", ":")):
                 b.lead, b.rest = plain(f), b.text[len(b.first) :].strip()  # "Walking" / "Walk at an easy pace..."
     return blocks
 
@@ -1287,6 +1378,7 @@ def _heading_elements(blocks: list[Block]) -> _Elements:
     """Element of each heading: its words; a program title is none; silent headings from their text."""
     out = _Elements(len(blocks))
     seen_heading = False
+    last_at: dict[int, tuple[str | None, bool]] = {}
     for i, b in enumerate(blocks):
         if b.kind != "heading":
             continue
@@ -1295,6 +1387,23 @@ def _heading_elements(blocks: list[Block]) -> _Elements:
         el = classify_heading(b.text)
         if _item_like_heading(b.text):
             el = None
+        if b.level < 7:
+            # the heading before this one at its level: (its element, a movement under it)
+            before = last_at.get(b.level)
+            for lv in [lv for lv in last_at if lv > b.level]:
+                del last_at[lv]
+            moves = _movement_items(blocks[i + 1 : end])
+            if (
+                el == "exercises"
+                and before is not None
+                and before[0] is None
+                and before[1]
+                and moves
+                and not any(x.kind == "heading" and b.level < x.level < 7 for x in blocks[i + 1 : end])
+            ):
+                # "### Calf stretch at the wall" after "### Press the gas pedal", each over its own
+                # how: one more exercise, not the exercises section
+                el = None
         if el == "exercises" or el is None:
             # a title that names the program: sections below it name other elements
             subs = [classify_heading(x.text) for x in blocks[i + 1 : end] if x.kind == "heading"]
@@ -1308,12 +1417,16 @@ def _heading_elements(blocks: list[Block]) -> _Elements:
             if any(s in ELEMENT_SECTIONS for s in subs) or sum(1 for s in leads if s in ELEMENT_SECTIONS) >= 2:
                 el = None
                 out[i] = None
+                if b.level < 7:
+                    last_at[b.level] = (None, False)  # a program title: no exercise's sibling
                 continue
         if el is None and not _item_like_heading(b.text) and not (first_heading and b.level <= 2 or first_heading and i <= 1):
             body = _body_text(blocks, i + 1, end)
             if body and not _movement_items(blocks[i + 1 : end]):
                 el = _classify_body(b.text + ". " + body)
         out[i] = el
+        if b.level < 7:
+            last_at[b.level] = (el, moves)
     return out
 
 
@@ -2098,7 +2211,7 @@ def parse(text: str, language: str = "en") -> Draft:
 def _parse(text: str) -> Draft:
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = Lines(raw_lines)
-    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_trees(_html(lines)))))))))
+    blocks = _line_leads_split(read_blocks(*_series(_fields(_speakers(_leaders(_annotations(_buttons(_trees(_framed(_tab_tables(_html(lines))))))))))))
     helems = _heading_elements(blocks)
 
     headings: list[tuple[int, str, str | None]] | _Headings = [] if _lazy(lines) is None else _Headings(blocks)
