@@ -378,7 +378,8 @@ class Draft:
     def _body_sentences(self) -> list[tuple[Line, str]]:
         raw = _lazy(self.lines)
         # a long draft: each sentence's line number and text, not a (Line, sentence) pair each
-        out: list[tuple[Line, str]] | _Sentences = _Sentences(raw) if raw is not None and self.blocks else []
+        lazy = raw is not None and self.blocks and all(type(b.lines) is LineRun for b in self.blocks)
+        out: list[tuple[Line, str]] | _Sentences = _Sentences(raw) if lazy else []
         pending: tuple[str, int] | None = None
         for b in self.blocks:
             if b.kind == "heading":
@@ -402,7 +403,8 @@ class Draft:
 class _Sentences:
     """A long draft's body sentences as a sequence of (Line, sentence) pairs, each pair made
     when read: the line numbers are held in an array (4 bytes a sentence) and the sentences in
-    a list, not a tuple and a ``Line`` per sentence."""
+    a list, not a tuple and a ``Line`` per sentence. Two reads of a line give equal, not
+    identical, ``Line`` objects: key them by ``no`` (``sentence_key``)."""
 
     __slots__ = ("_raw", "_nos", "_texts")
 
@@ -433,6 +435,16 @@ class _Sentences:
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
+
+
+def sentence_key(pairs):
+    """How to key the lines of body sentence pairs: by identity, or by number where each read
+    makes its own ``Line`` (a long draft's, whose lines are the draft's own)."""
+    return _line_no if type(pairs) is _Sentences else id
+
+
+def _line_no(ln: Line) -> int:
+    return ln.no
 
 
 def _block_sentences(b: Block) -> list[tuple[Line, str]]:
