@@ -2038,6 +2038,9 @@ def _visual_paragraphs(blocks: list[Block]) -> list[tuple[int, int]]:
 _BRACKETED = re.compile(r"[ \t]*+[\[(].{0,80}[\])][ \t]*+$")
 
 
+_CARD_LINES = 60  # at most this many lines make one card
+
+
 def _cards(blocks: list[Block], owner: list[str | None]) -> list[tuple[_Cand, ExerciseItem]]:
     """Exercises written as cards or notes of any shape, each set off by blank lines: its first
     line names it (or labels the card: "[NOTE 1 - stick on the mirror]", the name then on the
@@ -2050,8 +2053,10 @@ def _cards(blocks: list[Block], owner: list[str | None]) -> list[tuple[_Cand, Ex
     rx = _cue_rx()
     for a, z in _visual_paragraphs(blocks):
         own = [x for x in blocks[a:z] if x.kind != "heading"]
-        lines = [ln for x in own for ln in x.lines]
-        text = " ".join(x.text for x in own)[:1500]
+        size = sum(len(x.lines) for x in own)
+        # a card is short: a paragraph of thousands of lines is none (and makes no Line for each)
+        lines = [ln for x in own for ln in x.lines] if 2 <= size <= _CARD_LINES else []
+        text = " ".join(x.text for x in own)[:1500] if lines else ""
         ok = (
             len(lines) >= 2
             and all(owner[k] in (None, "exercises", "schedule") for k in range(a, z))
