@@ -9,6 +9,7 @@ messages, applies the clinic's severity overrides and decides ``ready``.
 from __future__ import annotations
 
 import bisect
+import heapq
 from array import array
 import re
 from dataclasses import dataclass, field
@@ -440,14 +441,19 @@ class Cue:
             return self.rx.search(text)
         return next((m for _, m in _first_per_item(self, text, [0], lowered)), None)
 
-    def candidates(self, lowered: str) -> list[int] | None:
-        """Offsets where a match may start (word starts of a literal), or None for any."""
+    def candidates(self, lowered: str) -> Iterator[int] | None:
+        """Offsets where a match may start (word starts of a literal), ascending and once
+        each, or None for any. For a long text they are made as they are read, from one
+        ascending run per literal: a literal on every line of a long draft costs no list or
+        set of its offsets."""
         if self.literals is None:
             return None
-        out: set[int] = set()
         lits = self._words
         if lits is None:
             lits = self._words = _word_literals(self.literals)
+        if len(lowered) > _MERGE_ABOVE:  # a long text: offsets made as they are read
+            return _merged_starts(lits, "0" in self.literals, lowered)
+        out: set[int] = set()
         if "0" in self.literals:  # all ten digits: one pass over the runs of digits
             out.update(m.start() for m in _DIGIT_RUN.finditer(lowered))
         find, add = lowered.find, out.add
@@ -460,6 +466,30 @@ class Cue:
         return sorted(out)
 
 
+def _literal_starts(lit: str, lowered: str) -> Iterator[int]:
+    pos = lowered.find(lit)
+    while pos >= 0:
+        if pos == 0 or not (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_"):
+            yield pos
+        pos = lowered.find(lit, pos + 1)
+
+
+def _merged_starts(lits: tuple[str, ...], digits: bool, lowered: str) -> Iterator[int]:
+    """``Cue.candidates`` for a long text: the same offsets, merged from one ascending run
+    per literal (and one for the digits), so none is held in a list or a set."""
+    runs = []
+    if digits:  # all ten digits: one pass over the runs of digits
+        runs.append(m.start() for m in _DIGIT_RUN.finditer(lowered))
+    runs.extend(_literal_starts(lit, lowered) for lit in lits)
+    last = -1
+    for pos in (runs[0] if len(runs) == 1 else heapq.merge(*runs)):
+        if pos != last:
+            last = pos
+            yield pos
+
+
+# Texts longer than this get their candidate offsets one by one (memory), shorter ones as a list (speed).
+_MERGE_ABOVE = 50_000
 _META = set("\\.()[]{}?*+|^$")
 # A case-insensitive pattern matches these for "i" and "s", but str.lower() keeps them: where
 # one is in the text, a literal looked up in the lower-cased text could be missed.

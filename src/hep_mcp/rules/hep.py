@@ -12,7 +12,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, plain, sentences
+from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, line_nos, plain, sentence_key, sentences
 
 
 
@@ -184,10 +184,16 @@ def _read_dosing_lines(ctx: Context) -> list[Line]:
         for ex in d.exercises:
             lines += [Line(ex.line, ex.name), *ex.all_lines]
         # lines in no section at all (a schedule paragraph without a heading) count too
-        other = {ln.no for k in ("response_rules", "feedback", "milestone") for ln in d.section(k)}
-        other |= {ln.no for ln in lines}
+        # a byte a line, not a set of line numbers (a long draft of label lines is all rules)
+        other = bytearray(len(d.lines) + 2)
+        for k in ("response_rules", "feedback", "milestone"):
+            for no in line_nos(d.section(k)):
+                other[no] = 1
+        for ln in lines:
+            if 0 < ln.no < len(other):
+                other[ln.no] = 1
         skip = _not_dosing(ctx)
-        lines += [ln for ln in d.body if ln.no not in other and not skip(ln.text)]
+        lines += [ln for ln in d.body if not other[ln.no] and not skip(ln.text)]
         if lines:
             # by line and text: a table row's cells share its line number ("| Walking | ... | 10 minutes |")
             return sorted({(ln.no, ln.text): ln for ln in lines}.values(), key=lambda ln: ln.no)
@@ -232,9 +238,11 @@ def _wrapped(lines) -> list[Line]:
 
 
 def _outside_rules(ctx: Context) -> list[Line]:
-    rules = {ln.no for ln in ctx.draft.section("response_rules")}
+    rules = bytearray(len(ctx.draft.lines) + 2)  # a byte a line, not a set of line numbers
+    for no in line_nos(ctx.draft.section("response_rules")):
+        rules[no] = 1
     red = ctx.any_of(ctx.cue_source("pain_word") + ctx.cue_source("missed_day") + ctx.cue_source("feels_different") + ctx.cue_source("reader.red_flag_item"))
-    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if ln.no not in rules and not red(ln.text)]
+    return [ln for ln in chain(ctx.draft.body, _dose_headings(ctx.draft)) if not (0 < ln.no < len(rules) and rules[ln.no]) and not red(ln.text)]
 
 
 def _routine_trigger(ctx: Context, lines) -> bool:
@@ -569,6 +577,7 @@ class _Routes:
     def __init__(self, ctx: Context, signs):
         self.ctx, self.signs = ctx, signs
         self.pairs = pairs = ctx.draft.body_sentences
+        self.key = sentence_key(pairs)  # a line's key in the tables below
         self.text = ctx.draft.body_plain
         self.starts, pos = [], 0
         for _, sentence in pairs:
@@ -585,10 +594,10 @@ class _Routes:
         # each line's span of sentences (they are contiguous)
         self.line_span: dict[int, tuple[int, int]] = {}
         for k, (ln, sentence) in enumerate(pairs):
-            start, _ = self.line_span.get(id(ln), (self.starts[k], 0))
-            self.line_span[id(ln)] = (start, self.starts[k] + len(sentence))
+            start, _ = self.line_span.get(self.key(ln), (self.starts[k], 0))
+            self.line_span[self.key(ln)] = (start, self.starts[k] + len(sentence))
         body = ctx.draft.body  # a long draft's body (a LineRun) makes its Line when read: found by number
-        self.order = {id(ln): i for i, ln in enumerate(body)} if isinstance(body, list) else None
+        self.order = {self.key(ln): i for i, ln in enumerate(body)} if isinstance(body, list) else None
         self._around: dict[int, str | None] = {}
         self._around_text: dict[int, str] = {}
         self._choice: dict[int, bool] = {}
@@ -616,7 +625,7 @@ class _Routes:
         c_lo = self.semis[j - 1] + 1 if j > 0 and self.semis[j - 1] >= s_lo else s_lo
         c_hi = self.semis[j] if j < len(self.semis) and self.semis[j] < s_hi else s_hi
         ln = self.pairs[k][0]
-        l_lo, l_hi = self.line_span[id(ln)]
+        l_lo, l_hi = self.line_span[self.key(ln)]
         return (
             self._first(pos, c_hi)
             or self._last(c_lo, pos)
@@ -635,10 +644,10 @@ class _Routes:
         such as "**Call 911 right away (BE FAST)**"), then the heading of the section the
         line is in ("CALL 911" over the lines of signs under it); only then a next line in
         another block, so a heading's route is not lost to an unrelated line after it."""
-        if id(ln) in self._around:
-            return self._around[id(ln)]
+        if self.key(ln) in self._around:
+            return self._around[self.key(ln)]
         body = self.ctx.draft.body
-        i = self.order.get(id(ln)) if self.order is not None else body.index_of(ln.no)
+        i = self.order.get(self.key(ln)) if self.order is not None else body.index_of(ln.no)
         lines = self.ctx.draft.lines
         r = later = None
         if i is not None and i + 1 < len(body):
@@ -663,7 +672,7 @@ class _Routes:
                     route = _sentence_route(nxt, self.ctx.language)
                     if route and nxt_ln.no == body[j - 1].no + 1:
                         r = route
-                        self._around_text[id(ln)] = nxt
+                        self._around_text[self.key(ln)] = nxt
                     elif route and j == i + 1:
                         later = (route, nxt)  # past a blank line: only if nothing above routes it
         if r is None:
@@ -671,17 +680,17 @@ class _Routes:
             if lead is not None:
                 r = _sentence_route(plain(lines[lead].text), self.ctx.language)
                 if r:
-                    self._around_text[id(ln)] = plain(lines[lead].text)
+                    self._around_text[self.key(ln)] = plain(lines[lead].text)
         if r is None:
             h = self._last_heading_before(ln.no)
             if h is not None and ln.no - h <= 20:
                 head = plain(lines[h - 1].text)
                 r = _sentence_route(head, self.ctx.language)
                 if r:
-                    self._around_text[id(ln)] = head
+                    self._around_text[self.key(ln)] = head
         if r is None and later is not None:
-            r, self._around_text[id(ln)] = later
-        self._around[id(ln)] = r
+            r, self._around_text[self.key(ln)] = later
+        self._around[self.key(ln)] = r
         return r
 
     def _lead_in(self, ln: Line) -> int | None:
@@ -745,7 +754,7 @@ class _Routes:
             else:
                 ln = self.pairs[k][0]
                 self.around(ln)
-                text = self._around_text.get(id(ln))
+                text = self._around_text.get(self.key(ln))
                 self._choice[k] = bool(text) and C.choice_in(text, self.ctx.language)
         return self._choice[k]
 

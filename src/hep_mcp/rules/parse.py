@@ -32,6 +32,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from typing import Iterator
 
 
 # The language whose cue lists the reader uses for the draft being parsed (set by parse()
@@ -205,6 +206,20 @@ class LineRun:
         return list(self) == list(other)
 
 
+def line_nos(ls) -> Iterator[int]:
+    """The line numbers of some lines (a list of ``Line`` or a long draft's ``LineRun``),
+    without making a ``Line`` for each."""
+    if type(ls) is LineRun:
+        nos = ls._nos
+        if type(nos) is int:
+            yield nos
+        else:
+            yield from nos
+        return
+    for ln in ls:
+        yield ln.no
+
+
 def _lazy(lines) -> list[str] | None:
     """The raw lines when ``lines`` are a long draft's (blocks then keep line numbers), else None."""
     return lines._raw if isinstance(lines, Lines) and lines._made is None else None
@@ -272,7 +287,7 @@ class Block:
     ordered: bool = False
     lead: str | None = None  # bold lead or label, markup removed
     rest: str = ""  # text after the lead
-    cells: list[str] | tuple = ()  # a row's cells (other blocks share the empty tuple: no list per block)
+    cells: tuple[str, ...] = ()  # a row's cells (a tuple: smaller than a list; other blocks share the empty one)
     header: bool = False  # a table's header row
     table: int = 0  # which table a row belongs to
     blank_before: bool = False
@@ -335,6 +350,9 @@ class Draft:
         """Non-empty lines that are not headings (the blocks' own line objects)."""
         if not self.blocks and self.text.strip():  # a Draft built by hand
             hl = self.heading_lines
+            raw = _lazy(self.lines)
+            if raw is not None:  # a long draft of lines that make no block ("1. " lines): numbers
+                return LineRun(raw, array("I", (i + 1 for i, t in enumerate(raw) if t.strip() and i + 1 not in hl)))
             return [ln for ln in self.lines if ln.text.strip() and ln.no not in hl]
         raw = _lazy(self.lines)
         if raw is not None and all(type(b.lines) is LineRun for b in self.blocks):  # a long draft: line numbers, not objects
@@ -358,7 +376,10 @@ class Draft:
             _LANGUAGE.reset(token)
 
     def _body_sentences(self) -> list[tuple[Line, str]]:
-        out: list[tuple[Line, str]] = []
+        raw = _lazy(self.lines)
+        # a long draft: each sentence's line number and text, not a (Line, sentence) pair each
+        lazy = raw is not None and self.blocks and all(type(b.lines) is LineRun for b in self.blocks)
+        out: list[tuple[Line, str]] | _Sentences = _Sentences(raw) if lazy else []
         pending: tuple[str, int] | None = None
         for b in self.blocks:
             if b.kind == "heading":
@@ -375,7 +396,55 @@ class Draft:
 
     @cached_property
     def body_plain(self) -> str:
-        return "\n".join(s for _, s in self.body_sentences)
+        pairs = self.body_sentences
+        return "\n".join(pairs._texts if type(pairs) is _Sentences else (s for _, s in pairs))
+
+
+class _Sentences:
+    """A long draft's body sentences as a sequence of (Line, sentence) pairs, each pair made
+    when read: the line numbers are held in an array (4 bytes a sentence) and the sentences in
+    a list, not a tuple and a ``Line`` per sentence. Two reads of a line give equal, not
+    identical, ``Line`` objects: key them by ``no`` (``sentence_key``)."""
+
+    __slots__ = ("_raw", "_nos", "_texts")
+
+    def __init__(self, raw: list[str]):
+        self._raw, self._nos, self._texts = raw, array("I"), []
+
+    def append(self, pair: tuple[Line, str]) -> None:
+        self._nos.append(pair[0].no)
+        self._texts.append(pair[1])
+
+    def extend(self, pairs) -> None:
+        for p in pairs:
+            self.append(p)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._texts)))]
+        no = self._nos[i]
+        return (Line(no, self._raw[no - 1]), self._texts[i])
+
+    def __iter__(self):
+        raw = self._raw
+        for no, t in zip(self._nos, self._texts):
+            yield (Line(no, raw[no - 1]), t)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
+def sentence_key(pairs):
+    """How to key the lines of body sentence pairs: by identity, or by number where each read
+    makes its own ``Line`` (a long draft's, whose lines are the draft's own)."""
+    return _line_no if type(pairs) is _Sentences else id
+
+
+def _line_no(ln: Line) -> int:
+    return ln.no
 
 
 def _block_sentences(b: Block) -> list[tuple[Line, str]]:
@@ -1015,7 +1084,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
                 continue
             if not in_table and not (blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1):
                 table += 1
-            b = Block("row", one(ln), text=stripped, cells=_cells(stripped), table=table, blank_before=blank)
+            b = Block("row", one(ln), text=stripped, cells=tuple(_cells(stripped)), table=table, blank_before=blank)
             blocks.append(b)
             open_block, blank = None, False
             continue
@@ -1657,7 +1726,7 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
             nm, rest = _cell_name(cells[0])
             if len(nm.split()) > 8:
                 continue  # "| Do all three every morning after breakfast. | Don't wait ... |": a sentence, not a name
-            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest] + cells[1:]), doses.get(t, ())))
+            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest, *cells[1:]]), doses.get(t, ())))
         if cands:
             groups.append((idxs[0], cands))
     return groups
@@ -1969,6 +2038,9 @@ def _visual_paragraphs(blocks: list[Block]) -> list[tuple[int, int]]:
 _BRACKETED = re.compile(r"[ \t]*+[\[(].{0,80}[\])][ \t]*+$")
 
 
+_CARD_LINES = 60  # at most this many lines make one card
+
+
 def _cards(blocks: list[Block], owner: list[str | None]) -> list[tuple[_Cand, ExerciseItem]]:
     """Exercises written as cards or notes of any shape, each set off by blank lines: its first
     line names it (or labels the card: "[NOTE 1 - stick on the mirror]", the name then on the
@@ -1981,8 +2053,10 @@ def _cards(blocks: list[Block], owner: list[str | None]) -> list[tuple[_Cand, Ex
     rx = _cue_rx()
     for a, z in _visual_paragraphs(blocks):
         own = [x for x in blocks[a:z] if x.kind != "heading"]
-        lines = [ln for x in own for ln in x.lines]
-        text = " ".join(x.text for x in own)[:1500]
+        size = sum(len(x.lines) for x in own)
+        # a card is short: a paragraph of thousands of lines is none (and makes no Line for each)
+        lines = [ln for x in own for ln in x.lines] if 2 <= size <= _CARD_LINES else []
+        text = " ".join(x.text for x in own)[:1500] if lines else ""
         ok = (
             len(lines) >= 2
             and all(owner[k] in (None, "exercises", "schedule") for k in range(a, z))
