@@ -111,12 +111,13 @@ def label(condition: str) -> str:
     return c.label if c else condition.replace("_", " ")
 
 
-def detect(text: str, language: str = "en") -> list[str]:
+def detect(text: str, language: str = "en", lowered: str | None = None) -> list[str]:
     """The conditions a free-text draft names, in catalog order. A condition another
     one covers is left out when both are named (shoulder pain in a rotator cuff repair
-    handout, arthritis in a knee replacement handout)."""
+    handout, arthritis in a knee replacement handout). ``lowered``: ``text.lower()``, when
+    the caller has it."""
     cues = known(language)
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     found = [key for key, cue in _detect_cues(language).items() if cue.possible(lowered) and cue.find(text, lowered)]
     return [key for key in found if not set(cues[key].unless) & set(found)]
 

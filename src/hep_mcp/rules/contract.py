@@ -33,7 +33,7 @@ _NEEDED = re.compile(r"confiden|\bsure\b")
 def _from_text(ctx: Context) -> tuple[int | None, int | None, bool]:
     """(confidence, its line, change recorded) as written in a free-text draft."""
     found, line = None, None
-    if not _NEEDED.search(ctx.lowered):  # the pattern needs one of these words
+    if not any(_NEEDED.search(t) for t in ctx.lowered):  # the pattern needs one of these words
         return None, None, False
     for ln in ctx.draft.lines:
         m = CONFIDENCE.search(ln.text)

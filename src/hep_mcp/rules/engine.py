@@ -170,8 +170,14 @@ class Context:
         return _cue_patterns(name, self.language)
 
     @cached_property
-    def lowered(self) -> str:
-        return self.draft.text.lower() + "\n" + self.draft.body_plain.lower()
+    def lowered(self) -> tuple[str, str]:
+        """The draft and its plain body, lower-cased (two strings, not one joined copy: a
+        literal or a word never spans the two)."""
+        return self.lower(self.draft.text), self.lower(self.draft.body_plain)
+
+    def has(self, literal: str) -> bool:
+        """Whether ``literal`` (lower case) occurs in the draft or its plain body."""
+        return any(literal in t for t in self.lowered)
 
     @cached_property
     def _body_index(self):
@@ -179,7 +185,18 @@ class Context:
 
     @cached_property
     def _sentence_index(self):
-        return _index(self.draft.body_sentences, lambda pair: pair[1])
+        # the joined sentences are the draft's body_plain: one copy of it (and of its lower case)
+        # shared with the rules that scan body_plain
+        return _index(self.draft.body_sentences, lambda pair: pair[1], self.draft.body_plain, self.lower)
+
+    def lower(self, text: str) -> str:
+        """``text.lower()``, made once per text and draft: the same few texts (the draft, its
+        body) are lower-cased for many cues."""
+        lowers = self.__dict__.setdefault("_lowered_texts", {})
+        lowered = lowers.get(text)
+        if lowered is None:
+            lowered = lowers[text] = text.lower()
+        return lowered
 
     def matches(self, name_or_patterns, lines: Iterable[Line] | None = None) -> Iterator[tuple[Line, re.Match]]:
         """The first match on each line (default: the body) of any of the cue's patterns."""
@@ -199,7 +216,7 @@ class Context:
         # once per cue and draft: a rule that asks per exercise must not re-scan the whole draft each time
         cache = self.__dict__.setdefault("_possible_cache", {})
         if rx.pattern not in cache:
-            cache[rx.pattern] = rx.possible(self.lowered)
+            cache[rx.pattern] = any(rx.possible(t) for t in self.lowered)
         return cache[rx.pattern]
 
     def _lines_index(self, lines: Iterable[Line]):
@@ -288,16 +305,18 @@ class _NonBlank:
             yield self._lines[i]
 
 
-def _index(items: list, text_of):
-    """Items joined by newlines, each item's start offset and the word index (one pass per cue)."""
-    starts, pos, parts = array("q"), 0, []  # 8 bytes an item, not a list of int objects
+def _index(items: list, text_of, joined: str | None = None, lower=str.lower):
+    """Items joined by newlines, each item's start offset and the word index (one pass per cue).
+    ``joined``: the items' texts already joined by newlines (not joined again)."""
+    starts, pos, parts = array("I"), 0, []  # 4 bytes an item (offsets of a text under 4 GB), not a list of int objects
     for item in items:
         t = text_of(item)
         starts.append(pos)
-        parts.append(t)
+        if joined is None:
+            parts.append(t)
         pos += len(t) + 1
-    text = "\n".join(parts)
-    lowered = text.lower()
+    text = "\n".join(parts) if joined is None else joined
+    lowered = lower(text)
     # offsets must line up (a few characters change length when lower-cased)
     return text, starts, items, (lowered if len(lowered) == len(text) else None)
 
@@ -758,7 +777,7 @@ def _collapse(findings: list[Finding]) -> list[Finding]:
 
 def _gate(ctx: Context) -> set[str] | None:
     """Empty or off-topic text: only say that (plus privacy and safety), not every missing element."""
-    if not ctx.draft.text.strip():
+    if not ctx.draft.text or ctx.draft.text.isspace():  # (strip() would copy a long text)
         return {"FM001", "NF001"}
     if ctx.kind == "hep" and ctx.first("topic") is None:
         return {"format", "privacy", "safety"}

@@ -12,7 +12,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, line_nos, plain, sentence_key, sentences
+from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, line_nos, plain, sentence_key, sentence_nos, sentences
 
 
 
@@ -378,7 +378,7 @@ class _Following:
 
     def __init__(self, pairs):
         self.pairs, self.by_line, self.table = pairs, {}, None
-        self.nos = array("q", (l.no for l, _ in pairs))
+        self.nos = sentence_nos(pairs)
         if any(a > b for a, b in zip(self.nos, self.nos[1:])):  # not in line order: a table
             self.table = {}
             for i, (l, x) in enumerate(pairs[:-1]):
@@ -446,7 +446,7 @@ def _pain_heading_rule(ctx: Context, number):
     word = ctx.rx("pain_word")
     heads = [h[0] for h in ctx.draft.headings]
     pairs = ctx.draft.body_sentences
-    nos = [ln.no for ln, _ in pairs]  # in line order: one bisect per heading keeps this linear
+    nos = sentence_nos(pairs)  # in line order: one bisect per heading keeps this linear
     for k, (line, text, _) in enumerate(ctx.draft.headings[:200]):
         if not word.search(text):
             continue
@@ -564,7 +564,7 @@ def conditions_of(ctx: Context) -> list[str]:
     if ctx.condition:
         return [] if ctx.condition == "other" else [ctx.condition]
     if "_conditions" not in ctx.extra:  # one detection per draft, shared by RR007-RR009
-        ctx.extra["_conditions"] = C.detect(ctx.draft.text, ctx.language)
+        ctx.extra["_conditions"] = C.detect(ctx.draft.text, ctx.language, ctx.lower(ctx.draft.text))
     return ctx.extra["_conditions"]
 
 
@@ -579,7 +579,7 @@ class _Routes:
         self.pairs = pairs = ctx.draft.body_sentences
         self.key = sentence_key(pairs)  # a line's key in the tables below
         self.text = ctx.draft.body_plain
-        self.starts, pos = [], 0
+        self.starts, pos = array("I"), 0  # 4 bytes a sentence
         for _, sentence in pairs:
             self.starts.append(pos)
             pos += len(sentence) + 1
@@ -776,11 +776,7 @@ def _scan(ctx: Context, parts, text: str) -> Iterator[re.Match]:
     """Non-overlapping matches of any of the patterns, tried only where one of their
     leading literals starts a word (the engine's combined cue) when it can tell."""
     cue = ctx.rx(list(parts))
-    # the same few texts (the draft, its body) are scanned for many pattern lists: lower-case each once
-    lowers = ctx.__dict__.setdefault("_lowered_texts", {})
-    lowered = lowers.get(text)
-    if lowered is None:
-        lowered = lowers[text] = text.lower()
+    lowered = ctx.lower(text)  # the same few texts (the draft, its body) are scanned for many pattern lists
     cands = cue.candidates(lowered) if len(lowered) == len(text) and hasattr(cue, "candidates") else None
     if cands is None:
         yield from cue.rx.finditer(text)
@@ -1231,7 +1227,7 @@ def jargon(ctx: Context):
 def _jargon(ctx: Context):
     table = _jargon_table(tuple(sorted(ctx.config.extra_jargon.items())), ctx.language)
     # only the terms that occur at all go into the pattern (most drafts have none)
-    present = tuple(t for t in table if t in ctx.lowered)
+    present = tuple(t for t in table if ctx.has(t))
     if not present:
         return
     rx = _terms_pattern(present, re.I)
@@ -1327,13 +1323,13 @@ _privacy_rule("PV005", "street_address")
 
 @rule("FM001")
 def empty(ctx: Context):
-    if not ctx.draft.text.strip():
+    if not ctx.draft.text or ctx.draft.text.isspace():
         yield hit(None)
 
 
 @rule("FM002")
 def off_topic(ctx: Context):
-    if ctx.draft.text.strip() and ctx.first("topic") is None:
+    if ctx.draft.text and not ctx.draft.text.isspace() and ctx.first("topic") is None:
         yield hit(None)
 
 

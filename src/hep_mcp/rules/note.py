@@ -79,7 +79,7 @@ def _heading_line(d: NoteDoc, key: str) -> int | None:
 
 @rule("NF001")
 def empty(ctx: Context):
-    if not ctx.draft.text.strip():
+    if not ctx.draft.text or ctx.draft.text.isspace():
         yield hit(None)
 
 

@@ -275,25 +275,42 @@ class _Elements:
         return _Headings.ELEMENTS[self._codes[i]]
 
 
-@dataclass(slots=True)
 class Block:
-    kind: str  # heading | para | item | row
-    lines: list[Line]
-    text: str = ""  # the block's text without list/quote/heading markers, lines joined
-    level: int = 0  # heading: 1-6 Markdown, 7 bold/caps/label
-    depth: int = 0  # item: nesting depth (1 = top level)
-    indent: int = 0
-    content_indent: int = 0
-    ordered: bool = False
-    lead: str | None = None  # bold lead or label, markup removed
-    rest: str = ""  # text after the lead
-    cells: tuple[str, ...] = ()  # a row's cells (a tuple: smaller than a list; other blocks share the empty one)
-    header: bool = False  # a table's header row
-    table: int = 0  # which table a row belongs to
-    blank_before: bool = False
-    first: str = ""  # the first line's text (markers removed)
-    lazy: bool = False  # an unindented line right after a list item's finished sentence
-    lettered: bool = False  # an item marked "(a)" / "a)" / "a.": a sub-step of the item above
+    """One block of the draft: a heading, a paragraph, a list item or a table row.
+
+    Slots, not a dataclass of every field: a long draft holds one Block per short line, so
+    the fields only list items (``Item``) or table rows (``Row``) have live on those
+    subclasses, and the others read the class defaults below."""
+
+    __slots__ = ("kind", "lines", "text", "depth", "indent", "lead", "rest", "blank_before", "first", "lazy")
+    # kind: heading | para | item | row; text: the block's text without list/quote/heading
+    # markers, lines joined; depth: item
+    # nesting depth (1 = top level); lead: bold lead or label, markup removed; rest: text after
+    # the lead; first: the first line's text (markers removed); lazy: an unindented line right
+    # after a list item's finished sentence
+    level = 0  # Heading: 1-6 Markdown, 7 bold/caps/label
+    content_indent = 0  # Item: where the item's text starts (a line indented as far continues it)
+    ordered = False  # Item: a numbered or lettered marker
+    lettered = False  # Item: marked "(a)" / "a)" / "a.": a sub-step of the item above
+    cells: tuple[str, ...] = ()  # Row: the row's cells
+    header = False  # Row: a table's header row
+    table = 0  # Row: which table the row belongs to
+
+    def __init__(self, kind: str, lines, text: str = "", depth: int = 0, indent: int = 0,
+                 lead: str | None = None, rest: str = "", blank_before: bool = False, first: str = "", lazy: bool = False):
+        self.kind, self.lines, self.text, self.depth, self.indent = kind, lines, text, depth, indent
+        self.lead, self.rest, self.blank_before, self.first, self.lazy = lead, rest, blank_before, first, lazy
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, k) for k in _BLOCK_FIELDS)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Block) and self._fields() == other._fields()
+
+    __hash__ = None  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        return "Block(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in _BLOCK_FIELDS) + ")"
 
     @property
     def line(self) -> int:
@@ -304,6 +321,44 @@ class Block:
     def last(self) -> int:
         ls = self.lines
         return ls.no_at(-1) if type(ls) is LineRun else ls[-1].no
+
+
+class Heading(Block):
+    """A heading."""
+
+    __slots__ = ("level",)
+
+    def __init__(self, kind: str, lines, level: int = 0, **kw):
+        Block.__init__(self, kind, lines, **kw)
+        self.level = level
+
+
+class Item(Block):
+    """A list item."""
+
+    __slots__ = ("content_indent", "ordered", "lettered")
+
+    def __init__(self, kind: str, lines, content_indent: int = 0, ordered: bool = False, lettered: bool = False, **kw):
+        Block.__init__(self, kind, lines, **kw)
+        self.content_indent, self.ordered, self.lettered = content_indent, ordered, lettered
+
+
+class Row(Block):
+    """A table row: its cells are read from its text when asked for (a long table holds no
+    tuple of cells per row)."""
+
+    __slots__ = ("header", "table")
+
+    def __init__(self, kind: str, lines, header: bool = False, table: int = 0, **kw):
+        Block.__init__(self, kind, lines, **kw)
+        self.header, self.table = header, table
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return tuple(_cells(self.text))
+
+
+_BLOCK_FIELDS = ("kind", "lines", "text", "level", "depth", "indent", "content_indent", "ordered", "lead", "rest", "cells", "header", "table", "blank_before", "first", "lazy", "lettered")
 
 
 @dataclass
@@ -435,6 +490,13 @@ class _Sentences:
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
+
+
+def sentence_nos(pairs) -> array:
+    """The line number of each body sentence (4 bytes each), without a ``Line`` per sentence."""
+    if type(pairs) is _Sentences:
+        return pairs._nos
+    return array("I", (ln.no for ln, _ in pairs))
 
 
 def sentence_key(pairs):
@@ -1084,7 +1146,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
                 continue
             if not in_table and not (blocks and blocks[-1].kind == "row" and blocks[-1].last == ln.no - 1):
                 table += 1
-            b = Block("row", one(ln), text=stripped, cells=tuple(_cells(stripped)), table=table, blank_before=blank)
+            b = Row("row", one(ln), text=stripped, table=table, blank_before=blank)
             blocks.append(b)
             open_block, blank = None, False
             continue
@@ -1093,7 +1155,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
         if m and indent <= 3:
             text = (m.group(2) or "").strip().rstrip("#").strip()
             if text:
-                blocks.append(Block("heading", one(ln), text=text, level=len(m.group(1)), blank_before=blank))
+                blocks.append(Heading("heading", one(ln), text=text, level=len(m.group(1)), blank_before=blank))
                 open_block, blank = None, False
                 stack = []
                 continue
@@ -1115,6 +1177,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             if (
                 open_block is not None
                 and open_block.kind == "para"
+                and blocks[-1] is open_block
                 and not blank
                 and len(open_block.lines) == 1
                 and open_block.depth == 0
@@ -1122,13 +1185,15 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
                 and _bare_title(open_block.text)
             ):
                 # "Your exercises" / "•<tab>Sit to stand": a plain line naming an element, a list under it
-                open_block.kind, open_block.level = "heading", 7
-                open_block.text = open_block.text.strip().rstrip(":").strip()
+                p = open_block  # the last block read becomes a heading
+                blocks[-1] = Heading("heading", p.lines, level=7, text=p.text.strip().rstrip(":").strip(), depth=p.depth, indent=p.indent,
+                                     lead=p.lead, rest=p.rest, blank_before=p.blank_before, first=p.first, lazy=p.lazy)
+                open_block = blocks[-1]
                 stack = []
             if mind == 0 and marker[0].isdigit() and _section_item(content):
                 # "1.<tab>Exercises" / "6.<tab>Goal" in a word-processor document: a numbered
                 # section heading (its items, lettered or bulleted, are the section's)
-                blocks.append(Block("heading", one(ln), text=content.strip(), level=7, blank_before=blank))
+                blocks.append(Heading("heading", one(ln), text=content.strip(), level=7, blank_before=blank))
                 open_block, blank = None, False
                 stack = []
                 continue
@@ -1137,7 +1202,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             stack.append((mind, cind))
             if len(stack) > MAX_DEPTH:  # deep nesting: cap the depth, keep reading
                 stack = stack[-MAX_DEPTH:]
-            b = Block("item", one(ln), text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
+            b = Item("item", one(ln), text=content.strip(), first=content.strip(), depth=depth, indent=mind, content_indent=cind,
                       ordered=marker[0].isdigit() or marker[0] == "(" or (len(marker) == 2 and marker[0].isalpha()), blank_before=blank,
                       lettered=marker.strip("()").rstrip(".").isalpha() and len(marker) >= 2)
             blocks.append(b)
@@ -1145,7 +1210,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             continue
         ph = _plain_heading(t)
         if ph is not None and not (open_block is not None and open_block.kind == "item" and not blank and indent >= open_block.content_indent and ph[0][:1].islower()):
-            blocks.append(Block("heading", one(ln), text=ph[0], level=7, blank_before=blank))
+            blocks.append(Heading("heading", one(ln), text=ph[0], level=7, blank_before=blank))
             open_block, blank = None, False
             if indent == 0:
                 stack = []
@@ -1156,7 +1221,7 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             # is a bullet, so each line is its own item (not one paragraph of three exercises)
             content = stripped[ek:].strip()
             stack = [(0, 2)]
-            b = Block("item", one(ln), text=content, first=content, depth=1, indent=0, content_indent=2, ordered=False, blank_before=blank)
+            b = Item("item", one(ln), text=content, first=content, depth=1, indent=0, content_indent=2, ordered=False, blank_before=blank)
             blocks.append(b)
             open_block, blank = b, False
             continue
@@ -1196,7 +1261,6 @@ def read_blocks(lines, starts: frozenset[int] = frozenset()) -> list[Block]:
             if blank and open_block.kind == "item":
                 # a new paragraph inside the item: its own block, same depth
                 b = Block("para", one(ln), text=stripped, first=stripped, depth=open_block.depth, indent=indent, blank_before=True)
-                b.content_indent = open_block.content_indent
                 blocks.append(b)
                 open_block, blank = b, False
                 continue
@@ -1718,18 +1782,47 @@ def _groups(blocks: list[Block], helems: _Elements) -> list[tuple[int, list[_Can
             # "| Exercise | How much |": a column headed by a dose label holds the dose, not the how
             doses[b.table] = tuple(j for j, h in enumerate(b.cells) if j and LABEL.match(plain(h).strip().rstrip(":") + ":"))
     for t, idxs in tables.items():
-        cands = []
-        for i in idxs:
-            cells = blocks[i].cells
-            if not cells or not plain(cells[0]):
-                continue
-            nm, rest = _cell_name(cells[0])
-            if len(nm.split()) > 8:
-                continue  # "| Do all three every morning after breakfast. | Don't wait ... |": a sentence, not a name
-            cands.append(_Cand(nm, blocks[i].line, [blocks[i]], " ".join([rest, *cells[1:]]), doses.get(t, ())))
-        if cands:
-            groups.append((idxs[0], cands))
+        rows = array("I", (i for i in idxs if _row_cand(blocks[i], ()) is not None))
+        if rows:
+            cands = _RowCands(blocks, rows, doses.get(t, ()))
+            groups.append((idxs[0], cands if len(rows) > _RowCands.KEEP else list(cands)))
     return groups
+
+
+def _row_cand(b: Block, doses: tuple[int, ...]) -> _Cand | None:
+    """A table row as a candidate exercise, or None (no name in its first cell)."""
+    cells = b.cells
+    if not cells or not plain(cells[0]):
+        return None
+    nm, rest = _cell_name(cells[0])
+    if len(nm.split()) > 8:
+        return None  # "| Do all three every morning after breakfast. | Don't wait ... |": a sentence, not a name
+    return _Cand(nm, b.line, [b], " ".join([rest, *cells[1:]]), doses)
+
+
+class _RowCands:
+    """A long table's candidate exercises, each made when read (the rows are held by index,
+    4 bytes a row, not a candidate per row while the exercise list is chosen). Two reads of a
+    row give equal, not identical, candidates."""
+
+    __slots__ = ("_blocks", "_rows", "_doses")
+    KEEP = 500  # a table of up to this many rows keeps its candidates in a list
+
+    def __init__(self, blocks: list[Block], rows: array, doses: tuple[int, ...]):
+        self._blocks, self._rows, self._doses = blocks, rows, doses
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._rows)))]
+        return _row_cand(self._blocks[self._rows[i]], self._doses)
+
+    def __iter__(self):
+        blocks, doses = self._blocks, self._doses
+        for i in self._rows:
+            yield _row_cand(blocks[i], doses)
 
 
 def _line_leads_split(blocks: list[Block]) -> list[Block]:
@@ -1750,7 +1843,7 @@ def _line_leads_split(blocks: list[Block]) -> list[Block]:
                     continue
                 if i == 0 and _bare_title(t) and classify_heading(t) == "exercises":
                     # "Exercises" over "Straight leg lift - Tighten thigh, lift leg. - 10 times" lines
-                    parts.append(Block("heading", [ln], text=t.rstrip(":").strip(), level=7, blank_before=b.blank_before))
+                    parts.append(Heading("heading", [ln], text=t.rstrip(":").strip(), level=7, blank_before=b.blank_before))
                     continue
                 if i == 0 and one.lead is None and not DASH_LEAD.match(t):
                     # "Three things. First, the press-up on your elbows: lie on ...": a lead-in
