@@ -1565,3 +1565,68 @@ def test_a_log_on_paper_under_a_channels_header_is_still_missing():
 def test_a_letterhead_naming_only_the_clinic_is_no_screen():
     letterhead = APP_PAGE.replace("Northside Rehab clinic app - Today", "Northside Rehab Clinic")
     assert "FB001" in _rules(letterhead, "feedback")
+
+
+# -- a label word and a number before the colon, the name after it ('Move 1: Wall push') ----------
+
+LABELLED_NUMBER = """Ruth's wall and chair routine
+From Harbor Street Physical Therapy
+
+Hi Ruth, these are the three moves from today's visit.
+
+Move 1: Wall push
+Stand an arm's length from the kitchen wall with your hands flat on it. Bend your elbows to bring your chest toward the wall, then push back. It is the first one we did at the clinic wall today.
+
+Move 2: Heel raises
+Hold the back of a kitchen chair and rise up onto your toes. Come down slowly. We did these beside the parallel bars today.
+
+Move 3: Sit to stand
+Sit near the front of a firm chair and stand up tall, then sit back down slowly. Use the same chair height we practiced in the session.
+
+When and where: every morning in the kitchen, right after you pour your first cup of coffee. Do each move 10 times.
+
+Rules
+If your pain goes up more than 2 points from where it started, stop that move for today and do the others.
+If you miss a day, don't make it up. Just do the next one.
+If something feels different, like new pain, swelling or weakness, call the clinic before you go on.
+Chest pain, trouble breathing, fainting or a racing heart: stop and call 911.
+
+Check in
+Tap "done" in the Harbor Street patient portal each day. For problems, send a portal message or call the front desk at 555-0182.
+
+Goal for next Tuesday: stand up from the chair 10 times without using your hands.
+"""
+
+
+def _names(text: str) -> list[str]:
+    from hep_mcp.rules.parse import parse
+
+    return [ex.name for ex in parse(text).exercises]
+
+
+def test_a_label_word_and_number_before_the_colon_is_not_the_name():
+    assert _names(LABELLED_NUMBER) == ["Wall push", "Heel raises", "Sit to stand"]
+    assert _rules(LABELLED_NUMBER, "descriptions") == []
+
+
+def test_any_label_word_and_the_name_as_a_first_sentence():
+    # another author's wording: 'Drill N:' and the name run into the how on one line
+    text = (
+        LABELLED_NUMBER.replace("Move 1: Wall push\n", "Drill 1: Wall push. ")
+        .replace("Move 2: Heel raises\n", "Drill 2: Heel raises. ")
+        .replace("Move 3: Sit to stand\n", "Drill 3: Sit to stand. ")
+    )
+    assert _names(text) == ["Wall push", "Heel raises", "Sit to stand"]
+    assert _rules(text, "descriptions") == []
+
+
+def test_a_labelled_number_without_the_session_link_still_lacks_the_tie_back():
+    flawed = LABELLED_NUMBER.replace(" We did these beside the parallel bars today.", " Keep your knees soft.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'Heel raises' does not refer back to the session"]
+
+
+def test_a_labelled_number_over_a_name_alone_is_still_too_short():
+    flawed = LABELLED_NUMBER.replace("Hold the back of a kitchen chair and rise up onto your toes. Come down slowly. We did these beside the parallel bars today.", "We did these today.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Heel raises' is described in 1 sentence(s); aim for 2 to 3"]

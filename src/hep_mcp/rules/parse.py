@@ -63,6 +63,7 @@ DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)(?:[ \t]++[-–—][ \t]++|[
 NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}(?:[ \t]*+(?:of|/)[ \t]*+\d{1,2}\b)?[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
+NUMBERED_LABEL = re.compile(r"[^\W\d_]{1,12}+[ \t]*+#?\d{1,2}(?:[ \t]*+(?:of|/)[ \t]*+\d{1,2})?")  # "Move 1", "Drill 2 of 3"
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
 MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[¿¡]?[A-Z0-9ÁÉÍÓÚÑ])")
@@ -1910,6 +1911,10 @@ def _item_name(b: Block) -> tuple[str, str]:
         m = NUM_PREFIX.match(nm)
         if m:
             nm = nm[m.end() :]
+        if not nm.strip() or NUMBERED_LABEL.fullmatch(nm.strip()):
+            named = _numbered_label_name(b)
+            if named:
+                return named
         return nm.strip(), b.rest
     s = b.text
     m = NUM_PREFIX.match(s)
@@ -1937,6 +1942,27 @@ def _item_name(b: Block) -> tuple[str, str]:
     if parts and len(parts[0].split()) <= 5 and len(b.lines) > 1:
         return parts[0].rstrip("."), ""
     return " ".join(plain(s).split()[:4]), s
+
+
+def _numbered_label_name(b: Block) -> tuple[str, str] | None:
+    """"Move 1: Wall push" over its text (or "Drill 2: Heel raises. Hold the counter ..."): a
+    label word and a number are the label, the name follows the colon -- on the rest of the
+    line, or as a short first sentence before the how."""
+    f = plain(b.first).strip()
+    lead = LABEL_LEAD.match(f)
+    if not lead:
+        return None
+    tail = f[lead.end() :].strip()
+    if not tail:
+        return None
+    if _bare_name(tail) and not any(c.isdigit() for c in tail):
+        # the name is the rest of the first line: the text starts on the next line
+        k = b.rest.find(b.lines[1].text.strip()) if len(b.lines) > 1 else -1
+        return tail.rstrip(":").strip(), b.rest[k:] if k >= 0 else ""
+    parts = sentences(plain(b.rest)[:600])
+    if len(parts) > 1 and parts[0].endswith(".") and 1 <= len(parts[0].split()) <= 6 and _bare_name(parts[0][:-1]) and not any(c.isdigit() for c in parts[0]) and _movement(" ".join(parts[1:3])):
+        return parts[0][:-1].strip(), " ".join(parts[1:])  # "Move 2: Heel raises. Hold the counter ..."
+    return None
 
 
 def _paren_name(b: Block) -> tuple[str, str] | None:
