@@ -1630,3 +1630,70 @@ def test_a_labelled_number_over_a_name_alone_is_still_too_short():
     flawed = LABELLED_NUMBER.replace("Hold the back of a kitchen chair and rise up onto your toes. Come down slowly. We did these beside the parallel bars today.", "We did these today.")
     report = check_draft(flawed, kind="hep")
     assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Heel raises' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+# -- a reminder's call by name, a goal label over its lines, a log read to the nurse line ---------
+
+REMINDERS = """
+Walter's balance program - Riverbend Home Care Therapy
+
+Walter, these three help your balance and keep you from falling. I set them up as reminders on your tablet before I left today.
+
+1. Heel raises
+   Okay Walter, time for heel raises. Hold the kitchen counter with both hands and rise up on your toes, then lower slowly. Keep your knees soft. Do ten, the same as we did at the counter this morning.
+2. Sit to stand
+   Next up, sit to stand. Sit at the front of the dining chair, lean forward and stand up, then sit down slowly. Do eight, using the chair we practiced with today.
+3. Side steps
+   Now for side steps. Face the counter and take five small steps to the right, then five back. Keep one hand on the counter, like during the visit.
+
+When and where: every morning in the kitchen, right after you finish breakfast.
+
+Safety rules
+- If pain goes up more than 2 points out of 10 from where it started, stop that exercise for today and do the others.
+- If you miss a day, don't make it up. Just do the next one.
+- If something feels different, like new pain, swelling, dizziness or a leg that feels weaker, sit down and call Riverbend before you go on.
+- Chest pain or pressure, trouble breathing, fainting or a racing heart: stop and call 911.
+- If you fall and are hurt or can't get up, call 911.
+
+Keeping track
+- Mark an X on the fridge calendar each day, and read your marks to the nurse line when they call you on Mondays.
+- For problems, call the Riverbend office at 555-0147.
+
+Your goal before my next visit
+Stand up from the dining chair eight times without using your hands.
+I'll ask you to show me first thing when I come.
+"""
+
+
+def test_a_sentence_calling_the_exercise_by_name_is_not_a_sentence_of_how():
+    assert _rules(REMINDERS, "descriptions") == []
+
+
+def test_a_call_by_name_over_a_long_how_is_still_too_long():
+    flawed = REMINDERS.replace("Keep your knees soft.", "Keep your knees soft. Look straight ahead. Breathe out as you rise.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Heel raises' is described in 5 sentence(s); aim for 2 to 3"]
+
+
+def test_a_call_by_name_over_one_sentence_is_still_too_short():
+    flawed = REMINDERS.replace(" Face the counter and take five small steps to the right, then five back.", "")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Side steps' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+def test_a_goal_label_over_its_lines_with_no_blank_line_is_read_with_them():
+    assert _rules(REMINDERS, "milestone") == []
+
+
+def test_a_goal_label_over_a_vague_goal_is_still_vague():
+    flawed = REMINDERS.replace("Stand up from the dining chair eight times without using your hands.", "Keep working hard and feel better.")
+    assert "MS002" in _rules(flawed, "milestone")
+
+
+def test_a_log_read_to_the_nurse_line_is_through_an_official_channel():
+    assert _rules(REMINDERS, "feedback") == []
+
+
+def test_a_calendar_log_sent_nowhere_is_still_missing():
+    flawed = REMINDERS.replace(", and read your marks to the nurse line when they call you on Mondays.", ".")
+    assert "FB001" in _rules(flawed, "feedback")
