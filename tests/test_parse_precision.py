@@ -1697,3 +1697,62 @@ def test_a_log_read_to_the_nurse_line_is_through_an_official_channel():
 def test_a_calendar_log_sent_nowhere_is_still_missing():
     flawed = REMINDERS.replace(", and read your marks to the nurse line when they call you on Mondays.", ".")
     assert "FB001" in _rules(flawed, "feedback")
+
+
+# -- if-then plans: a bold condition word, then a bold 'then' inside one sentence ---------------
+
+IF_THEN = """
+# Nina's plan after your knee replacement, one if-then at a time
+
+**After** you brush your teeth in the morning, **then** go to the kitchen and do these three, about ten minutes in all.
+
+**Once** you are standing at the counter, **then** try heel raises: hold the counter with both hands and rise up on your toes. Lower slowly. This is the first one we did at the bars today. Do it 10 times.
+
+**Once** the heel raises are done, **then** do the mini squats, holding the counter: bend your knees a little as if to sit. Stand back up tall. Same as the ones at the end of today's session. Do it 10 times.
+
+**After** the squats, **then** practice the knee straightening: sit on a kitchen chair and straighten your knee out in front of you. Hold it for a slow count of five, like the last one we did in the gym today. Do it 10 times.
+
+**If** your knee pain goes up more than 2 points from where it started, **then** stop that one for today and do the others.
+
+**If** you miss a morning, **then** just start again the next day. Don't do extra to make up for it.
+
+**If** something feels different, like new pain, swelling or weakness, **then** send the clinic a message in the patient portal before you go on.
+
+**If** you have calf pain, warmth or swelling, or spreading redness, drainage or a fever, **then** call the clinic today. **If** you have chest pain or trouble breathing, **then** call 911.
+
+**When** you finish, **then** tap "done" in the patient portal. **If** there is a problem, **then** send a portal message or call the front desk at 555-0163.
+
+**If** it's Friday's visit, **then** you'll be able to do the 10 mini squats without holding the counter.
+"""
+
+
+def test_an_if_then_plan_names_its_exercises_from_the_action():
+    assert _names(IF_THEN) == ["heel raises", "mini squats", "knee straightening"]
+
+
+def test_an_if_then_plans_rules_are_no_exercises_and_its_goal_is_read():
+    assert _rules(IF_THEN, "exercises") == []
+    assert _rules(IF_THEN, "descriptions") == []
+    assert _rules(IF_THEN, "milestone") == []
+    assert _rules(IF_THEN, "response_rules") == []
+
+
+def test_an_if_then_exercise_without_the_session_link_still_lacks_the_tie_back():
+    flawed = IF_THEN.replace(" Same as the ones at the end of today's session.", " Keep your back tall.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'mini squats' does not refer back to the session"]
+
+
+def test_an_if_then_plan_without_its_goal_still_lacks_the_milestone():
+    flawed = IF_THEN.replace("**If** it's Friday's visit, **then** you'll be able to do the 10 mini squats without holding the counter.\n", "")
+    assert "MS001" in _rules(flawed, "milestone")
+
+
+def test_an_if_then_plan_of_too_many_moves_is_still_too_many():
+    more = "".join(
+        f"**Once** that is done, **then** do the {name}: {how} Same as in the gym today. Do it 10 times.\n\n"
+        for name, how in [("side steps", "hold the counter and step to the side, then back."), ("marching", "hold the counter and lift one knee, then the other."),
+                          ("toe raises", "hold the counter and lift your toes, then lower them."), ("hip kicks", "hold the counter and move your leg out to the side.")]
+    )
+    flawed = IF_THEN.replace("**If** your knee pain", more + "**If** your knee pain")
+    assert "EX001" in _rules(flawed, "exercises")

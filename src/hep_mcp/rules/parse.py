@@ -615,7 +615,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name")
+    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do")
 
     def __init__(self, reader: dict):
         super().__init__()
@@ -1261,6 +1261,11 @@ def _lead(text: str) -> tuple[str | None, str]:
     if m:
         lead = plain(m.group(1)).strip().rstrip(":.-–—").strip()
         rest = s[m.end() :].lstrip(" \t:.-–—")
+        if m.re is BOLD_LEAD and m.group(1).strip() == lead:
+            rr = _cue_rx()
+            then = rr["then_word"].search(rest[:400]) if rr["if_then_word"].match(lead) else None
+            if then:
+                return _if_then(rest[then.end() :], text)
         if lead and (m.re is BOLD_LEAD or rest):
             return lead, rest
     num = NUM_PREFIX.match(s)
@@ -1276,6 +1281,24 @@ def _lead(text: str) -> tuple[str | None, str]:
         # "Exercise 2, standing hip kick to the side: ...": the number is not one of the name's words
         if len((lead[num.end() :].lstrip(" ,.:)-–—") if num else lead).split()) <= 7:
             return plain(lead).strip(), s[m.end() :]
+    return None, text
+
+
+def _if_then(action: str, text: str) -> tuple[str | None, str]:
+    """An if-then plan's sentence ("**When** you take the sling off, **then** do pendulums: PROM
+    ..."): its name is in the action ("pendulums"), the rest is its how; an action that names
+    no exercise ("**then** stop that one for today", "**then** log it in the portal") makes the
+    sentence a rule or a routine, with no lead."""
+    a = plain(action).strip()
+    do = _cue_rx()["if_then_do"].match(a)
+    if not do:
+        return None, text
+    a = a[do.end() :]
+    # the name runs to the first colon or comma: "do pendulums: PROM ...", "do the mini squats,
+    # holding the counter: ...", "do scap retraction in sitting, hold 5 sec, ..."
+    k = min((i for i in (a.find(":", 0, 80), a.find(",", 0, 80)) if i > 0), default=-1)
+    if k > 0 and len(a[:k].split()) <= 6 and not any(c in a[:k] for c in ".!?;"):
+        return a[:k].strip(), a[k + 1 :].strip()
     return None, text
 
 
