@@ -1756,3 +1756,44 @@ def test_an_if_then_plan_of_too_many_moves_is_still_too_many():
     )
     flawed = IF_THEN.replace("**If** your knee pain", more + "**If** your knee pain")
     assert "EX001" in _rules(flawed, "exercises")
+
+
+# -- an ordinal leading the name ('First, the pelvic tilt: ...'); one sentence is still one -------
+
+ORDINAL_LEADS = """
+Hello Omar,
+
+Here is what we agreed at the end of today's visit for your low back pain.
+
+- First, the pelvic tilt: lie on your back with your knees bent and flatten your low back into the bed. Hold for a slow count of three, then relax. This is the one we started with on the table today.
+- Next, your knee to chest: lie on your back and hug one knee toward your chest. Hold it for ten seconds, then switch sides. Same as the second one we did today.
+- Finally, the bridge: lie on your back with your knees bent and lift your hips off the bed. Lower them slowly. It is the last one we did in the session.
+
+Every evening, right after you brush your teeth, on the bed: 10 tilts, 3 knee hugs each side and 10 bridges.
+
+If your back pain goes up more than 2 points from where it started, stop that exercise for today and do the others. If you miss a day, don't make it up. If something feels different, like new pain down the leg or tingling, message the clinic before you go on. Numbness between your legs, new trouble with your bladder or bowels, or weakness in both legs: go to the emergency department now. Chest pain or trouble breathing: call 911.
+
+Tap "done" in the patient portal each evening. For problems, send a portal message or call the front desk at 555-0138.
+
+Goal for Friday: do the 10 bridges on three evenings in a row without your pain going up.
+"""
+
+
+def test_an_ordinal_before_the_name_is_not_part_of_it():
+    assert _names(ORDINAL_LEADS) == ["pelvic tilt", "knee to chest", "bridge"]
+    assert _rules(ORDINAL_LEADS, "descriptions") == []
+
+
+def test_an_ordinal_led_exercise_in_one_sentence_is_still_too_short():
+    # the brief asks for 2 to 3 plain sentences: one easy sentence with its tie-back is one
+    flawed = ORDINAL_LEADS.replace(
+        "lift your hips off the bed. Lower them slowly. It is the last one we did in the session.", "lift your hips off the bed, the last one we did in the session."
+    )
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'bridge' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+def test_an_ordinal_led_exercise_without_the_session_link_still_lacks_the_tie_back():
+    flawed = ORDINAL_LEADS.replace(" Same as the second one we did today.", " Breathe out as you hug.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'knee to chest' does not refer back to the session"]

@@ -615,7 +615,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do")
+    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do", "ordinal_lead")
 
     def __init__(self, reader: dict):
         super().__init__()
@@ -1938,6 +1938,9 @@ def _item_name(b: Block) -> tuple[str, str]:
             named = _numbered_label_name(b)
             if named:
                 return named
+        om = _cue_rx()["ordinal_lead"].match(nm.strip())
+        if om and nm.strip()[om.end() :].strip():
+            nm = nm.strip()[om.end() :]  # "Third, the walk: an easy 15-minute walk ..." names the walk
         return nm.strip(), b.rest
     s = b.text
     m = NUM_PREFIX.match(s)
