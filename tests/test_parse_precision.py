@@ -1598,12 +1598,6 @@ Goal for next Tuesday: stand up from the chair 10 times without using your hands
 """
 
 
-def _names(text: str) -> list[str]:
-    from hep_mcp.rules.parse import parse
-
-    return [ex.name for ex in parse(text).exercises]
-
-
 def test_a_label_word_and_number_before_the_colon_is_not_the_name():
     assert _names(LABELLED_NUMBER) == ["Wall push", "Heel raises", "Sit to stand"]
     assert _rules(LABELLED_NUMBER, "descriptions") == []
