@@ -1565,3 +1565,229 @@ def test_a_log_on_paper_under_a_channels_header_is_still_missing():
 def test_a_letterhead_naming_only_the_clinic_is_no_screen():
     letterhead = APP_PAGE.replace("Northside Rehab clinic app - Today", "Northside Rehab Clinic")
     assert "FB001" in _rules(letterhead, "feedback")
+
+
+# -- a label word and a number before the colon, the name after it ('Move 1: Wall push') ----------
+
+LABELLED_NUMBER = """Ruth's wall and chair routine
+From Harbor Street Physical Therapy
+
+Hi Ruth, these are the three moves from today's visit.
+
+Move 1: Wall push
+Stand an arm's length from the kitchen wall with your hands flat on it. Bend your elbows to bring your chest toward the wall, then push back. It is the first one we did at the clinic wall today.
+
+Move 2: Heel raises
+Hold the back of a kitchen chair and rise up onto your toes. Come down slowly. We did these beside the parallel bars today.
+
+Move 3: Sit to stand
+Sit near the front of a firm chair and stand up tall, then sit back down slowly. Use the same chair height we practiced in the session.
+
+When and where: every morning in the kitchen, right after you pour your first cup of coffee. Do each move 10 times.
+
+Rules
+If your pain goes up more than 2 points from where it started, stop that move for today and do the others.
+If you miss a day, don't make it up. Just do the next one.
+If something feels different, like new pain, swelling or weakness, call the clinic before you go on.
+Chest pain, trouble breathing, fainting or a racing heart: stop and call 911.
+
+Check in
+Tap "done" in the Harbor Street patient portal each day. For problems, send a portal message or call the front desk at 555-0182.
+
+Goal for next Tuesday: stand up from the chair 10 times without using your hands.
+"""
+
+
+def test_a_label_word_and_number_before_the_colon_is_not_the_name():
+    assert _names(LABELLED_NUMBER) == ["Wall push", "Heel raises", "Sit to stand"]
+    assert _rules(LABELLED_NUMBER, "descriptions") == []
+
+
+def test_any_label_word_and_the_name_as_a_first_sentence():
+    # another author's wording: 'Drill N:' and the name run into the how on one line
+    text = (
+        LABELLED_NUMBER.replace("Move 1: Wall push\n", "Drill 1: Wall push. ")
+        .replace("Move 2: Heel raises\n", "Drill 2: Heel raises. ")
+        .replace("Move 3: Sit to stand\n", "Drill 3: Sit to stand. ")
+    )
+    assert _names(text) == ["Wall push", "Heel raises", "Sit to stand"]
+    assert _rules(text, "descriptions") == []
+
+
+def test_a_labelled_number_without_the_session_link_still_lacks_the_tie_back():
+    flawed = LABELLED_NUMBER.replace(" We did these beside the parallel bars today.", " Keep your knees soft.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'Heel raises' does not refer back to the session"]
+
+
+def test_a_labelled_number_over_a_name_alone_is_still_too_short():
+    flawed = LABELLED_NUMBER.replace("Hold the back of a kitchen chair and rise up onto your toes. Come down slowly. We did these beside the parallel bars today.", "We did these today.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Heel raises' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+# -- a reminder's call by name, a goal label over its lines, a log read to the nurse line ---------
+
+REMINDERS = """
+Walter's balance program - Riverbend Home Care Therapy
+
+Walter, these three help your balance and keep you from falling. I set them up as reminders on your tablet before I left today.
+
+1. Heel raises
+   Okay Walter, time for heel raises. Hold the kitchen counter with both hands and rise up on your toes, then lower slowly. Keep your knees soft. Do ten, the same as we did at the counter this morning.
+2. Sit to stand
+   Next up, sit to stand. Sit at the front of the dining chair, lean forward and stand up, then sit down slowly. Do eight, using the chair we practiced with today.
+3. Side steps
+   Now for side steps. Face the counter and take five small steps to the right, then five back. Keep one hand on the counter, like during the visit.
+
+When and where: every morning in the kitchen, right after you finish breakfast.
+
+Safety rules
+- If pain goes up more than 2 points out of 10 from where it started, stop that exercise for today and do the others.
+- If you miss a day, don't make it up. Just do the next one.
+- If something feels different, like new pain, swelling, dizziness or a leg that feels weaker, sit down and call Riverbend before you go on.
+- Chest pain or pressure, trouble breathing, fainting or a racing heart: stop and call 911.
+- If you fall and are hurt or can't get up, call 911.
+
+Keeping track
+- Mark an X on the fridge calendar each day, and read your marks to the nurse line when they call you on Mondays.
+- For problems, call the Riverbend office at 555-0147.
+
+Your goal before my next visit
+Stand up from the dining chair eight times without using your hands.
+I'll ask you to show me first thing when I come.
+"""
+
+
+def test_a_sentence_calling_the_exercise_by_name_is_not_a_sentence_of_how():
+    assert _rules(REMINDERS, "descriptions") == []
+
+
+def test_a_call_by_name_over_a_long_how_is_still_too_long():
+    flawed = REMINDERS.replace("Keep your knees soft.", "Keep your knees soft. Look straight ahead. Breathe out as you rise.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Heel raises' is described in 5 sentence(s); aim for 2 to 3"]
+
+
+def test_a_call_by_name_over_one_sentence_is_still_too_short():
+    flawed = REMINDERS.replace(" Face the counter and take five small steps to the right, then five back.", "")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Side steps' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+def test_a_goal_label_over_its_lines_with_no_blank_line_is_read_with_them():
+    assert _rules(REMINDERS, "milestone") == []
+
+
+def test_a_goal_label_over_a_vague_goal_is_still_vague():
+    flawed = REMINDERS.replace("Stand up from the dining chair eight times without using your hands.", "Keep working hard and feel better.")
+    assert "MS002" in _rules(flawed, "milestone")
+
+
+def test_a_log_read_to_the_nurse_line_is_through_an_official_channel():
+    assert _rules(REMINDERS, "feedback") == []
+
+
+def test_a_calendar_log_sent_nowhere_is_still_missing():
+    flawed = REMINDERS.replace(", and read your marks to the nurse line when they call you on Mondays.", ".")
+    assert "FB001" in _rules(flawed, "feedback")
+
+
+# -- if-then plans: a bold condition word, then a bold 'then' inside one sentence ---------------
+
+IF_THEN = """
+# Nina's plan after your knee replacement, one if-then at a time
+
+**After** you brush your teeth in the morning, **then** go to the kitchen and do these three, about ten minutes in all.
+
+**Once** you are standing at the counter, **then** try heel raises: hold the counter with both hands and rise up on your toes. Lower slowly. This is the first one we did at the bars today. Do it 10 times.
+
+**Once** the heel raises are done, **then** do the mini squats, holding the counter: bend your knees a little as if to sit. Stand back up tall. Same as the ones at the end of today's session. Do it 10 times.
+
+**After** the squats, **then** practice the knee straightening: sit on a kitchen chair and straighten your knee out in front of you. Hold it for a slow count of five, like the last one we did in the gym today. Do it 10 times.
+
+**If** your knee pain goes up more than 2 points from where it started, **then** stop that one for today and do the others.
+
+**If** you miss a morning, **then** just start again the next day. Don't do extra to make up for it.
+
+**If** something feels different, like new pain, swelling or weakness, **then** send the clinic a message in the patient portal before you go on.
+
+**If** you have calf pain, warmth or swelling, or spreading redness, drainage or a fever, **then** call the clinic today. **If** you have chest pain or trouble breathing, **then** call 911.
+
+**When** you finish, **then** tap "done" in the patient portal. **If** there is a problem, **then** send a portal message or call the front desk at 555-0163.
+
+**If** it's Friday's visit, **then** you'll be able to do the 10 mini squats without holding the counter.
+"""
+
+
+def test_an_if_then_plan_names_its_exercises_from_the_action():
+    assert _names(IF_THEN) == ["heel raises", "mini squats", "knee straightening"]
+
+
+def test_an_if_then_plans_rules_are_no_exercises_and_its_goal_is_read():
+    assert _rules(IF_THEN, "exercises") == []
+    assert _rules(IF_THEN, "descriptions") == []
+    assert _rules(IF_THEN, "milestone") == []
+    assert _rules(IF_THEN, "response_rules") == []
+
+
+def test_an_if_then_exercise_without_the_session_link_still_lacks_the_tie_back():
+    flawed = IF_THEN.replace(" Same as the ones at the end of today's session.", " Keep your back tall.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'mini squats' does not refer back to the session"]
+
+
+def test_an_if_then_plan_without_its_goal_still_lacks_the_milestone():
+    flawed = IF_THEN.replace("**If** it's Friday's visit, **then** you'll be able to do the 10 mini squats without holding the counter.\n", "")
+    assert "MS001" in _rules(flawed, "milestone")
+
+
+def test_an_if_then_plan_of_too_many_moves_is_still_too_many():
+    more = "".join(
+        f"**Once** that is done, **then** do the {name}: {how} Same as in the gym today. Do it 10 times.\n\n"
+        for name, how in [("side steps", "hold the counter and step to the side, then back."), ("marching", "hold the counter and lift one knee, then the other."),
+                          ("toe raises", "hold the counter and lift your toes, then lower them."), ("hip kicks", "hold the counter and move your leg out to the side.")]
+    )
+    flawed = IF_THEN.replace("**If** your knee pain", more + "**If** your knee pain")
+    assert "EX001" in _rules(flawed, "exercises")
+
+
+# -- an ordinal leading the name ('First, the pelvic tilt: ...'); one sentence is still one -------
+
+ORDINAL_LEADS = """
+Hello Omar,
+
+Here is what we agreed at the end of today's visit for your low back pain.
+
+- First, the pelvic tilt: lie on your back with your knees bent and flatten your low back into the bed. Hold for a slow count of three, then relax. This is the one we started with on the table today.
+- Next, your knee to chest: lie on your back and hug one knee toward your chest. Hold it for ten seconds, then switch sides. Same as the second one we did today.
+- Finally, the bridge: lie on your back with your knees bent and lift your hips off the bed. Lower them slowly. It is the last one we did in the session.
+
+Every evening, right after you brush your teeth, on the bed: 10 tilts, 3 knee hugs each side and 10 bridges.
+
+If your back pain goes up more than 2 points from where it started, stop that exercise for today and do the others. If you miss a day, don't make it up. If something feels different, like new pain down the leg or tingling, message the clinic before you go on. Numbness between your legs, new trouble with your bladder or bowels, or weakness in both legs: go to the emergency department now. Chest pain or trouble breathing: call 911.
+
+Tap "done" in the patient portal each evening. For problems, send a portal message or call the front desk at 555-0138.
+
+Goal for Friday: do the 10 bridges on three evenings in a row without your pain going up.
+"""
+
+
+def test_an_ordinal_before_the_name_is_not_part_of_it():
+    assert _names(ORDINAL_LEADS) == ["pelvic tilt", "knee to chest", "bridge"]
+    assert _rules(ORDINAL_LEADS, "descriptions") == []
+
+
+def test_an_ordinal_led_exercise_in_one_sentence_is_still_too_short():
+    # the brief asks for 2 to 3 plain sentences: one easy sentence with its tie-back is one
+    flawed = ORDINAL_LEADS.replace(
+        "lift your hips off the bed. Lower them slowly. It is the last one we did in the session.", "lift your hips off the bed, the last one we did in the session."
+    )
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'bridge' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+def test_an_ordinal_led_exercise_without_the_session_link_still_lacks_the_tie_back():
+    flawed = ORDINAL_LEADS.replace(" Same as the second one we did today.", " Breathe out as you hug.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'knee to chest' does not refer back to the session"]

@@ -96,6 +96,16 @@ def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str
     return len(_WORD.findall(left)) <= DOSE_ONLY_WORDS
 
 
+NAME_CALL_WORDS = 5  # words after "Time for" in a sentence that only calls the exercise by name
+
+
+def _name_call(s: str, call) -> bool:
+    """"Dorothy, time for your counter balance." / "Next up: the bridge.": the exercise called by
+    name before its how (a reminder's spoken line), not a sentence of the description."""
+    m = call.search(s)
+    return m is not None and len(_WORD.findall(s[m.end() :])) <= NAME_CALL_WORDS and not any(c.isdigit() for c in s)
+
+
 def _name_key(text: str) -> str:
     return " ".join(plain(text).lower().strip(" .:!*-").split())
 
@@ -118,13 +128,14 @@ def _description_length(ctx: Context):
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     how_starts = _how_starts(ctx.language)
     counted = _counted(ctx.language)
+    call = ctx.rx("name_call")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
         name = _name_key(ex.name)
         # "... He did this five times with me today. How much: 5 times, then rest.": a dose label
         # run into the paragraph is the dose, not one more sentence of how
-        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted) and _name_key(s) != name]
+        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted) and _name_key(s) != name and not _name_call(s, call)]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most
@@ -1082,8 +1093,16 @@ def _with_body(ctx: Context, lines: list[Line]) -> list[Line]:
     if not lines or not blocks or not _is_label(lines[0].text):
         return lines
     at = next((i for i, b in enumerate(blocks) if any(ln.no == lines[0].no for ln in b.lines)), None)
-    if at is None or len(blocks[at].lines) != 1:
+    if at is None:
         return lines
+    if len(blocks[at].lines) != 1:
+        # "GOAL FOR MY NEXT VISIT (Thursday)" with the goal on the lines right under it, no blank
+        # line between: the label opens the paragraph, the rest of the paragraph is the goal
+        own = blocks[at].lines
+        if own[0].no != lines[0].no:
+            return lines
+        out = [ln for ln in own if ln.text.strip()]
+        return out + [ln for ln in lines[1:] if ln.no not in {x.no for x in out}]
     out = list(lines[:1])
     for b in blocks[at + 1 :]:
         if b.kind == "heading" or (b.kind == "para" and out[1:]) or (b.kind == "para" and _is_label(b.text)):

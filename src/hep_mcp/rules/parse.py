@@ -63,6 +63,7 @@ DASH_LEAD = re.compile(r"([^\W\d_][^:.!?;\n]{0,49}?)(?:[ \t]++[-–—][ \t]++|[
 NUM_PREFIX = re.compile(r"(?:\d{1,2}[.):]|\(\d{1,2}\)|#\d{1,2}|(?:exercise|move|step|no\.?)[ \t]*+#?\d{1,2}(?:[ \t]*+(?:of|/)[ \t]*+\d{1,2}\b)?[ \t]*+[:.,)\-–—]?)[ \t]*+", re.I)
 BARE_NUM = re.compile(r"\d{1,2}[ \t]++(?=\D)")
 EXERCISE_N = re.compile(r"(?:exercise|move)[ \t]*+\d{1,2}\b", re.I)
+NUMBERED_LABEL = re.compile(r"[^\W\d_]{1,12}+[ \t]*+#?\d{1,2}(?:[ \t]*+(?:of|/)[ \t]*+\d{1,2})?")  # "Move 1", "Drill 2 of 3"
 LINK = re.compile(r"!?\[([^\]\[\n]*)\]\([^()\n]*\)")  # no nesting: a run of [ or ( is passed once
 MD_INLINE = re.compile(r"(\*\*|__|\*|_|`)")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*+\s++(?=[\"'(\[¿¡]?[A-Z0-9ÁÉÍÓÚÑ])")
@@ -676,7 +677,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name")
+    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do", "ordinal_lead")
 
     def __init__(self, reader: dict):
         super().__init__()
@@ -1324,6 +1325,11 @@ def _lead(text: str) -> tuple[str | None, str]:
     if m:
         lead = plain(m.group(1)).strip().rstrip(":.-–—").strip()
         rest = s[m.end() :].lstrip(" \t:.-–—")
+        if m.re is BOLD_LEAD and m.group(1).strip() == lead:
+            rr = _cue_rx()
+            then = rr["then_word"].search(rest[:400]) if rr["if_then_word"].match(lead) else None
+            if then:
+                return _if_then(rest[then.end() :], text)
         if lead and (m.re is BOLD_LEAD or rest):
             return lead, rest
     num = NUM_PREFIX.match(s)
@@ -1339,6 +1345,24 @@ def _lead(text: str) -> tuple[str | None, str]:
         # "Exercise 2, standing hip kick to the side: ...": the number is not one of the name's words
         if len((lead[num.end() :].lstrip(" ,.:)-–—") if num else lead).split()) <= 7:
             return plain(lead).strip(), s[m.end() :]
+    return None, text
+
+
+def _if_then(action: str, text: str) -> tuple[str | None, str]:
+    """An if-then plan's sentence ("**When** you take the sling off, **then** do pendulums: PROM
+    ..."): its name is in the action ("pendulums"), the rest is its how; an action that names
+    no exercise ("**then** stop that one for today", "**then** log it in the portal") makes the
+    sentence a rule or a routine, with no lead."""
+    a = plain(action).strip()
+    do = _cue_rx()["if_then_do"].match(a)
+    if not do:
+        return None, text
+    a = a[do.end() :]
+    # the name runs to the first colon or comma: "do pendulums: PROM ...", "do the mini squats,
+    # holding the counter: ...", "do scap retraction in sitting, hold 5 sec, ..."
+    k = min((i for i in (a.find(":", 0, 80), a.find(",", 0, 80)) if i > 0), default=-1)
+    if k > 0 and len(a[:k].split()) <= 6 and not any(c in a[:k] for c in ".!?;"):
+        return a[:k].strip(), a[k + 1 :].strip()
     return None, text
 
 
@@ -2003,6 +2027,13 @@ def _item_name(b: Block) -> tuple[str, str]:
         m = NUM_PREFIX.match(nm)
         if m:
             nm = nm[m.end() :]
+        if not nm.strip() or NUMBERED_LABEL.fullmatch(nm.strip()):
+            named = _numbered_label_name(b)
+            if named:
+                return named
+        om = _cue_rx()["ordinal_lead"].match(nm.strip())
+        if om and nm.strip()[om.end() :].strip():
+            nm = nm.strip()[om.end() :]  # "Third, the walk: an easy 15-minute walk ..." names the walk
         return nm.strip(), b.rest
     s = b.text
     m = NUM_PREFIX.match(s)
@@ -2030,6 +2061,27 @@ def _item_name(b: Block) -> tuple[str, str]:
     if parts and len(parts[0].split()) <= 5 and len(b.lines) > 1:
         return parts[0].rstrip("."), ""
     return " ".join(plain(s).split()[:4]), s
+
+
+def _numbered_label_name(b: Block) -> tuple[str, str] | None:
+    """"Move 1: Wall push" over its text (or "Drill 2: Heel raises. Hold the counter ..."): a
+    label word and a number are the label, the name follows the colon -- on the rest of the
+    line, or as a short first sentence before the how."""
+    f = plain(b.first).strip()
+    lead = LABEL_LEAD.match(f)
+    if not lead:
+        return None
+    tail = f[lead.end() :].strip()
+    if not tail:
+        return None
+    if _bare_name(tail) and not any(c.isdigit() for c in tail):
+        # the name is the rest of the first line: the text starts on the next line
+        k = b.rest.find(b.lines[1].text.strip()) if len(b.lines) > 1 else -1
+        return tail.rstrip(":").strip(), b.rest[k:] if k >= 0 else ""
+    parts = sentences(plain(b.rest)[:600])
+    if len(parts) > 1 and parts[0].endswith(".") and 1 <= len(parts[0].split()) <= 6 and _bare_name(parts[0][:-1]) and not any(c.isdigit() for c in parts[0]) and _movement(" ".join(parts[1:3])):
+        return parts[0][:-1].strip(), " ".join(parts[1:])  # "Move 2: Heel raises. Hold the counter ..."
+    return None
 
 
 def _paren_name(b: Block) -> tuple[str, str] | None:
