@@ -242,3 +242,37 @@ def test_spanish_thresholds_come_from_the_clinic_config():
     assert not {"PL005", "PL006"} & fired(lenient)
     strict = config_from_mapping({"reading_ease_es": {"inflesz_error_below": 70}})
     assert "PL006" in fired(strict)
+
+
+@pytest.mark.parametrize("lang", ["en_US", "es"])
+def test_hyphenation_is_pyphens_own(lang):
+    # the check path reads Pyphen's pattern file itself (a pattern parsed when a word looks it
+    # up); every pattern and every corpus word's points must be Pyphen's
+    import re
+
+    import pyphen
+
+    ours = readability.hyphenation(lang)
+    real = pyphen.Pyphen(lang=lang)
+    assert set(ours._lines) == set(real.hd.patterns) and len(ours._lines) > 5_000
+    for key, (start, values) in real.hd.patterns.items():
+        assert ours._pattern(key) == (start, tuple(int(v) for v in values)), key
+    assert ours.maxlen == real.hd.maxlen
+    words = sorted({w for t in _corpus() for w in re.findall(r"[^\W\d_]+", t)})
+    assert len(words) > 2_000
+    for w in words + ["", "a", "ab", "x" * 60, "Ärger", "ñandú", "hyphenation", "SHOUTING"]:
+        assert ours.positions(w) == real.positions(w), w
+
+
+def test_check_path_does_not_import_pyphen(tmp_path):
+    draft = tmp_path / "d.md"
+    draft.write_text("Hello Zorblax. Do the Quuxify stretch 10 times each morning.\n", encoding="utf-8")
+    code = (
+        "import sys; from hep_mcp.cli import main\n"
+        f"sys.argv = ['hep-mcp', 'check', {str(draft)!r}, '--format', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('pyphen' in sys.modules, 'textstat' in sys.modules, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stderr.strip().splitlines()[-1] == "False False", proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["readability"]["fk_grade"] > 0

@@ -246,14 +246,93 @@ def _sentences(text: str) -> int:
     return max(1, len(found) - short)
 
 
+class Hyphenation:
+    """Pyphen 0.18's hyphenation points (``pyphen.Pyphen(lang=...).positions``, left = right =
+    2, as textstat asks for) from the same ``hyph_*.dic`` that Pyphen ships, read without
+    parsing all of it: Pyphen parses its ~11,000 English patterns on load (~0.04 s of a cold
+    check); this keeps each pattern's line by its letters and parses a line only when a word
+    looks it up (~3 ms to load). A test holds it to Pyphen itself, pattern by pattern and on
+    every word of the corpus."""
+
+    _DIGITS = str.maketrans("", "", "0123456789")
+    _NONZERO = str.maketrans("", "", "123456789")
+    _PARSE = re.compile(r"(\d?)(\D?)")  # Pyphen's own: a digit before each letter (linear)
+    _IGNORED = ("%", "#", "LEFTHYPHENMIN", "RIGHTHYPHENMIN", "COMPOUNDLEFTHYPHENMIN", "COMPOUNDRIGHTHYPHENMIN")
+
+    def __init__(self, text: str, left: int = 2, right: int = 2):
+        lines = [ln.strip() for ln in text.split("\n")[1:]]  # the first line names the encoding
+        lines = [ln for ln in lines if ln and not ln.startswith(self._IGNORED)]
+        if any("/" in ln or "^^" in ln for ln in lines):
+            raise ValueError("hyphenation patterns with alternatives or ^^hex escapes are not read here")
+        # a pattern of zeros only is left out (Pyphen skips it, so it never replaces another)
+        keep = [ln for ln in lines if ln.translate(self._NONZERO) != ln]
+        self._lines = dict(zip((ln.translate(self._DIGITS) for ln in keep), keep))
+        self._parsed: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self.maxlen = max(map(len, self._lines))
+        self.left, self.right = left, right
+        self._cache: dict[str, list[int]] = {}
+
+    def _pattern(self, key: str) -> tuple[int, tuple[int, ...]] | None:
+        got = self._parsed.get(key)
+        if got is None:
+            line = self._lines.get(key)
+            if line is None:
+                return None
+            values = [int(d or "0") for d, _ in self._PARSE.findall(line)]
+            start, end = 0, len(values)
+            while not values[start]:
+                start += 1
+            while not values[end - 1]:
+                end -= 1
+            got = self._parsed[key] = (start, tuple(values[start:end]))
+        return got
+
+    def _points(self, word: str) -> list[int]:
+        word = word.lower()
+        points = self._cache.get(word)
+        if points is None:
+            dotted = f".{word}."
+            refs = [0] * (len(dotted) + 1)
+            lines = self._lines
+            for i in range(len(dotted) - 1):
+                for j in range(i + 1, min(i + self.maxlen, len(dotted)) + 1):
+                    if dotted[i:j] not in lines:
+                        continue
+                    offset, values = self._pattern(dotted[i:j])
+                    for k, v in enumerate(values, i + offset):
+                        if v > refs[k]:
+                            refs[k] = v
+            points = self._cache[word] = [i - 1 for i, r in enumerate(refs) if r % 2]
+        return points
+
+    def positions(self, word: str) -> list[int]:
+        right = len(word) - self.right
+        return [i for i in self._points(word) if self.left <= i <= right]
+
+
+def _hyphenation_text(lang: str) -> str:
+    """The text of Pyphen's ``hyph_<lang>.dic``, found without importing Pyphen (whose import
+    lists its dictionary folder)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("pyphen")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("pyphen is not installed (it is a dependency of textstat)")
+    path = Path(spec.origin).parent / "dictionaries" / f"hyph_{lang}.dic"
+    raw = path.read_bytes()
+    encoding = raw.split(b"\n", 1)[0].decode().strip()
+    return raw.decode("cp1251" if encoding.lower() == "microsoft-cp1251" else encoding)
+
+
+@functools.lru_cache(maxsize=None)
+def hyphenation(lang: str) -> Hyphenation:
+    return Hyphenation(_hyphenation_text(lang))
+
+
 @functools.lru_cache(maxsize=1)
 def _pyphen() -> _LazyPyphen:
-    def load(lang: str):
-        import pyphen
-
-        return pyphen.Pyphen(lang=lang)
-
-    return _LazyPyphen(load, LANG)
+    return _LazyPyphen(hyphenation, LANG)
 
 
 def count_syllables(text: str) -> int:
@@ -359,12 +438,7 @@ def band(score: float, bands=INFLESZ_BANDS) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _pyphen_es() -> _LazyPyphen:
-    def load(lang: str):
-        import pyphen
-
-        return pyphen.Pyphen(lang=lang)
-
-    return _LazyPyphen(load, ES)
+    return _LazyPyphen(hyphenation, "es")
 
 
 def count_syllables_es(word: str) -> int:
