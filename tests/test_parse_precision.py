@@ -1791,3 +1791,61 @@ def test_an_ordinal_led_exercise_without_the_session_link_still_lacks_the_tie_ba
     flawed = ORDINAL_LEADS.replace(" Same as the second one we did today.", " Breathe out as you hug.")
     report = check_draft(flawed, kind="hep")
     assert [f.message for f in report.findings if f.rule == "DS002"] == ["'knee to chest' does not refer back to the session"]
+
+
+# -- an ALL-CAPS heading with a note in brackets ('RULES (read these first)') -------------------
+
+CAPS_NOTES = """Home plan for Rosa - Eastside Physical Therapy
+
+EXERCISES (every morning, after you make your coffee, in the kitchen)
+1. Heel raises. Hold the kitchen counter and rise up onto your toes, then lower slowly. Same as the first one we did today. 10 times.
+2. Ankle circles. Sit on a chair and draw slow circles with your foot, both ways. Like the one we did on the table. 10 each way.
+3. Balance. Hold the counter with one hand and stand on the sore foot. This is the last one we did today. 3 times, 20 seconds.
+
+RULES (read these first)
+- If your ankle pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up. Just carry on the next morning.
+- If something feels different, like new pain, more swelling or numbness, message the clinic before you go on.
+- Chest pain, trouble breathing, fainting or a racing heart: stop and call 911.
+
+CHECKING IN (every day)
+Tick "done" in the Eastside patient portal each morning. For problems, send a portal message or call the front desk at 555-0150.
+
+GOAL FOR MY NEXT VISIT (Friday)
+- Stand on the sore foot for 20 seconds without holding the counter.
+
+THINGS TO ASK ME (bring the list)
+- Which shoes are best for walking?
+- Can I go back to the gym?
+"""
+
+
+def _headings(text: str) -> list[tuple[int, str | None]]:
+    from hep_mcp.rules.parse import parse
+
+    return [(no, el) for no, _, el in parse(text).headings]
+
+
+def test_an_all_caps_heading_with_a_note_in_brackets_is_a_heading():
+    assert _headings(CAPS_NOTES) == [(3, "exercises"), (8, "response_rules"), (14, "feedback"), (17, "milestone"), (20, None)]
+    # the questions after the goal are under their own heading, not more goals
+    assert _rules(CAPS_NOTES, "milestone") == []
+
+
+def test_two_goals_under_a_caps_heading_with_a_note_are_still_several():
+    flawed = CAPS_NOTES.replace(
+        "- Stand on the sore foot for 20 seconds without holding the counter.\n",
+        "- Stand on the sore foot for 20 seconds without holding the counter.\n- Walk to the mailbox and back without the brace.\n",
+    )
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "MS003"] == ["2 milestones: keep exactly one for the next visit"]
+
+
+def test_a_caps_line_whose_brackets_hold_a_sentence_is_no_heading():
+    from hep_mcp.rules.parse import _plain_heading
+
+    assert _plain_heading("TEACH-BACK (filled in with you before you left)") == ("TEACH-BACK (filled in with you before you left)", True)
+    assert _plain_heading("STOP (if it hurts. Then rest.)") is None  # a sentence in the brackets
+    assert _plain_heading("CALL 911 (chest pain) or the clinic") is None  # the brackets do not end the line
+    assert _plain_heading("Rules (read these first)") is None  # the words before them are no heading alone
+
