@@ -1849,3 +1849,50 @@ def test_a_caps_line_whose_brackets_hold_a_sentence_is_no_heading():
     assert _plain_heading("CALL 911 (chest pain) or the clinic") is None  # the brackets do not end the line
     assert _plain_heading("Rules (read these first)") is None  # the words before them are no heading alone
 
+
+# -- a bold 'If' with no bold 'then' ('**If** your knee swells, call the clinic') ---------------
+
+BOLD_IF = """# Sam's knee plan
+
+Do these every morning right after you brush your teeth, in the bedroom.
+
+**Thigh squeeze** - Lie on your back with your leg straight. Tighten your thigh and push the back of your knee down, like the first one we did today. Hold 5 seconds, 10 times.
+
+**Heel slides** - Still on your back, slide your heel toward you, then back out. Go only as far as you did on the table today. 10 slides.
+
+**Sit to stand** - Sit at the front of a firm chair and stand up, then sit down slowly. Same chair practice we did at the end of the session. 8 times.
+
+**If** pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+
+**If** you miss a day, just carry on. Don't make it up.
+
+**If** your knee swells, feels hot, or something feels different, call the clinic at 555-0100 before you go on.
+
+**If** you have chest pain, trouble breathing or fainting, call 911.
+
+Log each day in the clinic app. For problems, message us in the app.
+
+Goal for Thursday: hold the thigh squeeze the full 5 seconds, three days in a row.
+"""
+
+
+def test_a_bold_if_without_a_bold_then_is_a_rule_not_an_exercise():
+    assert _names(BOLD_IF) == ["Thigh squeeze", "Heel slides", "Sit to stand"]
+    assert _rules(BOLD_IF, "exercises") == []
+    assert _rules(BOLD_IF, "descriptions") == []
+
+
+def test_a_bold_if_that_doubles_up_after_a_missed_day_is_still_a_catch_up():
+    flawed = BOLD_IF.replace("**If** you miss a day, just carry on. Don't make it up.", "**If** you miss a day, do twice as many the next day.")
+    assert "RR004" in _rules(flawed, "response_rules")
+
+
+def test_bold_ifs_between_too_many_moves_are_not_counted_but_the_moves_are():
+    more = "".join(
+        f"**{name}** - {how} Same as in the gym today. 10 times.\n\n"
+        for name, how in [("Ankle pumps", "Point your toes down, then pull them up."), ("Side steps", "Hold the counter and step to the side, then back.")]
+    )
+    flawed = BOLD_IF.replace("**If** pain goes up", more + "**If** pain goes up")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "EX001"] == ["5 exercises: more than 4 lowers adherence"]
+
