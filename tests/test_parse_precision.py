@@ -1896,3 +1896,58 @@ def test_bold_ifs_between_too_many_moves_are_not_counted_but_the_moves_are():
     report = check_draft(flawed, kind="hep")
     assert [f.message for f in report.findings if f.rule == "EX001"] == ["5 exercises: more than 4 lowers adherence"]
 
+
+# -- a dose in numbers only as its own sentence ('3x10.') is not a sentence of the how ---------
+
+SHORTHAND_DOSE = """## Shoulder plan for Dana
+
+Every day after lunch, at the kitchen table, before you clear the dishes.
+
+### Wall push-up
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows to bring your chest toward the wall, then push back. Like the one we did at the end of today's session.
+3x10.
+
+### Rows with the band
+Tie the band to the door handle and pull both ends back, squeezing your shoulder blades. Let it back out slowly. Same as the green band in the gym today.
+2 x 15, 2x/day.
+
+### Arm slides on the table
+Rest your hand on a towel and slide it forward along the table, then back. Go only as far as is comfortable. This is the first one we did today.
+2x10 each side.
+
+### Rules
+- If your shoulder pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or numbness in your hand, message the clinic before you go on.
+- Chest pain or trouble breathing: call 911.
+
+### Check in
+Tick "done" in the patient portal after lunch. For problems, send a portal message.
+
+### Goal
+By Friday, do the 10 wall push-ups without a rest, 3 days in a row.
+"""
+
+
+def test_a_dose_in_numbers_only_is_not_a_sentence_of_the_description():
+    assert _names(SHORTHAND_DOSE) == ["Wall push-up", "Rows with the band", "Arm slides on the table"]
+    assert _rules(SHORTHAND_DOSE, "descriptions") == []
+    # how the dose is written is still plain language's finding
+    report = check_draft(SHORTHAND_DOSE, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "PL004"][:1] == ['Abbreviation "3x10"']
+
+
+def test_one_sentence_and_a_dose_in_numbers_is_still_too_short():
+    flawed = SHORTHAND_DOSE.replace(
+        "Rest your hand on a towel and slide it forward along the table, then back. Go only as far as is comfortable. This is the first one we did today.",
+        "Slide your hand on a towel along the table, the first one we did today.",
+    )
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Arm slides on the table' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+def test_a_how_sentence_ending_in_a_dose_in_numbers_still_counts():
+    # "Lean on the wall and push back, 3x10." says how: it is one more sentence
+    flawed = SHORTHAND_DOSE.replace("then push back. Like the one we did at the end of today's session.\n3x10.", "then push back. Like the one we did at the end of today's session. Keep your elbows in and push back, 3x10.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Wall push-up' is described in 4 sentence(s); aim for 2 to 3"]
