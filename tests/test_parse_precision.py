@@ -1951,3 +1951,35 @@ def test_a_how_sentence_ending_in_a_dose_in_numbers_still_counts():
     flawed = SHORTHAND_DOSE.replace("then push back. Like the one we did at the end of today's session.\n3x10.", "then push back. Like the one we did at the end of today's session. Keep your elbows in and push back, 3x10.")
     report = check_draft(flawed, kind="hep")
     assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Wall push-up' is described in 4 sentence(s); aim for 2 to 3"]
+
+
+# -- 'contact the clinic before the next session' is before going on, not a wait ---------------
+
+AHEAD_OF_SESSION = """Hi Priya,
+
+Here is your home program from today. Do it every evening right after you feed the dog, on the living room rug.
+
+Bridge - lie on your back with your knees bent and lift your hips until your body is straight. Lower slowly. This is the one we did first on the mat today. 10 times.
+Clamshell - lie on your side with your knees bent and open your top knee like a book, then close it. Keep your feet together. Same as the second one today. 10 each side.
+Side plank on your knees - lie on your side, prop up on your elbow and lift your hips off the rug. Hold still and breathe. We finished today's visit with this one. Hold 15 seconds, 3 times.
+
+If your hip pain goes up more than 2 points from where it started, stop that exercise for tonight and do the others. Missed an evening? Just carry on the next evening, no extra. If something feels different, like new pain, swelling or numbness in your leg, text the clinic line at 555-0161 before your next session. Chest pain, trouble breathing or fainting: call 911.
+
+Reply DONE on the clinic text line after each evening's round. For problems, text the same line or call the front desk.
+
+By Thursday: hold the side plank 15 seconds, 3 times, on 3 evenings.
+"""
+
+
+def test_a_contact_before_the_next_session_is_before_going_on():
+    assert "RR005" not in _rules(AHEAD_OF_SESSION, "response_rules")
+
+
+def test_a_sign_kept_for_the_next_session_is_still_a_wait():
+    flawed = AHEAD_OF_SESSION.replace("text the clinic line at 555-0161 before your next session", "stop, and tell us about it at your next session")
+    assert "RR005" in _rules(flawed, "response_rules")
+
+
+def test_a_contact_after_the_next_session_is_still_a_wait():
+    flawed = AHEAD_OF_SESSION.replace("before your next session", "after your next session")
+    assert "RR005" in _rules(flawed, "response_rules")

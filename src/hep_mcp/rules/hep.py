@@ -524,10 +524,11 @@ _CLAUSE = re.compile(r"[,;:]|\s(?:and|then|but|so)\s", re.I)
 
 
 def _contacts_now(ctx: Context, text: str) -> bool:
-    """A clause that sends the patient to someone now, not one that waits for the next visit."""
-    contact, defer = ctx.rx("contact_now"), ctx.rx("defer_to_visit")
+    """A clause that sends the patient to someone now, not one that waits for the next visit
+    ("message us before the next session" is ahead of the next round at home: now)."""
+    contact, defer, ahead = ctx.rx("contact_now"), ctx.rx("defer_to_visit"), ctx.rx("contact_before_session")
     for clause in _CLAUSE.split(text):
-        if (contact.search(clause) or ctx.channel_pattern.search(clause)) and not defer.search(clause):
+        if (contact.search(clause) or ctx.channel_pattern.search(clause)) and not defer.search(ahead.rx.sub(" ", clause)):
             return True
     return False
 
