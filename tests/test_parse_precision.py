@@ -1850,6 +1850,41 @@ def test_a_caps_line_whose_brackets_hold_a_sentence_is_no_heading():
     assert _plain_heading("Rules (read these first)") is None  # the words before them are no heading alone
 
 
+
+CAPS_NAMES_WITH_DOSE = """Knee plan for Ed
+
+Every morning after breakfast, in the living room.
+
+SIT TO STAND (10 times)
+Sit at the front of a firm chair. Lean forward and stand up, then sit down slowly. Same as the first one today.
+
+HEEL SLIDES (10 slides)
+Lie on your back and slide your heel toward you, then back out. Go only as far as on the table today.
+
+THIGH SQUEEZE (hold 5 seconds, 10 times)
+Lie on your back and tighten your thigh so your knee presses down. This is the last one we did today.
+
+RULES (read these first)
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, call the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+CHECK IN
+Tick done in the patient portal each day. For problems, send a portal message.
+
+GOAL FOR FRIDAY (one small thing)
+Stand up from the chair 10 times without your hands.
+"""
+
+
+def test_caps_exercise_names_with_the_dose_in_brackets_are_each_an_exercise():
+    assert _names(CAPS_NAMES_WITH_DOSE) == ["SIT TO STAND (10 times)", "HEEL SLIDES (10 slides)", "THIGH SQUEEZE (hold 5 seconds, 10 times)"]
+    assert _rules(CAPS_NAMES_WITH_DOSE, "exercises") == [] and _rules(CAPS_NAMES_WITH_DOSE, "descriptions") == []
+
+
+def test_a_caps_exercise_name_with_a_dose_in_brackets_and_no_session_link_still_lacks_it():
+    flawed = CAPS_NAMES_WITH_DOSE.replace(" This is the last one we did today.", " Then let go.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'THIGH SQUEEZE (hold 5 seconds, 10 times)' does not refer back to the session"]
+
 # -- a bold 'If' with no bold 'then' ('**If** your knee swells, call the clinic') ---------------
 
 BOLD_IF = """# Sam's knee plan
