@@ -1791,3 +1791,230 @@ def test_an_ordinal_led_exercise_without_the_session_link_still_lacks_the_tie_ba
     flawed = ORDINAL_LEADS.replace(" Same as the second one we did today.", " Breathe out as you hug.")
     report = check_draft(flawed, kind="hep")
     assert [f.message for f in report.findings if f.rule == "DS002"] == ["'knee to chest' does not refer back to the session"]
+
+
+# -- an ALL-CAPS heading with a note in brackets ('RULES (read these first)') -------------------
+
+CAPS_NOTES = """Home plan for Rosa - Eastside Physical Therapy
+
+EXERCISES (every morning, after you make your coffee, in the kitchen)
+1. Heel raises. Hold the kitchen counter and rise up onto your toes, then lower slowly. Same as the first one we did today. 10 times.
+2. Ankle circles. Sit on a chair and draw slow circles with your foot, both ways. Like the one we did on the table. 10 each way.
+3. Balance. Hold the counter with one hand and stand on the sore foot. This is the last one we did today. 3 times, 20 seconds.
+
+RULES (read these first)
+- If your ankle pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up. Just carry on the next morning.
+- If something feels different, like new pain, more swelling or numbness, message the clinic before you go on.
+- Chest pain, trouble breathing, fainting or a racing heart: stop and call 911.
+
+CHECKING IN (every day)
+Tick "done" in the Eastside patient portal each morning. For problems, send a portal message or call the front desk at 555-0150.
+
+GOAL FOR MY NEXT VISIT (Friday)
+- Stand on the sore foot for 20 seconds without holding the counter.
+
+THINGS TO ASK ME (bring the list)
+- Which shoes are best for walking?
+- Can I go back to the gym?
+"""
+
+
+def _headings(text: str) -> list[tuple[int, str | None]]:
+    from hep_mcp.rules.parse import parse
+
+    return [(no, el) for no, _, el in parse(text).headings]
+
+
+def test_an_all_caps_heading_with_a_note_in_brackets_is_a_heading():
+    assert _headings(CAPS_NOTES) == [(3, "exercises"), (8, "response_rules"), (14, "feedback"), (17, "milestone"), (20, None)]
+    # the questions after the goal are under their own heading, not more goals
+    assert _rules(CAPS_NOTES, "milestone") == []
+
+
+def test_two_goals_under_a_caps_heading_with_a_note_are_still_several():
+    flawed = CAPS_NOTES.replace(
+        "- Stand on the sore foot for 20 seconds without holding the counter.\n",
+        "- Stand on the sore foot for 20 seconds without holding the counter.\n- Walk to the mailbox and back without the brace.\n",
+    )
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "MS003"] == ["2 milestones: keep exactly one for the next visit"]
+
+
+def test_a_caps_line_whose_brackets_hold_a_sentence_is_no_heading():
+    from hep_mcp.rules.parse import _plain_heading
+
+    assert _plain_heading("TEACH-BACK (filled in with you before you left)") == ("TEACH-BACK (filled in with you before you left)", True)
+    assert _plain_heading("STOP (if it hurts. Then rest.)") is None  # a sentence in the brackets
+    assert _plain_heading("CALL 911 (chest pain) or the clinic") is None  # the brackets do not end the line
+    assert _plain_heading("Rules (read these first)") is None  # the words before them are no heading alone
+
+
+
+CAPS_NAMES_WITH_DOSE = """Knee plan for Ed
+
+Every morning after breakfast, in the living room.
+
+SIT TO STAND (10 times)
+Sit at the front of a firm chair. Lean forward and stand up, then sit down slowly. Same as the first one today.
+
+HEEL SLIDES (10 slides)
+Lie on your back and slide your heel toward you, then back out. Go only as far as on the table today.
+
+THIGH SQUEEZE (hold 5 seconds, 10 times)
+Lie on your back and tighten your thigh so your knee presses down. This is the last one we did today.
+
+RULES (read these first)
+If pain goes up more than 2 points from where it started, stop that exercise for today and do the others. Missed a day? Don't make it up. If something feels different, like new pain or swelling, call the clinic before you go on. Chest pain or trouble breathing: call 911.
+
+CHECK IN
+Tick done in the patient portal each day. For problems, send a portal message.
+
+GOAL FOR FRIDAY (one small thing)
+Stand up from the chair 10 times without your hands.
+"""
+
+
+def test_caps_exercise_names_with_the_dose_in_brackets_are_each_an_exercise():
+    assert _names(CAPS_NAMES_WITH_DOSE) == ["SIT TO STAND (10 times)", "HEEL SLIDES (10 slides)", "THIGH SQUEEZE (hold 5 seconds, 10 times)"]
+    assert _rules(CAPS_NAMES_WITH_DOSE, "exercises") == [] and _rules(CAPS_NAMES_WITH_DOSE, "descriptions") == []
+
+
+def test_a_caps_exercise_name_with_a_dose_in_brackets_and_no_session_link_still_lacks_it():
+    flawed = CAPS_NAMES_WITH_DOSE.replace(" This is the last one we did today.", " Then let go.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS002"] == ["'THIGH SQUEEZE (hold 5 seconds, 10 times)' does not refer back to the session"]
+
+# -- a bold 'If' with no bold 'then' ('**If** your knee swells, call the clinic') ---------------
+
+BOLD_IF = """# Sam's knee plan
+
+Do these every morning right after you brush your teeth, in the bedroom.
+
+**Thigh squeeze** - Lie on your back with your leg straight. Tighten your thigh and push the back of your knee down, like the first one we did today. Hold 5 seconds, 10 times.
+
+**Heel slides** - Still on your back, slide your heel toward you, then back out. Go only as far as you did on the table today. 10 slides.
+
+**Sit to stand** - Sit at the front of a firm chair and stand up, then sit down slowly. Same chair practice we did at the end of the session. 8 times.
+
+**If** pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+
+**If** you miss a day, just carry on. Don't make it up.
+
+**If** your knee swells, feels hot, or something feels different, call the clinic at 555-0100 before you go on.
+
+**If** you have chest pain, trouble breathing or fainting, call 911.
+
+Log each day in the clinic app. For problems, message us in the app.
+
+Goal for Thursday: hold the thigh squeeze the full 5 seconds, three days in a row.
+"""
+
+
+def test_a_bold_if_without_a_bold_then_is_a_rule_not_an_exercise():
+    assert _names(BOLD_IF) == ["Thigh squeeze", "Heel slides", "Sit to stand"]
+    assert _rules(BOLD_IF, "exercises") == []
+    assert _rules(BOLD_IF, "descriptions") == []
+
+
+def test_a_bold_if_that_doubles_up_after_a_missed_day_is_still_a_catch_up():
+    flawed = BOLD_IF.replace("**If** you miss a day, just carry on. Don't make it up.", "**If** you miss a day, do twice as many the next day.")
+    assert "RR004" in _rules(flawed, "response_rules")
+
+
+def test_bold_ifs_between_too_many_moves_are_not_counted_but_the_moves_are():
+    more = "".join(
+        f"**{name}** - {how} Same as in the gym today. 10 times.\n\n"
+        for name, how in [("Ankle pumps", "Point your toes down, then pull them up."), ("Side steps", "Hold the counter and step to the side, then back.")]
+    )
+    flawed = BOLD_IF.replace("**If** pain goes up", more + "**If** pain goes up")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "EX001"] == ["5 exercises: more than 4 lowers adherence"]
+
+
+# -- a dose in numbers only as its own sentence ('3x10.') is not a sentence of the how ---------
+
+SHORTHAND_DOSE = """## Shoulder plan for Dana
+
+Every day after lunch, at the kitchen table, before you clear the dishes.
+
+### Wall push-up
+Stand an arm's length from the wall with your hands flat on it. Bend your elbows to bring your chest toward the wall, then push back. Like the one we did at the end of today's session.
+3x10.
+
+### Rows with the band
+Tie the band to the door handle and pull both ends back, squeezing your shoulder blades. Let it back out slowly. Same as the green band in the gym today.
+2 x 15, 2x/day.
+
+### Arm slides on the table
+Rest your hand on a towel and slide it forward along the table, then back. Go only as far as is comfortable. This is the first one we did today.
+2x10 each side.
+
+### Rules
+- If your shoulder pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain or numbness in your hand, message the clinic before you go on.
+- Chest pain or trouble breathing: call 911.
+
+### Check in
+Tick "done" in the patient portal after lunch. For problems, send a portal message.
+
+### Goal
+By Friday, do the 10 wall push-ups without a rest, 3 days in a row.
+"""
+
+
+def test_a_dose_in_numbers_only_is_not_a_sentence_of_the_description():
+    assert _names(SHORTHAND_DOSE) == ["Wall push-up", "Rows with the band", "Arm slides on the table"]
+    assert _rules(SHORTHAND_DOSE, "descriptions") == []
+    # how the dose is written is still plain language's finding
+    report = check_draft(SHORTHAND_DOSE, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "PL004"][:1] == ['Abbreviation "3x10"']
+
+
+def test_one_sentence_and_a_dose_in_numbers_is_still_too_short():
+    flawed = SHORTHAND_DOSE.replace(
+        "Rest your hand on a towel and slide it forward along the table, then back. Go only as far as is comfortable. This is the first one we did today.",
+        "Slide your hand on a towel along the table, the first one we did today.",
+    )
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Arm slides on the table' is described in 1 sentence(s); aim for 2 to 3"]
+
+
+def test_a_how_sentence_ending_in_a_dose_in_numbers_still_counts():
+    # "Lean on the wall and push back, 3x10." says how: it is one more sentence
+    flawed = SHORTHAND_DOSE.replace("then push back. Like the one we did at the end of today's session.\n3x10.", "then push back. Like the one we did at the end of today's session. Keep your elbows in and push back, 3x10.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Wall push-up' is described in 4 sentence(s); aim for 2 to 3"]
+
+
+# -- 'contact the clinic before the next session' is before going on, not a wait ---------------
+
+AHEAD_OF_SESSION = """Hi Priya,
+
+Here is your home program from today. Do it every evening right after you feed the dog, on the living room rug.
+
+Bridge - lie on your back with your knees bent and lift your hips until your body is straight. Lower slowly. This is the one we did first on the mat today. 10 times.
+Clamshell - lie on your side with your knees bent and open your top knee like a book, then close it. Keep your feet together. Same as the second one today. 10 each side.
+Side plank on your knees - lie on your side, prop up on your elbow and lift your hips off the rug. Hold still and breathe. We finished today's visit with this one. Hold 15 seconds, 3 times.
+
+If your hip pain goes up more than 2 points from where it started, stop that exercise for tonight and do the others. Missed an evening? Just carry on the next evening, no extra. If something feels different, like new pain, swelling or numbness in your leg, text the clinic line at 555-0161 before your next session. Chest pain, trouble breathing or fainting: call 911.
+
+Reply DONE on the clinic text line after each evening's round. For problems, text the same line or call the front desk.
+
+By Thursday: hold the side plank 15 seconds, 3 times, on 3 evenings.
+"""
+
+
+def test_a_contact_before_the_next_session_is_before_going_on():
+    assert "RR005" not in _rules(AHEAD_OF_SESSION, "response_rules")
+
+
+def test_a_sign_kept_for_the_next_session_is_still_a_wait():
+    flawed = AHEAD_OF_SESSION.replace("text the clinic line at 555-0161 before your next session", "stop, and tell us about it at your next session")
+    assert "RR005" in _rules(flawed, "response_rules")
+
+
+def test_a_contact_after_the_next_session_is_still_a_wait():
+    flawed = AHEAD_OF_SESSION.replace("before your next session", "after your next session")
+    assert "RR005" in _rules(flawed, "response_rules")

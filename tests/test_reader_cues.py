@@ -81,6 +81,8 @@ CUES = [
     ("contact_now", "Stop before you go on.", False),
     ("defer_to_visit", "We'll talk at your next visit.", True),
     ("defer_to_visit", "Stop and call the front desk first.", False),
+    ("contact_before_session", "Message the clinic before the next session.", True),
+    ("contact_before_session", "We'll talk about it at your next session.", False),
     # a keyword sent back to the clinic's automated line
     ("keyword_reply", "Text DONE each day.", True),
     ("keyword_reply", "Reply YES when you finish.", True),

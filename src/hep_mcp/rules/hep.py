@@ -81,11 +81,17 @@ def _counted(language: str) -> re.Pattern:
 _WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 TIE_ONLY_WORDS = 6  # a sentence this short that ties back to the session is the tie-back, not more how
 DOSE_ONLY_WORDS = 4  # words left in a dose sentence once its count and start are taken out
+SHORTHAND_ONLY_WORDS = 2  # words left in a chart-shorthand dose ("2x10.", "Both sides, 3x10.") once its numbers are taken out
 
 
-def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str], counted: re.Pattern = _COUNTED) -> bool:
-    """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds."), not
-    one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
+def _dose_only(s: str, dose_start, amount, tie, where, how_starts: frozenset[str], counted: re.Pattern = _COUNTED, shorthand=None) -> bool:
+    """A sentence that only gives the dose ("Do 10 squeezes.", "Hold for 5 seconds.", "2x10."),
+    not one that also says how ("Hold the counter and step to the side 5 steps, then back.")."""
+    if shorthand is not None and len(s) <= 80 and shorthand.search(s) and not (tie.search(s) or where.search(s)):
+        # the dose in numbers only ("2x10.", "3 x 10, 2x/day."): whatever it starts with, no how is left
+        left = counted.sub(" ", amount.rx.sub(" ", shorthand.rx.sub(" ", s)))
+        if len(_WORD.findall(left)) <= SHORTHAND_ONLY_WORDS:
+            return True
     m = dose_start.search(s)
     if not m or len(s.split()) > 12 or not (amount.search(s) or counted.search(s)) or tie.search(s) or where.search(s):
         return False
@@ -128,14 +134,14 @@ def _description_length(ctx: Context):
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     how_starts = _how_starts(ctx.language)
     counted = _counted(ctx.language)
-    call = ctx.rx("name_call")
+    call, shorthand = ctx.rx("name_call"), ctx.rx("numbers_only_dose")
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
         name = _name_key(ex.name)
         # "... He did this five times with me today. How much: 5 times, then rest.": a dose label
         # run into the paragraph is the dose, not one more sentence of how
-        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted) and _name_key(s) != name and not _name_call(s, call)]
+        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted, shorthand) and _name_key(s) != name and not _name_call(s, call)]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
         # gives it a line of its own); it counts toward the least, not toward the most
@@ -518,10 +524,11 @@ _CLAUSE = re.compile(r"[,;:]|\s(?:and|then|but|so)\s", re.I)
 
 
 def _contacts_now(ctx: Context, text: str) -> bool:
-    """A clause that sends the patient to someone now, not one that waits for the next visit."""
-    contact, defer = ctx.rx("contact_now"), ctx.rx("defer_to_visit")
+    """A clause that sends the patient to someone now, not one that waits for the next visit
+    ("message us before the next session" is ahead of the next round at home: now)."""
+    contact, defer, ahead = ctx.rx("contact_now"), ctx.rx("defer_to_visit"), ctx.rx("contact_before_session")
     for clause in _CLAUSE.split(text):
-        if (contact.search(clause) or ctx.channel_pattern.search(clause)) and not defer.search(clause):
+        if (contact.search(clause) or ctx.channel_pattern.search(clause)) and not defer.search(ahead.rx.sub(" ", clause)):
             return True
     return False
 

@@ -710,6 +710,22 @@ def _caps_heading(t: str) -> bool:
     return len(words) <= MAX_CAPS_WORDS and not t.rstrip().endswith((".", ","))
 
 
+def _caps_paren_heading(t: str) -> bool:
+    """An ALL-CAPS heading with a note in brackets after it ("RULES (read these first)", "GOAL
+    FOR MY NEXT VISIT (Thursday)"): the words before the bracket are a heading on their own, and
+    the bracket, one of its own at the end of the line, holds no sentence."""
+    t = t.rstrip()
+    if not t.endswith(")") or len(t) > 120:
+        return False
+    k = t.find(" (")
+    if k <= 0:
+        return False
+    note = t[k + 2 : -1]
+    if not note.strip() or len(note) > 80 or any(c in note for c in "()[].!?;:"):
+        return False
+    return _caps_heading(t[:k])
+
+
 def _symbol_prefix(t: str) -> int:
     """Length of a leading run of emoji and symbols (and spaces between them)."""
     i = 0
@@ -745,7 +761,7 @@ def _plain_heading(t: str) -> tuple[str, bool] | None:
     m = BOLD_LEAD.match(core)
     if m and not core[m.end() :].strip(" \t:.-–—"):
         return m.group(1).strip().rstrip(":.").strip(), True
-    if _caps_heading(core.rstrip(":")):
+    if _caps_heading(core.rstrip(":")) or _caps_paren_heading(core.rstrip(":")):
         return core.rstrip(":").strip(), True
     if core.endswith(":") and len(core) <= 60 and len(core.split()) <= 6 and core[0].isupper() and not any(c in core[:-1] for c in ".!?;:"):
         return core[:-1].strip(), True
