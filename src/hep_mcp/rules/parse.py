@@ -280,15 +280,14 @@ class Block:
     """One block of the draft: a heading, a paragraph, a list item or a table row.
 
     Slots, not a dataclass of every field: a long draft holds one Block per short line, so
-    the fields only list items (``Item``) or table rows (``Row``) have live on those
-    subclasses, and the others read the class defaults below."""
+    the fields only headings (``Heading``), list items (``Item``) or table rows (``Row``) have
+    live on those subclasses, and every other block reads the class defaults below."""
 
     __slots__ = ("kind", "lines", "text", "depth", "indent", "lead", "rest", "blank_before", "first", "lazy")
     # kind: heading | para | item | row; text: the block's text without list/quote/heading
-    # markers, lines joined; depth: item
-    # nesting depth (1 = top level); lead: bold lead or label, markup removed; rest: text after
-    # the lead; first: the first line's text (markers removed); lazy: an unindented line right
-    # after a list item's finished sentence
+    # markers, lines joined; depth: an item's nesting depth (1 = top level); lead: bold lead or
+    # label, markup removed; rest: text after the lead; first: the first line's text (markers
+    # removed); lazy: an unindented line right after a list item's finished sentence
     level = 0  # Heading: 1-6 Markdown, 7 bold/caps/label
     content_indent = 0  # Item: where the item's text starts (a line indented as far continues it)
     ordered = False  # Item: a numbered or lettered marker
