@@ -2018,3 +2018,77 @@ def test_a_sign_kept_for_the_next_session_is_still_a_wait():
 def test_a_contact_after_the_next_session_is_still_a_wait():
     flawed = AHEAD_OF_SESSION.replace("before your next session", "after your next session")
     assert "RR005" in _rules(flawed, "response_rules")
+
+
+# -- a visit named as the label of the goal after it ('For the Week 2 Thursday visit: ...') ------
+
+VISIT_LABEL = """Dear Ruth,
+
+Your three exercises for the next two weeks are below. Do them each morning right after you put the kettle on, standing at the kitchen counter.
+
+1) Side steps - hold the counter and step to the side 5 steps, then back. Keep your toes pointing forward. We did this along the bars today. 3 times.
+2) Heel-toe walk - put one heel right in front of the other toes and walk along the counter. Look ahead, not at your feet. The last one we did in the gym. 2 times.
+3) Sit to stand - sit near the front of a firm chair, lean forward and stand up, then sit down slowly. Same as the chair one today. 5 times.
+
+If your pain goes up more than 2 points from where it started, stop that exercise for the day and do the others. Missed a morning? Don't make it up, just start again the next day. If something feels different, like new dizziness or a new pain, call the clinic before you go on. Chest pain, trouble breathing or fainting: call 911.
+
+Each morning, tap "done" in the clinic app. Problems or questions: message us in the app or call the front desk.
+
+- At your Friday session: walk the length of the counter heel to toe, 2 times, without touching it.
+"""
+
+
+def test_a_visit_named_as_the_goal_label_is_the_milestone():
+    assert _rules(VISIT_LABEL, "milestone") == []
+
+
+def test_a_visit_label_over_a_vague_goal_is_still_vague():
+    flawed = VISIT_LABEL.replace("walk the length of the counter heel to toe, 2 times, without touching it.", "keep it up and feel better.")
+    assert _rules(flawed, "milestone") == ["MS002"]
+
+
+def test_todays_visit_as_a_label_is_no_milestone():
+    flawed = VISIT_LABEL.replace("- At your Friday session: walk the length of the counter heel to toe, 2 times, without touching it.", "- At today's session: we walked the counter heel to toe, 2 times.")
+    assert "MS001" in _rules(flawed, "milestone")
+
+
+def test_each_home_session_as_a_label_is_no_milestone():
+    flawed = VISIT_LABEL.replace("- At your Friday session: walk the length of the counter heel to toe, 2 times, without touching it.", "- For each session: do all three, then rest.")
+    assert "MS001" in _rules(flawed, "milestone")
+
+
+VISIT_LABEL_ES = """# Plan de Doña Rosa
+
+Hola Doña Rosa: su plan para estas dos semanas.
+
+## Ejercicios
+- **Pararse de la silla:** en una silla firme, párese despacio y siéntese otra vez. Lo hicimos juntos hoy en la clínica.
+- **Levantar el brazo débil:** sentado, levante el brazo débil hacia adelante con ayuda de la otra mano. Es el mismo que practicamos en la sesión.
+- **Caminar en el pasillo:** camine despacio por el pasillo con su bastón. Lo hizo conmigo al final de la cita.
+
+## Cuándo y dónde
+Todos los días, en la sala, después de las noticias de la tarde. Haga 10 veces los dos primeros y camine 5 minutos.
+
+## Reglas
+- Si el dolor sube más de 2 puntos de donde empezó, deje ese ejercicio por hoy y haga los otros.
+- Si se le pasa un día, siga al día siguiente. No haga el doble.
+- Si siente algo diferente, llame a la clínica antes de seguir.
+- Dolor de pecho o dificultad para respirar: llame al 911.
+
+## Cómo nos avisa
+Marque cada día en el portal de la clínica. ¿Dudas o problemas? Llame a la recepción.
+
+**Para la visita del jueves de la semana 2:** caminar 5 minutos por el pasillo sin parar.
+"""
+
+
+def test_a_visit_named_as_the_goal_label_is_the_milestone_es():
+    report = check_draft(VISIT_LABEL_ES, kind="hep", language="es")
+    assert [f.rule for f in report.findings if f.element == "milestone"] == []
+
+
+def test_todays_visit_as_a_label_is_no_milestone_es():
+    flawed = VISIT_LABEL_ES.replace("**Para la visita del jueves de la semana 2:** caminar 5 minutos por el pasillo sin parar.", "**En la visita de hoy:** caminamos 5 minutos por el pasillo.")
+    report = check_draft(flawed, kind="hep", language="es")
+    assert "MS001" in [f.rule for f in report.findings if f.element == "milestone"]
+
