@@ -2092,3 +2092,116 @@ def test_todays_visit_as_a_label_is_no_milestone_es():
     report = check_draft(flawed, kind="hep", language="es")
     assert "MS001" in [f.rule for f in report.findings if f.element == "milestone"]
 
+
+# -- a labelled picture caption or tie-back under an exercise is not a sentence of how ----------
+
+CAPTIONED = """# Plan for Gloria
+
+Every evening, right after you wash up the dinner dishes, in the kitchen.
+
+1. Heel raises
+   Photo: both hands on the counter edge.
+   What to do: Hold the counter. Rise up on your toes. Lower slowly.
+   From clinic: This is the one you did at the bars while we talked about your grandson.
+   How much: 10 times.
+
+2. Marching
+   Photo: one knee up, hand on the counter.
+   What to do: Hold the counter. Lift one knee, then the other. Stand tall.
+   From clinic: We finished the whole session with this march on the blue line.
+   How much: 20 steps.
+
+3. Side leg lift
+   Photo: standing sideways to the counter.
+   What to do: Hold the counter. Lift your outside leg out to the side. Bring it back slowly.
+   From clinic: It is the same one you did on the mat by the window at the end.
+   How much: 10 each side.
+
+## Pain and safety
+- If your pain goes up more than 2 points from where it started, stop that one for today and do the others.
+- Missed a day? Just start again the next day. No extra.
+- If something feels different, like new dizziness or new pain, call the clinic before you go on.
+- Chest pain, trouble breathing or fainting: call 911.
+
+## Check in
+Tick the box each evening in the patient portal. For problems, send a portal message.
+
+## Goal for Friday
+Rise up on your toes 10 times holding the counter with one hand, 3 evenings in a row.
+"""
+
+
+def test_a_picture_caption_and_a_labelled_tie_back_are_not_how():
+    assert _rules(CAPTIONED, "descriptions") == []
+
+
+def test_a_long_how_under_a_caption_is_still_too_long():
+    flawed = CAPTIONED.replace("What to do: Hold the counter. Lift one knee, then the other. Stand tall.", "What to do: Hold the counter. Lift one knee. Put it down. Lift the other knee. Stand tall.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Marching' is described in 6 sentence(s); aim for 2 to 3"]
+
+
+def test_a_caption_alone_is_no_description():
+    flawed = CAPTIONED.replace("   What to do: Hold the counter. Rise up on your toes. Lower slowly.\n   From clinic: This is the one you did at the bars while we talked about your grandson.\n", "")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Heel raises' is described in 0 sentence(s); aim for 2 to 3"]
+
+
+def test_only_a_tie_back_label_leaves_the_how_count():
+    # "Tip: ..." is one more sentence of how; only the link back to the session is not
+    flawed = CAPTIONED.replace("From clinic: We finished the whole session with this march on the blue line.", "Tip: Keep your chest up and your eyes on the window while you march.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "DS001"] == ["'Marching' is described in 4 sentence(s); aim for 2 to 3"]
+
+
+CAPTIONED_ES = """# Plan de Don Tomás
+
+Todos los días, en la cocina, justo después del desayuno.
+
+## Uno: pararse de la silla
+
+Dibujo: una silla firme de la cocina, sin ruedas.
+
+Qué hacer: Siéntese en la orilla de la silla. Inclínese hacia adelante y párese. Siéntese despacio.
+Como hoy: Es el de la silla que hicimos primero en la sesión de la mañana.
+Cuántas veces: 5 veces.
+
+## Dos: pararse de puntas
+
+Dibujo: las dos manos en la barra de la cocina.
+
+Qué hacer: Agárrese de la barra con las dos manos. Suba de puntas. Baje despacio.
+Como hoy: Lo hicimos juntos en la barra del gimnasio al final de la cita.
+Cuántas veces: 10 veces.
+
+## Tres: caminar en línea
+
+Dibujo: un pie delante del otro pie.
+
+Qué hacer: Agárrese de la barra con una mano. Ponga un talón delante de los dedos del otro pie. Camine despacio.
+Como hoy: Es el último que hicimos juntos en la clínica con la cinta del piso.
+Cuántas veces: 2 veces a lo largo de la barra.
+
+## Reglas
+- Si el dolor sube más de 2 puntos de donde empezó, deje ese ejercicio por hoy y haga los otros.
+- Si se le pasa un día, siga al día siguiente. No haga el doble.
+- Si siente algo diferente, como mareo nuevo, llame a la clínica antes de seguir.
+- Dolor de pecho o dificultad para respirar: llame al 911.
+
+## Cómo nos avisa
+Marque cada día en el portal de la clínica. ¿Dudas o problemas? Llame a la recepción.
+
+## Meta para el viernes
+Caminar en línea a lo largo de la barra 2 veces sin soltarse, para el viernes.
+"""
+
+
+def test_a_picture_caption_and_a_labelled_tie_back_are_not_how_es():
+    report = check_draft(CAPTIONED_ES, kind="hep", language="es")
+    assert [f.rule for f in report.findings if f.rule == "DS001"] == []
+
+
+def test_a_caption_alone_is_no_description_es():
+    flawed = CAPTIONED_ES.replace("Qué hacer: Agárrese de la barra con las dos manos. Suba de puntas. Baje despacio.\nComo hoy: Lo hicimos juntos en la barra del gimnasio al final de la cita.\n", "")
+    report = check_draft(flawed, kind="hep", language="es")
+    assert [f.line for f in report.findings if f.rule == "DS001"] == [13]

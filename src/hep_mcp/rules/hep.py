@@ -12,7 +12,7 @@ from typing import Iterator
 from hep_mcp.config import load_data
 from hep_mcp.rules import conditions as C
 from hep_mcp.rules.engine import Context, cue_data, hit, rule
-from hep_mcp.rules.parse import LABEL, Line, _names_two_elements, line_nos, plain, sentence_key, sentence_nos, sentences
+from hep_mcp.rules.parse import LABEL, LABEL_LEAD, Line, _names_two_elements, _reader_rx, line_nos, plain, sentence_key, sentence_nos, sentences
 
 
 
@@ -129,23 +129,32 @@ def _cached(ctx: Context, key: str, fn) -> list:
     return found
 
 
+def _line_label(language: str, s: str, key: str) -> bool:
+    """A sentence that opens with a label of the reader's kind ``key`` ("Picture:", "Like today:")."""
+    m = LABEL_LEAD.match(plain(s).lstrip())
+    return m is not None and _reader_rx(language)[key].fullmatch(m.group(1).strip()) is not None
+
+
 def _description_length(ctx: Context):
     mn, mx = ctx.config.min_sentences_per_description, ctx.config.max_sentences_per_description
     dose_start, amount, tie, where = ctx.rx("dose_sentence"), ctx.rx("amount"), ctx.rx("tie_back"), ctx.rx("where")
     how_starts = _how_starts(ctx.language)
     counted = _counted(ctx.language)
     call, shorthand = ctx.rx("name_call"), ctx.rx("numbers_only_dose")
+    lang = ctx.language
     for ex in ctx.draft.exercises:
         # "Do 10 squeezes." is the dose, not the description
         # and the name said again as a sentence ("- Wall slides." over its dose line) says no how
         name = _name_key(ex.name)
         # "... He did this five times with me today. How much: 5 times, then rest.": a dose label
         # run into the paragraph is the dose, not one more sentence of how
-        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted, shorthand) and _name_key(s) != name and not _name_call(s, call)]
+        # and "Picture: a kitchen chair with no wheels.": the caption of its picture says no how
+        said = [s for s in sentences(ex.description_text) if not LABEL.match(s) and not _dose_only(s, dose_start, amount, tie, where, how_starts, counted, shorthand) and _name_key(s) != name and not _name_call(s, call) and not _line_label(lang, s, "caption_label")]
         n = len(said)
         # "Like the second one today.": a tie-back alone is not one more sentence of how (large print
-        # gives it a line of its own); it counts toward the least, not toward the most
-        n_how = n - sum(1 for s in said if len(s.split()) <= TIE_ONLY_WORDS and tie.search(s))
+        # gives it a line of its own); it counts toward the least, not toward the most. So is a line
+        # labelled as the tie-back, whatever its length ("Like today: This is the chair one we did first.")
+        n_how = n - sum(1 for s in said if len(s.split()) <= TIE_ONLY_WORDS and tie.search(s) or _line_label(lang, s, "tie_back_label"))
         if ex.steps >= 3 and n < mn:
             advice = "Turn the step list into 2 or 3 plain sentences: how to start, what to do, what it should feel like."
         elif n < mn:

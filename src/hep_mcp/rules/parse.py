@@ -676,7 +676,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do", "ordinal_lead")
+    KEYS = ("movement", "description_label", "caption_label", "tie_back_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do", "ordinal_lead")
 
     def __init__(self, reader: dict):
         super().__init__()
