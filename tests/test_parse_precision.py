@@ -2205,3 +2205,59 @@ def test_a_caption_alone_is_no_description_es():
     flawed = CAPTIONED_ES.replace("Qué hacer: Agárrese de la barra con las dos manos. Suba de puntas. Baje despacio.\nComo hoy: Lo hicimos juntos en la barra del gimnasio al final de la cita.\n", "")
     report = check_draft(flawed, kind="hep", language="es")
     assert [f.line for f in report.findings if f.rule == "DS001"] == [13]
+
+
+# -- a sub-heading over related material ends the section above it ('### See also') -----------
+
+ASIDE_UNDER_GOAL = """# Home plan for Deshawn
+
+Every night right after you brush your teeth, in the bedroom, do these three.
+
+## Exercises
+- **Heel slides:** lie on your back on the bed and slide your heel toward you, then back. We did this one first on the mat today. 10 times.
+- **Thigh squeeze:** press the back of your knee down into the bed and hold 5 seconds. Same as the second one today. 10 times.
+- **Straight leg lift:** tighten your thigh and lift the straight leg a hand's height, then lower slowly. The last one we did today. 10 times.
+
+## If something changes
+- If your knee pain goes up more than 2 points from where it started, stop that exercise for tonight and do the others.
+- Missed a night? Don't make it up.
+- If something feels different, like new swelling or numbness, message the clinic before you go on.
+- Calf pain, warmth or swelling, or a fever: call the clinic today.
+- Chest pain or trouble breathing: call 911.
+
+## Check-in
+Tick "done" in the patient portal each night. Send problems through the portal messages.
+
+## By Thursday
+Slide your heel back to the tape mark on the sheet, 3 nights in a row.
+
+#### More information
+- The surgeon's knee leaflet
+- The portal video of the heel slides
+"""
+
+
+def test_a_see_also_list_under_the_goal_is_not_more_goals():
+    assert _rules(ASIDE_UNDER_GOAL, "milestone") == []
+
+
+def test_two_goals_above_a_see_also_list_are_still_two():
+    flawed = ASIDE_UNDER_GOAL.replace("Slide your heel back to the tape mark on the sheet, 3 nights in a row.", "- Slide your heel back to the tape mark on the sheet, 3 nights in a row.\n- Lift the straight leg 10 times without a rest.")
+    report = check_draft(flawed, kind="hep")
+    assert [f.message for f in report.findings if f.rule == "MS003"] == ["2 milestones: keep exactly one for the next visit"]
+
+
+def test_a_sub_heading_that_is_not_an_aside_stays_in_the_goal():
+    flawed = ASIDE_UNDER_GOAL.replace("#### More information\n- The surgeon's knee leaflet\n- The portal video of the heel slides", "#### And also\n- Walk to the mailbox without the crutches\n- Climb the stairs one foot per step")
+    assert "MS003" in _rules(flawed, "milestone")
+
+
+ASIDE_UNDER_GOAL_ES = VISIT_LABEL_ES.replace(
+    "**Para la visita del jueves de la semana 2:** caminar 5 minutos por el pasillo sin parar.",
+    "## Meta para el viernes\nCaminar 5 minutos por el pasillo sin parar, para el viernes.\n\n### Vea también\n- La hoja del hospital\n- El resumen de la cita en el portal",
+)
+
+
+def test_a_see_also_list_under_the_goal_is_not_more_goals_es():
+    report = check_draft(ASIDE_UNDER_GOAL_ES, kind="hep", language="es")
+    assert [f.rule for f in report.findings if f.element == "milestone"] == []

@@ -676,7 +676,7 @@ class _ReaderRx(dict):
     """The reader's combined cue patterns by key, each compiled when first asked for (a
     cold check compiles only the ones its draft needs)."""
 
-    KEYS = ("movement", "description_label", "caption_label", "tie_back_label", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do", "ordinal_lead")
+    KEYS = ("movement", "description_label", "caption_label", "tie_back_label", "aside_heading", "body_rules", "body_feedback", "body_milestone", "body_schedule", "not_exercise", "red_flag_item", "time_slot", "ordinal_intro", "conditional_name", "if_then_word", "then_word", "if_then_do", "ordinal_lead")
 
     def __init__(self, reader: dict):
         super().__init__()
@@ -2411,6 +2411,12 @@ def _parse(text: str) -> Draft:
         if b.kind == "heading":
             el = helems.get(i)
             in_mixed = el in ELEMENT_SECTIONS and _names_two_elements(b.text)
+            if el is None and _cue_rx()["aside_heading"].fullmatch(_clean_heading(b.text).rstrip(":").strip()):
+                # "### See also" under "## 6. Next visit": related material, the goal's section ends
+                add_heading(i, b, None)
+                current, current_level = None, b.level
+                owner[i] = None
+                continue
             if el is None and current == "exercises" and (b.level > current_level or b.level == current_level == 7):
                 add_heading(i, b, None)  # a sub-heading inside the exercises
                 owner[i] = "exercises"
