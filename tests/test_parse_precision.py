@@ -2261,3 +2261,63 @@ ASIDE_UNDER_GOAL_ES = VISIT_LABEL_ES.replace(
 def test_a_see_also_list_under_the_goal_is_not_more_goals_es():
     report = check_draft(ASIDE_UNDER_GOAL_ES, kind="hep", language="es")
     assert [f.rule for f in report.findings if f.element == "milestone"] == []
+
+
+# -- a heading that names the next visit (or its day) with "before" is the milestone heading -----
+
+BEFORE_VISIT_HEAD = """Hi Rosa, here is your plan after your knee replacement.
+
+EXERCISES
+1. Thigh squeeze. Sit with your leg straight and press the back of your knee down, hold 5 seconds. Same as the first one on the mat today. 10 times.
+2. Heel slides. Lie on your back and slide your heel toward you, then back. The one we did after the bike. 10 times.
+3. Straight leg lift. Tighten your thigh and lift the leg a hand's width. The last one we did today. 10 times.
+
+WHEN AND WHERE
+Every morning after breakfast, on your bed, before you get dressed.
+
+PAIN AND SAFETY
+- If your knee pain goes up more than 2 points from where it started, stop that exercise for today and do the others.
+- Missed a day? Don't make it up.
+- If something feels different, like new pain, swelling or a weaker leg, message the clinic before you go on.
+- Calf pain, warmth or swelling, or a fever: call the clinic today.
+- Chest pain or trouble breathing: call 911.
+
+CHECKING IN
+Mark each day "done" in the patient portal. Send any problems through the portal messages.
+
+{head}
+{goal}
+"""
+
+_GOOD_GOAL = "Slide your heel to the tape mark on the sheet, 3 days in a row."
+_VAGUE_GOAL = "Keep working hard and feel better."
+
+
+@pytest.mark.parametrize("head", ["BEFORE MONDAY'S VISIT", "**Before Thursday**", "### Before our next session", "Before the next appointment:"])
+def test_a_before_the_visit_heading_is_the_milestone_heading(head):
+    assert _rules(BEFORE_VISIT_HEAD.format(head=head, goal=_GOOD_GOAL), "milestone") == []
+
+
+@pytest.mark.parametrize("head", ["BEFORE MONDAY'S VISIT", "**Before Thursday**", "### Before our next session"])
+def test_a_vague_goal_under_a_before_the_visit_heading_is_still_vague(head):
+    assert "MS002" in _rules(BEFORE_VISIT_HEAD.format(head=head, goal=_VAGUE_GOAL), "milestone")
+
+
+@pytest.mark.parametrize("head", ["BEFORE YOU START", "**Before each session**", "### Before exercising"])
+def test_a_before_heading_that_names_no_visit_is_no_milestone_heading(head):
+    assert "MS001" in _rules(BEFORE_VISIT_HEAD.format(head=head, goal=_GOOD_GOAL), "milestone")
+
+
+_ES_GOAL_LINE = "**Para la visita del jueves de la semana 2:** caminar 5 minutos por el pasillo sin parar."
+
+
+def test_a_before_the_visit_heading_is_the_milestone_heading_es():
+    draft = VISIT_LABEL_ES.replace(_ES_GOAL_LINE, "### Antes del jueves\nCaminar 5 minutos por el pasillo sin parar.")
+    report = check_draft(draft, kind="hep", language="es")
+    assert [f.rule for f in report.findings if f.element == "milestone"] == []
+
+
+def test_a_before_heading_that_names_no_visit_is_no_milestone_heading_es():
+    draft = VISIT_LABEL_ES.replace(_ES_GOAL_LINE, "### Antes de empezar\nCaminar 5 minutos por el pasillo sin parar.")
+    report = check_draft(draft, kind="hep", language="es")
+    assert "MS001" in [f.rule for f in report.findings if f.element == "milestone"]
