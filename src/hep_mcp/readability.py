@@ -302,6 +302,8 @@ class Hyphenation:
                     for k, v in enumerate(values, i + offset):
                         if v > refs[k]:
                             refs[k] = v
+            if len(self._cache) >= _SYLLABLES_MAX:  # a long-running server meets many names: bounded
+                self._cache.clear()
             points = self._cache[word] = [i - 1 for i, r in enumerate(refs) if r % 2]
         return points
 
