@@ -715,12 +715,6 @@ When you put the kettle on in the morning -> all three, in the kitchen, every da
 """ + _TAIL
 
 
-def _names(text: str) -> list[str]:
-    from hep_mcp.rules.parse import parse
-
-    return [e.name for e in parse(text).exercises]
-
-
 def test_a_name_then_an_arrow_then_the_how_is_an_exercise():
     assert _names(ARROW_MOVES) == ["Wall push", "Arm raise", "Door stretch"]
     assert _rules(ARROW_MOVES, "exercises") == [] and _rules(ARROW_MOVES, "descriptions") == []
